@@ -1,0 +1,84 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// clc-node: the kubelet and kube-proxy of a Kubernetes worker node, in Swift.
+///
+/// Modules follow responsibilities: the Kubernetes v1 model (KubeAPI), an HTTP transport over
+/// libcurl (CurlHTTP), the Docker engine client (DockerEngine), pod sync (PodRuntime), probes,
+/// the nftables service proxy, the flannel subnet lease, and the executable that wires them.
+let package = Package(
+    name: "clc-node",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "clc-node", targets: ["clc-node"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries, each behind a system-library target with a tiny inline shim for the
+        // variadic functions and macros that Swift cannot import.
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CNetfilter", pkgConfig: "libnftnl",
+            providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+
+        .target(
+            name: "KubeAPI",
+            dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "CurlHTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "DockerEngine",
+            dependencies: ["CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "Probes",
+            dependencies: ["KubeAPI"]),
+        .target(
+            name: "PodRuntime",
+            dependencies: [
+                "KubeAPI", "DockerEngine", "Probes",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
+            name: "ServiceProxy",
+            dependencies: ["KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "FlannelSubnet",
+            dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .executableTarget(
+            name: "clc-node",
+            dependencies: [
+                "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy",
+                "FlannelSubnet", "CSystemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // Test support: fixtures for the real Docker engine and the agent process.
+        .target(
+            name: "TestSupport",
+            dependencies: ["KubeAPI", "DockerEngine", "CurlHTTP"]),
+
+        .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
+        .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
+        .testTarget(
+            name: "PodRuntimeTests",
+            dependencies: ["PodRuntime", "KubeAPI", "DockerEngine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestSupport", "KubeAPI", "DockerEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

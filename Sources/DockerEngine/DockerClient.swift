@@ -1,0 +1,114 @@
+import CurlHTTP
+import Foundation
+import Synchronization
+
+/// ``DockerEngine`` over the engine's REST API, usually on its unix socket.
+///
+/// The API version is negotiated once from `GET /version` (the engine's own version, capped at
+/// the newest this client knows), because newer engines refuse requests for versions they have
+/// dropped.
+public final class DockerClient: DockerEngine {
+    /// The newest API version this client was written against (docker.io 20.10).
+    public static let preferredAPIVersion = "1.41"
+
+    let transport: any HTTPTransport
+    private let negotiated = Mutex<String?>(nil)
+
+    /// - Parameter transport: the HTTP transport to the engine, e.g.
+    ///   `CurlTransport(endpoint: .unixSocket("/var/run/docker.sock"))`.
+    public init(transport: any HTTPTransport) {
+        self.transport = transport
+    }
+
+    /// A client for the engine listening on `socketPath`.
+    public convenience init(socketPath: String, maxConcurrentRequests: Int = 16) {
+        self.init(transport: CurlTransport(endpoint: .unixSocket(socketPath), maxConcurrentRequests: maxConcurrentRequests))
+    }
+
+    public func version() async throws(DockerError) -> DockerVersion {
+        let response = try await send("version", HTTPRequest(path: "/version"))
+        let version = try decode(DockerVersion.self, from: response, operation: "version")
+        let chosen = Self.older(of: version.apiVersion, and: Self.preferredAPIVersion)
+        negotiated.withLock { $0 = chosen }
+        return version
+    }
+
+    /// The API version requests use: negotiated on first use.
+    func apiPrefix() async throws(DockerError) -> String {
+        if let version = negotiated.withLock({ $0 }) { return "/v\(version)" }
+        _ = try await version()
+        return "/v\(negotiated.withLock { $0 } ?? Self.preferredAPIVersion)"
+    }
+
+    static func older(of a: String, and b: String) -> String {
+        let parse = { (v: String) in v.split(separator: ".").map { Int($0) ?? 0 } }
+        return parse(a).lexicographicallyPrecedes(parse(b)) ? a : b
+    }
+
+    // MARK: Plumbing shared by the endpoint files
+
+    func send(_ operation: String, _ request: HTTPRequest) async throws(DockerError) -> HTTPResponse {
+        do {
+            return try await transport.send(request)
+        } catch let error as HTTPError {
+            throw .transport(operation: operation, error)
+        } catch {
+            throw .transport(operation: operation, .transport(request: operation, code: -1, message: "\(error)"))
+        }
+    }
+
+    /// Sends a versioned request and fails unless the status is one of `accepted`.
+    @discardableResult
+    func call(
+        _ operation: String, _ method: String, _ path: String, body: [UInt8]? = nil,
+        accepted: Set<Int> = [200, 201, 204], timeout: Duration? = .seconds(60)
+    ) async throws(DockerError) -> HTTPResponse {
+        let prefix = try await apiPrefix()
+        var request = HTTPRequest(method: method, path: prefix + path, body: body, timeout: timeout)
+        if body != nil { request.headers.append(HTTPHeader("Content-Type", "application/json")) }
+        let response = try await send(operation, request)
+        guard accepted.contains(response.status) else {
+            throw .http(operation: operation, status: response.status, message: Self.message(in: response.body))
+        }
+        return response
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from response: HTTPResponse, operation: String) throws(DockerError) -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(response.body))
+        } catch {
+            throw .decoding(operation: operation, message: "\(error)")
+        }
+    }
+
+    func encode<T: Encodable>(_ value: T, operation: String) throws(DockerError) -> [UInt8] {
+        do {
+            return Array(try JSONEncoder().encode(value))
+        } catch {
+            throw .decoding(operation: operation, message: "cannot encode request: \(error)")
+        }
+    }
+
+    /// The engine's error text: `{"message": "..."}`, or the body itself.
+    static func message(in body: [UInt8]) -> String {
+        struct Message: Decodable { var message: String }
+        if let decoded = try? JSONDecoder().decode(Message.self, from: Data(body)) { return decoded.message }
+        return String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func query(_ items: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let parts = items.map { key, value in
+            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
+        }
+        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
+    }
+
+    static func labelFilter(_ labels: [String], type: String? = nil) -> String {
+        var filters: [String: [String]] = ["label": labels]
+        if let type { filters["type"] = [type] }
+        let data = (try? JSONEncoder().encode(filters)) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,72 @@
+/// What a pod should run (v1 `PodSpec`), limited to the fields a node agent acts on.
+public struct PodSpec: Sendable, Hashable, Codable {
+    public var containers: [Container]
+    /// Run to completion, in order, before the app containers start.
+    public var initContainers: [Container]?
+    public var volumes: [Volume]?
+    /// "Always", "OnFailure" or "Never"; defaulting makes it "Always".
+    public var restartPolicy: String?
+    /// Seconds between the stop signal and the kill; defaulting makes it 30.
+    public var terminationGracePeriodSeconds: Int64?
+    public var activeDeadlineSeconds: Int64?
+    /// "ClusterFirst", "ClusterFirstWithHostNet", "Default" or "None"; defaulting makes it "ClusterFirst".
+    public var dnsPolicy: String?
+    public var nodeName: String?
+    public var hostNetwork: Bool?
+    public var hostname: String?
+    public var subdomain: String?
+    public var serviceAccountName: String?
+    public var nodeSelector: [String: String]?
+    public var priority: Int32?
+
+    public init(
+        containers: [Container] = [],
+        initContainers: [Container]? = nil,
+        volumes: [Volume]? = nil,
+        restartPolicy: String? = nil,
+        terminationGracePeriodSeconds: Int64? = nil,
+        activeDeadlineSeconds: Int64? = nil,
+        dnsPolicy: String? = nil,
+        nodeName: String? = nil,
+        hostNetwork: Bool? = nil,
+        hostname: String? = nil,
+        subdomain: String? = nil,
+        serviceAccountName: String? = nil,
+        nodeSelector: [String: String]? = nil,
+        priority: Int32? = nil
+    ) {
+        self.containers = containers
+        self.initContainers = initContainers
+        self.volumes = volumes
+        self.restartPolicy = restartPolicy
+        self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+        self.activeDeadlineSeconds = activeDeadlineSeconds
+        self.dnsPolicy = dnsPolicy
+        self.nodeName = nodeName
+        self.hostNetwork = hostNetwork
+        self.hostname = hostname
+        self.subdomain = subdomain
+        self.serviceAccountName = serviceAccountName
+        self.nodeSelector = nodeSelector
+        self.priority = priority
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        containers = try container.decodeIfPresent([Container].self, forKey: .containers) ?? []
+        initContainers = try container.decodeIfPresent([Container].self, forKey: .initContainers)
+        volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
+        restartPolicy = try container.decodeIfPresent(String.self, forKey: .restartPolicy)
+        terminationGracePeriodSeconds = try container.decodeIfPresent(
+            Int64.self, forKey: .terminationGracePeriodSeconds)
+        activeDeadlineSeconds = try container.decodeIfPresent(Int64.self, forKey: .activeDeadlineSeconds)
+        dnsPolicy = try container.decodeIfPresent(String.self, forKey: .dnsPolicy)
+        nodeName = try container.decodeIfPresent(String.self, forKey: .nodeName)
+        hostNetwork = try container.decodeIfPresent(Bool.self, forKey: .hostNetwork)
+        hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
+        subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
+        serviceAccountName = try container.decodeIfPresent(String.self, forKey: .serviceAccountName)
+        nodeSelector = try container.decodeIfPresent([String: String].self, forKey: .nodeSelector)
+        priority = try container.decodeIfPresent(Int32.self, forKey: .priority)
+    }
+}

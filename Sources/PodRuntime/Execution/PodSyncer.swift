@@ -1,0 +1,410 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+import Logging
+
+/// Carries out pod sync: observes a pod's containers in the engine, asks the
+/// ``PodActionPlanner`` what to do, and does it. Keeps the only in-memory state of pod sync:
+/// back-off tables and the last reason each container is waiting.
+public actor PodSyncer {
+    /// The result of one sync, for status and for scheduling the next one.
+    public struct Outcome: Sendable {
+        public var observed: ObservedPod
+        /// Why containers that are not running wait (by container name).
+        public var waiting: [String: PodActions.Waiting]
+        /// When a back-off ends and the pod wants another sync.
+        public var nextSync: Date?
+        /// Nothing of the pod runs any more (after a pod was removed).
+        public var isStopped: Bool { observed.running.isEmpty }
+    }
+
+    public struct Configuration: Sendable {
+        public var nodeName: String
+        public var nodeIP: String?
+        public var infraImage: String
+        /// Where emptyDir volumes live: `<stateDirectory>/pods/<uid>/volumes/...`.
+        public var stateDirectory: String
+        /// Crash-loop back-off: 10 s doubling to 300 s, as kubelet.
+        public var crashLoopBackOff: BackOff
+        /// Image pull back-off, as kubelet.
+        public var imagePullBackOff: BackOff
+        /// Grace period floor, as kubelet's minimum of 2 s.
+        public var minimumGracePeriodSeconds: Int64
+
+        public init(
+            nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
+            crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
+            minimumGracePeriodSeconds: Int64 = 2
+        ) {
+            self.nodeName = nodeName
+            self.nodeIP = nodeIP
+            self.infraImage = infraImage
+            self.stateDirectory = stateDirectory
+            self.crashLoopBackOff = crashLoopBackOff
+            self.imagePullBackOff = imagePullBackOff
+            self.minimumGracePeriodSeconds = minimumGracePeriodSeconds
+        }
+    }
+
+    private let engine: any DockerEngine
+    private let configuration: Configuration
+    private let builder: ContainerConfigBuilder
+    private let planner = PodActionPlanner()
+    private let events: any EventRecorder
+    private let infraImage: InfraImageProvisioner
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+
+    private var crashBackOff: BackOff
+    private var pullBackOff: BackOff
+    private var pullFailures: [String: Date] = [:]
+    private var waitingReasons: [String: [String: PodActions.Waiting]] = [:]
+    /// Containers whose last start failed before a container existed (configuration, create,
+    /// image): not retried before this time, whatever wakes the pod.
+    private var retryNotBefore: [String: Date] = [:]
+
+    public init(
+        engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
+        infraImage: InfraImageProvisioner, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.engine = engine
+        self.configuration = configuration
+        self.builder = ContainerConfigBuilder(
+            nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage)
+        self.events = events
+        self.infraImage = infraImage
+        self.logger = logger
+        self.now = now
+        self.crashBackOff = configuration.crashLoopBackOff
+        self.pullBackOff = configuration.imagePullBackOff
+    }
+
+    // MARK: Observing
+
+    /// The pod's containers in the engine.
+    public func observe(uid: String) async throws(DockerError) -> ObservedPod {
+        let summaries = try await engine.listContainers(labels: [
+            "\(ContainerLabels.podUID)=\(uid)", "\(ContainerLabels.node)=\(configuration.nodeName)",
+        ])
+        var containers: [ObservedContainer] = []
+        for summary in summaries {
+            do {
+                if let container = ObservedContainer(try await engine.inspectContainer(id: summary.id)) {
+                    containers.append(container)
+                }
+            } catch where error.isNotFound {
+                continue  // removed between list and inspect
+            }
+        }
+        return ObservedPod(uid: uid, containers: containers)
+    }
+
+    /// UIDs of every pod this node's agent has containers for, running or not.
+    public func observedPodUIDs() async throws(DockerError) -> Set<String> {
+        let summaries = try await engine.listContainers(labels: ["\(ContainerLabels.node)=\(configuration.nodeName)"])
+        return Set(summaries.compactMap { $0.labels[ContainerLabels.podUID] })
+    }
+
+    // MARK: Syncing
+
+    /// Brings the engine in line with `pod`; with `pod` nil, stops and removes everything of
+    /// `uid`.
+    /// - Parameters:
+    ///   - services: services whose variables new containers get.
+    ///   - unhealthy: running container IDs whose liveness probe failed.
+    public func sync(
+        uid: String, pod: Pod?, services: [Service], unhealthy: Set<String> = []
+    ) async throws(DockerError) -> Outcome {
+        let podLogger = logger.with(pod: pod, uid: uid)
+        var observed = try await observe(uid: uid)
+        let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
+        var waiting = waitingReasons[uid] ?? [:]
+        for (name, reason) in actions.waiting {
+            if waiting[name] != reason, let pod {
+                events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "BackOff", message: "Back-off restarting failed container \(name)"))
+            }
+            waiting[name] = reason
+        }
+
+        if actions.killPod {
+            if let pod, !actions.killPodReason.isEmpty {
+                events.record(PodEvent(pod: pod, kind: .normal, reason: "SandboxChanged", message: "Pod \(actions.killPodReason)"))
+            }
+            await killPod(observed, pod: pod, logger: podLogger)
+        }
+        let before = observed
+        await withTaskGroup(of: Void.self) { group in
+            for kill in actions.containersToKill {
+                group.addTask { await self.stop(containerID: kill.containerID, name: kill.name, reason: kill.reason, pod: pod, observed: before, logger: podLogger) }
+            }
+        }
+
+        var nextSync = actions.nextSync
+        if let pod, pod.metadata.deletionTimestamp == nil {
+            var sandboxID = actions.sandboxID
+            var podIP = observed.sandboxes.first { $0.id == sandboxID }?.ipAddress
+            if actions.createSandbox {
+                do {
+                    (sandboxID, podIP) = try await createSandbox(pod: pod, attempt: actions.sandboxAttempt, logger: podLogger)
+                } catch {
+                    podLogger.error("cannot create the infra container: \(error)")
+                    events.record(PodEvent(pod: pod, kind: .warning, reason: "FailedCreatePodSandBox", message: "\(error)"))
+                    for start in actions.containersToStart { waiting[start.name] = .init(reason: "ContainerCreating", message: "\(error)") }
+                    nextSync = now().addingTimeInterval(2)
+                    sandboxID = nil
+                }
+            }
+            if let sandboxID {
+                for start in actions.containersToStart {
+                    let retryKey = PodActionPlanner.backOffKey(podUID: uid, container: start.name)
+                    if let notBefore = retryNotBefore[retryKey], notBefore > now() {
+                        nextSync = min(nextSync ?? notBefore, notBefore)
+                        continue
+                    }
+                    retryNotBefore[retryKey] = nil
+                    let result = await startContainer(
+                        start, pod: pod, sandboxID: sandboxID, podIP: podIP, services: services, logger: podLogger)
+                    if let result {
+                        waiting[start.name] = result.waiting
+                        if let retry = result.retryAt {
+                            nextSync = min(nextSync ?? retry, retry)
+                            retryNotBefore[retryKey] = retry
+                        }
+                    } else {
+                        waiting[start.name] = nil
+                    }
+                }
+            }
+        }
+
+        for id in actions.containersToRemove {
+            do {
+                try await engine.removeContainer(id: id)
+            } catch {
+                if !error.isNotFound && !error.isConflict { podLogger.warning("cannot remove dead container \(id.prefix(12)): \(error)") }
+            }
+        }
+
+        if pod == nil {
+            waitingReasons[uid] = nil
+            crashBackOff.reset(prefix: uid + "/")
+            pullBackOff.reset(prefix: uid + "/")
+            pullFailures = pullFailures.filter { !$0.key.hasPrefix(uid + "/") }
+            retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
+        } else {
+            // Running containers wait for nothing.
+            if !actions.isEmpty { observed = try await observe(uid: uid) }
+            for container in observed.running { waiting[container.name] = nil }
+            waitingReasons[uid] = waiting
+        }
+        return Outcome(observed: observed, waiting: pod == nil ? [:] : waiting, nextSync: nextSync)
+    }
+
+    /// Removes every container of a pod that is gone (after it stopped).
+    public func removeAll(uid: String) async throws(DockerError) {
+        let observed = try await observe(uid: uid)
+        for container in observed.containers {
+            do {
+                try await engine.removeContainer(id: container.id)
+            } catch where !error.isNotFound {
+                logger.warning("cannot remove container \(container.id.prefix(12)) of pod \(uid): \(error)")
+            }
+        }
+        let volumes = "\(configuration.stateDirectory)/pods/\(uid)"
+        try? FileManager.default.removeItem(atPath: volumes)
+    }
+
+    // MARK: Steps
+
+    private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
+        try await infraImage.ensure(configuration.infraImage)
+        let (name, config) = builder.infraContainer(pod: pod, attempt: attempt)
+        let id = try await createReplacingConflict(name: name, config: config, logger: logger)
+        try await engine.startContainer(id: id)
+        let inspect = try await engine.inspectContainer(id: id)
+        logger.info("started infra container", metadata: ["container.id": "\(id.prefix(12))", "pod.ip": "\(inspect.ipAddress ?? "")"])
+        return (id, inspect.ipAddress)
+    }
+
+    /// Pulls if needed, creates and starts one container.
+    /// - Returns: nil when it runs; otherwise why it waits and when to try again.
+    private func startContainer(
+        _ start: PodActions.Start, pod: Pod, sandboxID: String, podIP: String?, services: [Service], logger: Logger
+    ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+        let spec = pod.spec.containers[start.index]
+        let containerLogger = logger.with(container: spec.name)
+        if let key = start.backOffKey, let failedAt = start.failedAt {
+            crashBackOff.next(key, eventTime: failedAt, ranFor: start.ranFor)
+        }
+        if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
+
+        let built: (name: String, config: ContainerCreateConfig)
+        do {
+            built = try builder.appContainer(
+                pod: pod, index: start.index, restartCount: start.restartCount, sandboxID: sandboxID,
+                serviceEnvironment: ServiceEnvironment.variables(for: services, namespace: pod.metadata.namespace ?? "default"),
+                volumeHostPaths: try volumeHostPaths(pod), podIP: podIP)
+        } catch {
+            containerLogger.error("cannot configure container: \(error)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error)"))
+            return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
+        }
+
+        let id: String
+        do {
+            id = try await createReplacingConflict(name: built.name, config: built.config, logger: containerLogger)
+        } catch {
+            containerLogger.error("cannot create container: \(error)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error.message)"))
+            return (.init(reason: "CreateContainerError", message: error.message), now().addingTimeInterval(10))
+        }
+        events.record(PodEvent(pod: pod, container: spec.name, reason: "Created", message: "Created container \(spec.name)"))
+        do {
+            try await engine.startContainer(id: id)
+        } catch {
+            containerLogger.error("cannot start container: \(error)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error.message)"))
+            // The engine keeps the container as created-with-error; the next sync sees it as
+            // exited and backs off before the next attempt.
+            let key = PodActionPlanner.backOffKey(podUID: pod.metadata.uid ?? "", container: spec.name)
+            if crashBackOff.entry(key) == nil { crashBackOff.next(key, eventTime: now()) }
+            return (.init(reason: "RunContainerError", message: error.message), now().addingTimeInterval(1))
+        }
+        events.record(PodEvent(pod: pod, container: spec.name, reason: "Started", message: "Started container \(spec.name)"))
+        containerLogger.info("started container", metadata: ["container.id": "\(id.prefix(12))", "container.restartCount": "\(start.restartCount)"])
+        return nil
+    }
+
+    /// Applies the image pull policy. Returns why the container waits, or nil to go on.
+    private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+        let image = spec.image ?? ""
+        let policy = spec.imagePullPolicy ?? "IfNotPresent"
+        let present: Bool
+        do {
+            present = try await engine.inspectImage(name: image) != nil
+        } catch {
+            return (.init(reason: "ErrImagePull", message: "cannot inspect image \"\(image)\": \(error)"), now().addingTimeInterval(10))
+        }
+        if policy == "Never" {
+            if present { return nil }
+            let message = "Container image \"\(image)\" is not present with pull policy of Never"
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "ErrImageNeverPull", message: message))
+            return (.init(reason: "ErrImageNeverPull", message: message), now().addingTimeInterval(10))
+        }
+        if policy == "IfNotPresent", present { return nil }
+
+        let key = "\(pod.metadata.uid ?? "")/image/\(image)"
+        if let failedAt = pullFailures[key], pullBackOff.isInBackOff(key, since: failedAt, now: now()) {
+            let message = "Back-off pulling image \"\(image)\""
+            return (.init(reason: "ImagePullBackOff", message: message), pullBackOff.retryTime(key, since: failedAt))
+        }
+        events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulling", message: "Pulling image \"\(image)\""))
+        do {
+            try await engine.pullImage(reference: image)
+            pullFailures[key] = nil
+            events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulled", message: "Successfully pulled image \"\(image)\""))
+            return nil
+        } catch {
+            if present, ImagePullFailure.isRegistryUnreachable(error) {
+                // Deliberately kinder than kubelet: a node cut off from its registry keeps
+                // serving with the image it has.
+                events.record(PodEvent(
+                    pod: pod, container: spec.name, kind: .warning, reason: "PullFallbackToLocal",
+                    message: "Registry unreachable pulling \"\(image)\" (\(error.message)); using the image present on the node"))
+                return nil
+            }
+            let at = now()
+            pullBackOff.next(key, eventTime: at)
+            pullFailures[key] = at
+            let message = "Failed to pull image \"\(image)\": \(error.message)"
+            logger.warning("\(message)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
+            return (.init(reason: "ErrImagePull", message: message), pullBackOff.retryTime(key, since: at))
+        }
+    }
+
+    private func createReplacingConflict(name: String, config: ContainerCreateConfig, logger: Logger) async throws(DockerError) -> String {
+        do {
+            return try await engine.createContainer(name: name, config: config)
+        } catch where error.isConflict {
+            // A container of ours with this exact name (pod, uid, attempt) is left from an
+            // interrupted sync; it never ran as this attempt, so replace it.
+            logger.notice("replacing leftover container \(name)")
+            try await engine.removeContainer(id: name)
+            return try await engine.createContainer(name: name, config: config)
+        }
+    }
+
+    private func killPod(_ observed: ObservedPod, pod: Pod?, logger: Logger) async {
+        let apps = observed.running.filter { !$0.isInfra }
+        await withTaskGroup(of: Void.self) { group in
+            for container in apps {
+                group.addTask { await self.stop(containerID: container.id, name: container.name, reason: "Stopping container", pod: pod, observed: observed, logger: logger) }
+            }
+        }
+        for sandbox in observed.running where sandbox.isInfra {
+            await stop(containerID: sandbox.id, name: sandbox.name, reason: "", pod: pod, observed: observed, logger: logger)
+        }
+    }
+
+    private func stop(containerID: String, name: String, reason: String, pod: Pod?, observed: ObservedPod, logger: Logger) async {
+        let grace = gracePeriod(pod: pod, container: observed.containers.first { $0.id == containerID })
+        if let pod, !reason.isEmpty {
+            events.record(PodEvent(pod: pod, container: name, reason: "Killing", message: "\(reason) \(name)"))
+        }
+        do {
+            try await engine.stopContainer(id: containerID, timeoutSeconds: Int(grace))
+            logger.info("stopped container", metadata: ["container.name": "\(name)", "container.id": "\(containerID.prefix(12))", "grace.seconds": "\(grace)"])
+        } catch {
+            if !error.isNotFound { logger.warning("cannot stop container \(name) \(containerID.prefix(12)): \(error)") }
+        }
+    }
+
+    /// deletionGracePeriodSeconds, else the spec's, else what the container was created with,
+    /// else 30; never below the floor.
+    private func gracePeriod(pod: Pod?, container: ObservedContainer?) -> Int64 {
+        let grace = pod?.metadata.deletionGracePeriodSeconds ?? pod?.spec.terminationGracePeriodSeconds
+            ?? container?.terminationGracePeriodSeconds ?? 30
+        return max(configuration.minimumGracePeriodSeconds, grace)
+    }
+
+    private func volumeHostPaths(_ pod: Pod) throws(ContainerConfigError) -> [String: String] {
+        var paths: [String: String] = [:]
+        let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+        for (index, volume) in (pod.spec.volumes ?? []).enumerated() {
+            guard let name = volume.name else { continue }
+            if let hostPath = volume.hostPath {
+                paths[name] = hostPath.path
+            } else if volume.emptyDir != nil {
+                let directory = "\(configuration.stateDirectory)/pods/\(pod.metadata.uid ?? "")/volumes/kubernetes.io~empty-dir/\(name)"
+                do {
+                    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                } catch {
+                    throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir", detail: "cannot create \(directory): \(error)")
+                }
+                paths[name] = directory
+            } else {
+                throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)]", detail: "only emptyDir and hostPath volumes are supported")
+            }
+        }
+        return paths
+    }
+}
+
+extension Logger {
+    func with(pod: Pod?, uid: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "pod.uid"] = "\(uid)"
+        if let pod {
+            copy[metadataKey: "pod.name"] = "\(pod.metadata.name ?? "")"
+            copy[metadataKey: "pod.namespace"] = "\(pod.metadata.namespace ?? "default")"
+        }
+        return copy
+    }
+
+    func with(container: String) -> Logger {
+        var copy = self
+        copy[metadataKey: "container.name"] = "\(container)"
+        return copy
+    }
+}

@@ -1,0 +1,102 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+
+/// A container of a pod as the engine reports it, reduced to what sync decisions need.
+public struct ObservedContainer: Sendable, Hashable {
+    public enum State: Sendable, Hashable {
+        /// Created but never ran (a failed start leaves this).
+        case created
+        case running
+        case exited
+    }
+
+    public var id: String
+    /// The container's name in the pod spec, or `POD` for the infra container.
+    public var name: String
+    public var podUID: String
+    public var isInfra: Bool
+    public var state: State
+    public var restartCount: Int
+    public var specHash: String?
+    public var exitCode: Int
+    public var oomKilled: Bool
+    /// Why the engine could not run it, when it could not.
+    public var error: String?
+    public var createdAt: Date
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    /// The image as the pod spec named it.
+    public var image: String
+    public var imageID: String
+    public var ipAddress: String?
+    public var terminationGracePeriodSeconds: Int64?
+
+    public init(
+        id: String, name: String, podUID: String, isInfra: Bool = false, state: State, restartCount: Int = 0,
+        specHash: String? = nil, exitCode: Int = 0, oomKilled: Bool = false, error: String? = nil,
+        createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, image: String = "",
+        imageID: String = "", ipAddress: String? = nil, terminationGracePeriodSeconds: Int64? = nil
+    ) {
+        self.id = id
+        self.name = name
+        self.podUID = podUID
+        self.isInfra = isInfra
+        self.state = state
+        self.restartCount = restartCount
+        self.specHash = specHash
+        self.exitCode = exitCode
+        self.oomKilled = oomKilled
+        self.error = error
+        self.createdAt = createdAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.image = image
+        self.imageID = imageID
+        self.ipAddress = ipAddress
+        self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+    }
+
+    public var isRunning: Bool { state == .running }
+
+    /// When it stopped, for back-off; a container that never ran counts from its creation.
+    public var stoppedAt: Date { finishedAt ?? createdAt }
+}
+
+extension ObservedContainer {
+    /// Reads an inspected container; nil when it carries none of our pod labels.
+    public init?(_ inspect: ContainerInspect) {
+        let labels = inspect.labels
+        guard let uid = labels[ContainerLabels.podUID], let name = labels[ContainerLabels.containerName] else { return nil }
+        let state: State =
+            switch inspect.state.status {
+            case "running", "paused", "restarting": .running
+            case "created": inspect.state.exitCode != 0 || !(inspect.state.error ?? "").isEmpty ? .exited : .created
+            default: .exited
+            }
+        self.init(
+            id: inspect.id, name: name, podUID: uid,
+            isInfra: labels[ContainerLabels.dockerType] == ContainerLabels.sandboxType,
+            state: state,
+            restartCount: Int(labels[ContainerLabels.restartCount] ?? "") ?? 0,
+            specHash: labels[ContainerLabels.containerHash],
+            exitCode: inspect.state.exitCode,
+            oomKilled: inspect.state.oomKilled,
+            error: (inspect.state.error ?? "").isEmpty ? nil : inspect.state.error,
+            createdAt: DockerTime.parse(inspect.created) ?? Date(timeIntervalSince1970: 0),
+            startedAt: DockerTime.parse(inspect.state.startedAt),
+            finishedAt: DockerTime.parse(inspect.state.finishedAt),
+            image: labels[ContainerLabels.specImage] ?? inspect.config.image,
+            imageID: inspect.image,
+            ipAddress: inspect.ipAddress,
+            terminationGracePeriodSeconds: Int64(labels[ContainerLabels.terminationGracePeriod] ?? ""))
+    }
+}
+
+/// Docker's timestamps: RFC 3339 with nanoseconds; the zero time means "never".
+enum DockerTime {
+    static func parse(_ text: String) -> Date? {
+        guard !text.hasPrefix("0001-01-01") else { return nil }
+        return KubeTime.parse(text)
+    }
+}

@@ -1,0 +1,199 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+
+/// Turns a pod's containers into Docker create requests: names, labels, command and args,
+/// environment, volumes, and cgroup limits as kubelet computes them.
+public struct ContainerConfigBuilder: Sendable {
+    public var nodeName: String
+    public var nodeIP: String?
+    public var infraImage: String
+
+    public init(nodeName: String, nodeIP: String?, infraImage: String) {
+        self.nodeName = nodeName
+        self.nodeIP = nodeIP
+        self.infraImage = infraImage
+    }
+
+    /// The Docker name kubelet used: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`.
+    public static func dockerName(container: String, pod: Pod, attempt: Int) -> String {
+        let meta = pod.metadata
+        return "k8s_\(container)_\(meta.name ?? "")_\(meta.namespace ?? "default")_\(meta.uid ?? "")_\(attempt)"
+    }
+
+    /// The infra container: it holds the pod's network and IPC namespaces.
+    public func infraContainer(pod: Pod, attempt: Int) -> (name: String, config: ContainerCreateConfig) {
+        var labels = podLabels(pod)
+        labels[ContainerLabels.containerName] = ContainerLabels.infraContainerName
+        labels[ContainerLabels.dockerType] = ContainerLabels.sandboxType
+        labels[ContainerLabels.restartCount] = String(attempt)
+        labels[ContainerLabels.specImage] = infraImage
+        let hostname = String((pod.spec.hostname ?? pod.metadata.name ?? "pod").prefix(63))
+        // Ports belong to the network namespace, so the infra container declares them all
+        // (Docker refuses them on containers that join another's network).
+        var exposed: [String: EmptyObject] = [:]
+        for container in pod.spec.containers {
+            for port in container.ports ?? [] {
+                exposed["\(port.containerPort)/\((port.protocol ?? "TCP").lowercased())"] = EmptyObject()
+            }
+        }
+        let config = ContainerCreateConfig(
+            image: infraImage, hostname: hostname, labels: labels, exposedPorts: exposed.isEmpty ? nil : exposed,
+            hostConfig: HostConfig(ipcMode: "shareable", cpuShares: 2))
+        return (Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt), config)
+    }
+
+    /// An app container joining the infra container `sandboxID`.
+    /// - Parameters:
+    ///   - serviceEnvironment: `<NAME>_SERVICE_HOST` and friends, placed before the spec's own.
+    ///   - volumeHostPaths: volume name -> host directory (emptyDir or hostPath).
+    ///   - podIP: the infra container's address, for `status.podIP` field references.
+    /// - Throws: ``ContainerConfigError`` naming the field that cannot be honoured.
+    public func appContainer(
+        pod: Pod, index: Int, restartCount: Int, sandboxID: String, serviceEnvironment: [(String, String)],
+        volumeHostPaths: [String: String], podIP: String?
+    ) throws(ContainerConfigError) -> (name: String, config: ContainerCreateConfig) {
+        let spec = pod.spec.containers[index]
+        let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+        let field = "spec.containers[\(index)]"
+        func fail(_ path: String, _ detail: String) -> ContainerConfigError {
+            ContainerConfigError(pod: podName, container: spec.name, field: "\(field).\(path)", detail: detail)
+        }
+        guard let image = spec.image, !image.isEmpty else { throw fail("image", "must not be empty") }
+
+        var labels = podLabels(pod)
+        labels[ContainerLabels.containerName] = spec.name
+        labels[ContainerLabels.dockerType] = ContainerLabels.containerType
+        labels[ContainerLabels.containerHash] = ContainerHash.of(spec)
+        labels[ContainerLabels.restartCount] = String(restartCount)
+        labels[ContainerLabels.specImage] = image
+
+        let environment = try self.environment(
+            for: spec, pod: pod, services: serviceEnvironment, podIP: podIP, fail: fail)
+        let lookup = Dictionary(environment, uniquingKeysWith: { _, last in last })
+        let command = spec.command.map { $0.map { EnvExpansion.expand($0, with: lookup) } }
+        let args = spec.args.map { $0.map { EnvExpansion.expand($0, with: lookup) } }
+
+        var binds: [String] = []
+        for (mountIndex, mount) in (spec.volumeMounts ?? []).enumerated() {
+            guard let name = mount.name, let host = volumeHostPaths[name] else {
+                throw fail("volumeMounts[\(mountIndex)].name", "no volume named \"\(mount.name ?? "")\" in the pod")
+            }
+            guard let path = mount.mountPath, path.hasPrefix("/") else {
+                throw fail("volumeMounts[\(mountIndex)].mountPath", "must be an absolute path")
+            }
+            let source = mount.subPath.map { "\(host)/\($0)" } ?? host
+            binds.append("\(source):\(path)" + (mount.readOnly == true ? ":ro" : ""))
+        }
+
+        var hostConfig = HostConfig(
+            networkMode: "container:\(sandboxID)", ipcMode: "container:\(sandboxID)",
+            binds: binds.isEmpty ? nil : binds, privileged: spec.securityContext?.privileged)
+        try applyResources(spec.resources, to: &hostConfig, fail: fail)
+
+        // Kubernetes' command replaces the image's ENTRYPOINT and, with it, its CMD; args alone
+        // replace CMD. Docker does the same when Entrypoint is given without Cmd.
+        let config = ContainerCreateConfig(
+            image: image, entrypoint: command, cmd: args,
+            env: environment.map { "\($0.0)=\($0.1)" }, workingDir: spec.workingDir, labels: labels,
+            tty: spec.tty, openStdin: spec.stdin,
+            hostConfig: hostConfig)
+        return (Self.dockerName(container: spec.name, pod: pod, attempt: restartCount), config)
+    }
+
+    /// cgroup limits, as kubelet: CpuShares from the cpu request (else the limit, else the
+    /// minimum 2), CpuQuota over a 100 ms period from the cpu limit, Memory (and MemorySwap, so
+    /// no swap on top) from the memory limit.
+    private func applyResources(
+        _ resources: ResourceRequirements?, to host: inout HostConfig, fail: (String, String) -> ContainerConfigError
+    ) throws(ContainerConfigError) {
+        func read(_ kind: String, _ name: String, milli: Bool) throws(ContainerConfigError) -> Int64? {
+            let list = kind == "limits" ? resources?.limits : resources?.requests
+            guard let quantity = list?[name] else { return nil }
+            let value: Int64
+            do {
+                value = milli ? try quantity.milliValue() : try quantity.value()
+            } catch {
+                throw fail("resources.\(kind).\(name)", "Invalid value: \"\(quantity.text)\": \(error)")
+            }
+            if value < 0 { throw fail("resources.\(kind).\(name)", "Invalid value: \"\(quantity.text)\": must be greater than or equal to 0") }
+            return value
+        }
+        let cpuLimit = try read("limits", "cpu", milli: true)
+        let cpuRequest = try read("requests", "cpu", milli: true) ?? cpuLimit
+        let memoryLimit = try read("limits", "memory", milli: false)
+        _ = try read("requests", "memory", milli: false)
+
+        host.cpuShares = max(2, (cpuRequest ?? 0) * 1024 / 1000)
+        if let cpuLimit, cpuLimit > 0 {
+            host.cpuPeriod = 100_000
+            host.cpuQuota = max(1000, cpuLimit * 100_000 / 1000)
+        }
+        if let memoryLimit, memoryLimit > 0 {
+            host.memory = memoryLimit
+            host.memorySwap = memoryLimit
+        }
+    }
+
+    /// Service variables first, then the container's own (later names win), each value's
+    /// `$(VAR)` references expanded against what came before it.
+    private func environment(
+        for spec: Container, pod: Pod, services: [(String, String)], podIP: String?,
+        fail: (String, String) -> ContainerConfigError
+    ) throws(ContainerConfigError) -> [(String, String)] {
+        var result = services
+        var lookup = Dictionary(services, uniquingKeysWith: { _, last in last })
+        for (envIndex, variable) in (spec.env ?? []).enumerated() {
+            let value: String
+            if let path = variable.valueFrom?.fieldRef?.fieldPath {
+                guard let resolved = fieldValue(path, pod: pod, podIP: podIP) else {
+                    throw fail("env[\(envIndex)].valueFrom.fieldRef.fieldPath", "Unsupported value: \"\(path)\"")
+                }
+                value = resolved
+            } else {
+                value = EnvExpansion.expand(variable.value ?? "", with: lookup)
+            }
+            if let existing = result.firstIndex(where: { $0.0 == variable.name }) { result.remove(at: existing) }
+            result.append((variable.name, value))
+            lookup[variable.name] = value
+        }
+        return result
+    }
+
+    private func fieldValue(_ path: String, pod: Pod, podIP: String?) -> String? {
+        switch path {
+        case "metadata.name": pod.metadata.name ?? ""
+        case "metadata.namespace": pod.metadata.namespace ?? "default"
+        case "metadata.uid": pod.metadata.uid ?? ""
+        case "spec.nodeName": nodeName
+        case "spec.serviceAccountName": pod.spec.serviceAccountName ?? ""
+        case "status.hostIP": nodeIP ?? ""
+        case "status.podIP": podIP ?? ""
+        default:
+            if path.hasPrefix("metadata.labels['"), path.hasSuffix("']") {
+                String(path.dropFirst("metadata.labels['".count).dropLast(2)).flatMap { pod.metadata.labels?[$0] } ?? ""
+            } else if path.hasPrefix("metadata.annotations['"), path.hasSuffix("']") {
+                String(path.dropFirst("metadata.annotations['".count).dropLast(2)).flatMap { pod.metadata.annotations?[$0] } ?? ""
+            } else {
+                nil
+            }
+        }
+    }
+
+    private func podLabels(_ pod: Pod) -> [String: String] {
+        var labels = [
+            ContainerLabels.podName: pod.metadata.name ?? "",
+            ContainerLabels.podNamespace: pod.metadata.namespace ?? "default",
+            ContainerLabels.podUID: pod.metadata.uid ?? "",
+            ContainerLabels.node: nodeName,
+        ]
+        if let grace = pod.spec.terminationGracePeriodSeconds {
+            labels[ContainerLabels.terminationGracePeriod] = String(grace)
+        }
+        return labels
+    }
+}
+
+extension String {
+    fileprivate func flatMap<T>(_ transform: (String) -> T?) -> T? { transform(self) }
+}

@@ -1,0 +1,19 @@
+import Foundation
+import KubeAPI
+
+/// A container spec's hash, stored on the Docker container: a running container whose spec
+/// changed is replaced, as kubelet does.
+public enum ContainerHash {
+    /// FNV-1a 64 of the spec's canonical JSON (sorted keys), in hex.
+    public static func of(_ container: Container) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let bytes = (try? encoder.encode(container)) ?? Data(container.name.utf8)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import KubeAPI
+
+/// Decides a pod's ``PodActions``, as kubelet's computePodActions does: a pure function of the
+/// desired pod, what the engine holds, the back-off table and the time.
+public struct PodActionPlanner: Sendable {
+    public init() {}
+
+    /// - Parameters:
+    ///   - pod: the desired pod, defaults applied; nil when the pod is gone and must stop.
+    ///   - observed: the pod's containers in the engine.
+    ///   - backOff: crash-loop back-off per container.
+    ///   - now: the time of the decision.
+    ///   - unhealthy: IDs of running containers whose liveness failed (they restart).
+    public func plan(
+        pod: Pod?, observed: ObservedPod, backOff: BackOff, now: Date, unhealthy: Set<String> = []
+    ) -> PodActions {
+        var actions = PodActions()
+        actions.containersToRemove = deadContainersToRemove(observed)
+
+        guard let pod, pod.metadata.deletionTimestamp == nil else {
+            if !observed.running.isEmpty {
+                actions.killPod = true
+                actions.killPodReason = "pod is being deleted"
+            }
+            return actions
+        }
+
+        let specs = pod.spec.containers
+        let restartPolicy = pod.spec.restartPolicy ?? "Always"
+        let sandboxes = observed.sandboxes
+        let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty }
+        let extraRunningSandbox = sandboxes.contains { $0.isRunning && $0.id != readySandbox?.id }
+
+        if readySandbox == nil || extraRunningSandbox {
+            let everyContainerRan = specs.allSatisfy { observed.latest($0.name) != nil }
+            if restartPolicy == "Never", !sandboxes.isEmpty, everyContainerRan {
+                // A Never pod whose infra container died has nothing left to run.
+                if !observed.running.isEmpty {
+                    actions.killPod = true
+                    actions.killPodReason = "infra container is gone and the pod does not restart"
+                }
+                return actions
+            }
+            actions.killPod = !observed.running.isEmpty
+            actions.killPodReason = sandboxes.isEmpty ? "" : "infra container changed, recreating the pod"
+            actions.createSandbox = true
+            actions.sandboxAttempt = (sandboxes.map(\.restartCount).max() ?? -1) + 1
+            for (index, spec) in specs.enumerated() {
+                let latest = observed.latest(spec.name)
+                if let latest, !latest.isRunning, !Self.shouldRestart(latest, policy: restartPolicy) { continue }
+                schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions)
+            }
+            return actions
+        }
+
+        actions.sandboxID = readySandbox?.id
+        let specNames = Set(specs.map(\.name))
+        for (index, spec) in specs.enumerated() {
+            let hash = ContainerHash.of(spec)
+            guard let latest = observed.latest(spec.name) else {
+                schedule(index: index, spec: spec, latest: nil, pod: pod, backOff: backOff, now: now, into: &actions)
+                continue
+            }
+            if latest.isRunning {
+                if latest.specHash != hash {
+                    actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container spec changed"))
+                    schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions, immediate: true)
+                } else if unhealthy.contains(latest.id) {
+                    actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container failed liveness probe"))
+                    if restartPolicy != "Never" {
+                        schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions, immediate: true)
+                    }
+                }
+                continue
+            }
+            if Self.shouldRestart(latest, policy: restartPolicy) {
+                schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions)
+            }
+        }
+        // Running containers the spec no longer names.
+        for container in observed.containers where !container.isInfra && container.isRunning && !specNames.contains(container.name) {
+            actions.containersToKill.append(.init(containerID: container.id, name: container.name, reason: "Container is no longer in the pod spec"))
+        }
+        return actions
+    }
+
+    /// Whether an exited container restarts under the pod's restartPolicy.
+    public static func shouldRestart(_ container: ObservedContainer, policy: String) -> Bool {
+        switch container.state {
+        case .running: false
+        case .created: true
+        case .exited:
+            switch policy {
+            case "Never": false
+            case "OnFailure": container.exitCode != 0
+            default: true
+            }
+        }
+    }
+
+    /// The back-off key of a pod's container: stable across its instances.
+    public static func backOffKey(podUID: String, container: String) -> String { "\(podUID)/\(container)" }
+
+    private func schedule(
+        index: Int, spec: Container, latest: ObservedContainer?, pod: Pod, backOff: BackOff, now: Date,
+        into actions: inout PodActions, immediate: Bool = false
+    ) {
+        let restartCount = latest.map { $0.restartCount + 1 } ?? 0
+        guard let latest, !latest.isRunning, !immediate else {
+            actions.containersToStart.append(.init(index: index, name: spec.name, restartCount: restartCount))
+            return
+        }
+        let key = Self.backOffKey(podUID: pod.metadata.uid ?? "", container: spec.name)
+        let failedAt = latest.stoppedAt
+        if backOff.isInBackOff(key, since: failedAt, now: now) {
+            let wait = backOff.entry(key)?.duration ?? .zero
+            let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+            actions.waiting[spec.name] = .init(
+                reason: "CrashLoopBackOff",
+                message: "back-off \(Int(wait.seconds))s restarting failed container=\(spec.name) pod=\(podName)")
+            if let retry = backOff.retryTime(key, since: failedAt) {
+                actions.nextSync = min(actions.nextSync ?? retry, retry)
+            }
+            return
+        }
+        let ranFor = latest.startedAt.map { Duration(interval: failedAt.timeIntervalSince($0)) }
+        actions.containersToStart.append(
+            .init(index: index, name: spec.name, restartCount: restartCount, backOffKey: key, failedAt: failedAt, ranFor: ranFor))
+    }
+
+    /// Dead containers beyond the newest per name, and dead infra containers once a newer one
+    /// exists (kubelet's garbage collection with one dead instance kept per container).
+    private func deadContainersToRemove(_ observed: ObservedPod) -> [String] {
+        var seen = Set<String>()
+        var remove: [String] = []
+        for container in observed.containers {  // newest first
+            let key = container.isInfra ? "\u{0}infra" : container.name
+            let isNewest = seen.insert(key).inserted
+            if !container.isRunning, !isNewest { remove.append(container.id) }
+        }
+        return remove
+    }
+}

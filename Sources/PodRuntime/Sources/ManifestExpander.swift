@@ -1,0 +1,98 @@
+import Foundation
+import KubeAPI
+
+/// Turns the objects of one manifest file into the node's pods and services, as kubelet does for
+/// static pods (name `<name>-<node>`, a UID from node, file and content) and, beyond kubelet,
+/// for replication controllers (`replicas` copies of the template with stable generated names).
+/// Pure: the same file on the same node always gives the same pods.
+public struct ManifestExpander: Sendable {
+    public var nodeName: String
+
+    public init(nodeName: String) { self.nodeName = nodeName }
+
+    public struct Result: Sendable {
+        public var pods: [Pod] = []
+        public var services: [Service] = []
+        /// Objects that were rejected, each described with its name and fields.
+        public var problems: [String] = []
+    }
+
+    public func expand(_ objects: [KubeObject], path: String) -> Result {
+        var result = Result()
+        for object in objects { add(object, path: path, into: &result) }
+        return result
+    }
+
+    private func add(_ object: KubeObject, path: String, into result: inout Result) {
+        switch object {
+        case let .pod(pod):
+            var pod = pod.withDefaults()
+            let original = pod.metadata.name ?? ""
+            pod.metadata.name = "\(original)-\(nodeName)"
+            pod.metadata.uid = StableHash.uid(nodeName, path, Self.canonical(pod))
+            annotate(&pod, path: path)
+            accept(pod, into: &result)
+        case let .replicationController(controller):
+            let controller = controller.withDefaults()
+            let name = controller.metadata.name ?? ""
+            guard let template = controller.spec.template else {
+                result.problems.append("replicationcontroller \(name): spec.template: Required value")
+                return
+            }
+            let replicas = Int(controller.spec.replicas ?? 1)
+            guard replicas >= 0 else {
+                result.problems.append("replicationcontroller \(name): spec.replicas: Invalid value: \"\(replicas)\": must be greater than or equal to 0")
+                return
+            }
+            let content = Self.canonical(controller)
+            for index in 0..<replicas {
+                var pod = Pod(metadata: template.metadata, spec: template.spec)
+                pod.apiVersion = "v1"
+                pod.kind = "Pod"
+                pod.metadata.namespace = controller.metadata.namespace ?? "default"
+                pod.metadata.name = "\(name)-\(StableHash.nameSuffix(nodeName, path, name, String(index)))"
+                pod.metadata.uid = StableHash.uid(nodeName, path, content, String(index))
+                if pod.metadata.labels == nil { pod.metadata.labels = controller.spec.selector }
+                pod.metadata.ownerReferences = [
+                    OwnerReference(apiVersion: "v1", kind: "ReplicationController", name: name, uid: controller.metadata.uid ?? "", controller: true)
+                ]
+                pod = pod.withDefaults()
+                annotate(&pod, path: path)
+                accept(pod, into: &result)
+            }
+        case let .service(service):
+            var service = service.withDefaults()
+            if service.metadata.namespace == nil { service.metadata.namespace = "default" }
+            result.services.append(service)
+        case let .list(items):
+            for item in items { add(item, path: path, into: &result) }
+        case .endpoints, .other:
+            break
+        }
+    }
+
+    private func annotate(_ pod: inout Pod, path: String) {
+        var annotations = pod.metadata.annotations ?? [:]
+        annotations["kubernetes.io/config.source"] = "file"
+        annotations["kubernetes.io/config.source.path"] = path
+        pod.metadata.annotations = annotations
+        pod.spec.nodeName = nodeName
+    }
+
+    /// Pod-level problems reject the pod; problems inside one container are reported by that
+    /// container (CreateContainerConfigError) while the rest of the pod runs.
+    private func accept(_ pod: Pod, into result: inout Result) {
+        let podLevel = pod.validationErrors().filter { !$0.field.hasPrefix("spec.containers[") }
+        if podLevel.isEmpty {
+            result.pods.append(pod)
+        } else {
+            result.problems.append(describe(podLevel, pod: pod))
+        }
+    }
+
+    static func canonical<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+    }
+}

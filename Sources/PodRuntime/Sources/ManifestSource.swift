@@ -1,0 +1,153 @@
+import Foundation
+import KubeAPI
+import Logging
+import ServiceLifecycle
+
+/// Pods and services from a directory of manifests (kubelet's `--pod-manifest-path`): JSON or
+/// YAML files holding pods, lists, replication controllers and services. The directory is
+/// scanned every `interval`; a file is read again only when its size or modification time
+/// changed, and a snapshot is delivered only when the result changed.
+public struct ManifestSource: ServiceLifecycle.Service {
+    private let directory: String
+    private let interval: Duration
+    private let expander: ManifestExpander
+    private let allocator: ClusterIPAllocator
+    private let logger: Logger
+    private let deliver: @Sendable (ManifestSnapshot) async -> Void
+
+    /// - Parameters:
+    ///   - deliver: receives each new snapshot (the first one even when the directory is empty).
+    public init(
+        directory: String, nodeName: String, serviceRange: ClusterIPAllocator, interval: Duration = .milliseconds(500),
+        logger: Logger, deliver: @escaping @Sendable (ManifestSnapshot) async -> Void
+    ) {
+        self.directory = directory
+        self.interval = interval
+        self.expander = ManifestExpander(nodeName: nodeName)
+        self.allocator = serviceRange
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    public func run() async throws {
+        var scanner = Scanner(directory: directory, expander: expander, allocator: allocator, logger: logger)
+        var last: ManifestSnapshot?
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let snapshot = scanner.scan()
+            if snapshot != last {
+                last = snapshot
+                await deliver(snapshot)
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+
+    /// One scan of the directory; remembers file signatures between scans.
+    public struct Scanner: Sendable {
+        private struct FileState: Sendable {
+            var signature: String
+            var result: ManifestExpander.Result
+            var problem: String?
+        }
+
+        let directory: String
+        let expander: ManifestExpander
+        let allocator: ClusterIPAllocator
+        let logger: Logger
+        private var files: [String: FileState] = [:]
+        private var directoryProblem: String?
+
+        public init(directory: String, expander: ManifestExpander, allocator: ClusterIPAllocator, logger: Logger) {
+            self.directory = directory
+            self.expander = expander
+            self.allocator = allocator
+            self.logger = logger
+        }
+
+        public mutating func scan() -> ManifestSnapshot {
+            let manager = FileManager.default
+            let names: [String]
+            do {
+                names = try manager.contentsOfDirectory(atPath: directory).sorted()
+                if directoryProblem != nil { logger.notice("manifest directory \(directory) is readable again") }
+                directoryProblem = nil
+            } catch {
+                let problem = "cannot read manifest directory \(directory): \(error.localizedDescription)"
+                if directoryProblem != problem { logger.error("\(problem)") }
+                directoryProblem = problem
+                // Keep what was there: an unreadable directory must not stop running pods.
+                return assemble()
+            }
+            var seen = Set<String>()
+            for name in names where Self.isManifest(name) {
+                let path = directory + "/" + name
+                seen.insert(path)
+                guard let attributes = try? manager.attributesOfItem(atPath: path),
+                    (attributes[.type] as? FileAttributeType) != .typeDirectory
+                else { continue }
+                let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+                let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+                let signature = "\(size)@\(modified)"
+                if files[path]?.signature == signature { continue }
+                files[path] = read(path, signature: signature)
+            }
+            for path in files.keys where !seen.contains(path) {
+                logger.info("manifest removed", metadata: ["file": "\(path)"])
+                files[path] = nil
+            }
+            return assemble()
+        }
+
+        private func read(_ path: String, signature: String) -> FileState {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                let problem = "cannot read \(path)"
+                logger.error("\(problem)", metadata: ["file": "\(path)"])
+                return FileState(signature: signature, result: .init(), problem: problem)
+            }
+            do {
+                let objects = try ManifestDecoder.decode(data, source: path)
+                let result = expander.expand(objects, path: path)
+                for problem in result.problems {
+                    logger.error("manifest rejected: \(problem)", metadata: ["file": "\(path)"])
+                }
+                logger.info(
+                    "manifest read", metadata: ["file": "\(path)", "pods": "\(result.pods.count)", "services": "\(result.services.count)"])
+                return FileState(signature: signature, result: result, problem: result.problems.first)
+            } catch {
+                logger.error("manifest not usable: \(error)", metadata: ["file": "\(path)"])
+                return FileState(signature: signature, result: .init(), problem: "\(error)")
+            }
+        }
+
+        private func assemble() -> ManifestSnapshot {
+            var snapshot = ManifestSnapshot()
+            var podNames = Set<String>()
+            for path in files.keys.sorted() {
+                guard let state = files[path] else { continue }
+                for pod in state.result.pods {
+                    let key = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+                    if podNames.insert(key).inserted {
+                        snapshot.pods.append(pod)
+                    } else {
+                        snapshot.problems[path] = "pod \(key) is defined in another file too; the first one counts"
+                    }
+                }
+                snapshot.services.append(contentsOf: state.result.services)
+                if let problem = state.problem { snapshot.problems[path] = problem }
+            }
+            let keys = snapshot.services.map { service in
+                (key: "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")", requested: service.spec.clusterIP.flatMap { $0.isEmpty || $0 == "None" ? nil : $0 })
+            }
+            let assigned = allocator.assign(keys)
+            for index in snapshot.services.indices where snapshot.services[index].spec.clusterIP != "None" {
+                snapshot.services[index].spec.clusterIP = assigned[keys[index].key]
+            }
+            return snapshot
+        }
+
+        static func isManifest(_ name: String) -> Bool {
+            guard !name.hasPrefix(".") else { return false }
+            return name.hasSuffix(".json") || name.hasSuffix(".yaml") || name.hasSuffix(".yml")
+        }
+    }
+}

@@ -1,0 +1,215 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+import Logging
+import ServiceLifecycle
+
+/// The node's pod loop: holds the desired pods from the sources, runs one worker per pod that
+/// syncs it whenever something about it changes (a source update, a container event from the
+/// engine, a back-off ending) and every `resyncInterval` in any case, and keeps each pod's
+/// latest status.
+///
+/// Stopping the manager stops the workers, never the pods: an agent restart must leave running
+/// containers alone.
+public actor PodManager: ServiceLifecycle.Service {
+    public struct Configuration: Sendable {
+        /// Sync every pod at least this often, even without events.
+        public var resyncInterval: Duration
+        /// Retry a sync that failed (engine unreachable) after this long.
+        public var retryInterval: Duration
+
+        public init(resyncInterval: Duration = .seconds(10), retryInterval: Duration = .seconds(2)) {
+            self.resyncInterval = resyncInterval
+            self.retryInterval = retryInterval
+        }
+    }
+
+    /// A pod's last known state, for status reporting.
+    public struct PodRecord: Sendable {
+        public var pod: Pod
+        public var status: PodStatus
+        public var observed: ObservedPod
+    }
+
+    private let syncer: PodSyncer
+    private let engine: any DockerEngine
+    private let nodeName: String
+    private let configuration: Configuration
+    private let statusBuilder: PodStatusBuilder
+    private let logger: Logger
+
+    private var desired: [String: Pod] = [:]
+    private var services: [KubeAPI.Service] = []
+    private var workers: [String: (wakeup: Wakeup, task: Task<Void, Never>)] = [:]
+    private var records: [String: PodRecord] = [:]
+    private var sourcesSeen = false
+    private var statusListeners: [UUID: AsyncStream<PodRecord>.Continuation] = [:]
+
+    public init(syncer: PodSyncer, engine: any DockerEngine, nodeName: String, nodeIP: String?, configuration: Configuration = .init(), logger: Logger) {
+        self.syncer = syncer
+        self.engine = engine
+        self.nodeName = nodeName
+        self.configuration = configuration
+        self.statusBuilder = PodStatusBuilder(hostIP: nodeIP)
+        self.logger = logger
+    }
+
+    // MARK: Desired state
+
+    /// Replaces the desired pods and services with a complete snapshot from the sources.
+    /// The first snapshot also adopts what the engine holds: containers of pods no source names
+    /// any more are stopped and removed.
+    public func apply(pods: [Pod], services: [KubeAPI.Service]) async {
+        self.services = services
+        var next: [String: Pod] = [:]
+        for pod in pods {
+            guard let uid = pod.metadata.uid else { continue }
+            next[uid] = pod
+        }
+        let changed = next.filter { desired[$0.key] != $0.value }.map(\.key)
+        let removed = desired.keys.filter { next[$0] == nil }
+        desired = next
+        for uid in changed { ensureWorker(uid) }
+        for uid in removed { workers[uid]?.wakeup.signal() }
+
+        if !sourcesSeen {
+            sourcesSeen = true
+            do {
+                let orphans = try await syncer.observedPodUIDs().subtracting(desired.keys)
+                for uid in orphans {
+                    logger.info("stopping containers of a pod no source names", metadata: ["pod.uid": "\(uid)"])
+                    ensureWorker(uid)
+                }
+            } catch {
+                logger.warning("cannot list containers to adopt: \(error)")
+            }
+        }
+    }
+
+    /// Syncs a pod soon (a container event or a probe result concerns it).
+    public func wake(uid: String) {
+        workers[uid]?.wakeup.signal()
+    }
+
+    /// The latest record of every pod that has one.
+    public func snapshot() -> [PodRecord] { Array(records.values) }
+
+    /// Records as they change, starting with the current ones.
+    public func statusUpdates() -> AsyncStream<PodRecord> {
+        let (stream, continuation) = AsyncStream.makeStream(of: PodRecord.self, bufferingPolicy: .bufferingNewest(1024))
+        let id = UUID()
+        statusListeners[id] = continuation
+        for record in records.values { continuation.yield(record) }
+        continuation.onTermination = { _ in Task { await self.removeListener(id) } }
+        return stream
+    }
+
+    private func removeListener(_ id: UUID) { statusListeners[id] = nil }
+
+    // MARK: Service
+
+    /// Watches the engine's container events and wakes the pods they concern, reconnecting with
+    /// back-off when the stream breaks. Returns on graceful shutdown.
+    public func run() async throws {
+        let labels = ["\(ContainerLabels.node)=\(nodeName)"]
+        var delay = Duration.milliseconds(500)
+        await withGracefulShutdownHandler {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+                do {
+                    for try await event in engine.containerEvents(labels: labels) {
+                        delay = .milliseconds(500)
+                        // Deaths matter; starts, stops and removals are the agent's own doing.
+                        guard event.action == "die" || event.action == "oom",
+                            let uid = event.actor.attributes[ContainerLabels.podUID]
+                        else { continue }
+                        wake(uid: uid)
+                    }
+                } catch {
+                    if Task.isCancelled { break }
+                    logger.warning("docker event stream broke, reconnecting: \(error)")
+                }
+                // Events may have been missed while the stream was down.
+                for worker in workers.values { worker.wakeup.signal() }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        } onGracefulShutdown: {
+            Task { await self.stopWorkers() }
+        }
+        stopWorkers()
+    }
+
+    private func stopWorkers() {
+        for worker in workers.values { worker.task.cancel(); worker.wakeup.signal() }
+        workers.removeAll()
+        for listener in statusListeners.values { listener.finish() }
+        statusListeners.removeAll()
+    }
+
+    // MARK: Workers
+
+    private func ensureWorker(_ uid: String) {
+        if let worker = workers[uid] {
+            worker.wakeup.signal()
+            return
+        }
+        let wakeup = Wakeup()
+        let task = Task { await self.work(uid: uid, wakeup: wakeup) }
+        workers[uid] = (wakeup, task)
+    }
+
+    private func work(uid: String, wakeup: Wakeup) async {
+        while !Task.isCancelled {
+            let pod = desired[uid]
+            var next = ContinuousClock.now + configuration.resyncInterval
+            do {
+                let outcome = try await syncer.sync(uid: uid, pod: pod, services: services)
+                if let pod = desired[uid] {
+                    record(uid: uid, pod: pod, outcome: outcome)
+                    if let at = outcome.nextSync {
+                        let wait = Duration(interval: max(0, at.timeIntervalSinceNow))
+                        next = min(next, ContinuousClock.now + wait)
+                    }
+                } else if pod == nil, outcome.isStopped {
+                    try await syncer.removeAll(uid: uid)
+                    if finishWorker(uid) { return }
+                    continue
+                }
+            } catch {
+                logger.warning("pod sync failed, retrying", metadata: ["pod.uid": "\(uid)", "error": "\(error)"])
+                next = ContinuousClock.now + configuration.retryInterval
+            }
+            await wakeup.wait(until: next)
+        }
+    }
+
+    /// Ends a worker whose pod is gone and fully removed, unless the pod came back meanwhile.
+    private func finishWorker(_ uid: String) -> Bool {
+        guard desired[uid] == nil else { return false }
+        workers[uid] = nil
+        if let record = records.removeValue(forKey: uid) {
+            logger.info("pod removed", metadata: ["pod.name": "\(record.pod.metadata.name ?? "")", "pod.uid": "\(uid)"])
+        }
+        return true
+    }
+
+    private func record(uid: String, pod: Pod, outcome: PodSyncer.Outcome) {
+        let previous = records[uid]
+        let status = statusBuilder.build(
+            pod: pod, observed: outcome.observed, waiting: outcome.waiting, previous: previous?.status, now: Date())
+        let record = PodRecord(pod: pod, status: status, observed: outcome.observed)
+        records[uid] = record
+        if previous?.status.phase != status.phase || previous?.status.containerStatuses != status.containerStatuses {
+            let summary = (status.containerStatuses ?? []).map { container in
+                let state = container.state?.running != nil ? "running" : container.state?.waiting?.reason ?? container.state?.terminated?.reason ?? "?"
+                return "\(container.name)=\(state)/\(container.restartCount)"
+            }.joined(separator: " ")
+            if previous?.status.phase != status.phase || previous?.status.containerStatuses?.map(\.state) != status.containerStatuses?.map(\.state) {
+                logger.info(
+                    "pod \(status.phase ?? "?"): \(summary)",
+                    metadata: ["pod.name": "\(pod.metadata.name ?? "")", "pod.namespace": "\(pod.metadata.namespace ?? "default")", "pod.uid": "\(uid)", "pod.ip": "\(status.podIP ?? "")"])
+            }
+            for listener in statusListeners.values { listener.yield(record) }
+        }
+    }
+}
