@@ -39,7 +39,8 @@ struct CodableTests {
 
     @Test("a watch ERROR event decodes as a Status with code 410")
     func watchError() throws {
-        let line = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#
+        let line = #"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","#
+            + #""message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#
         let event = try JSONDecoder().decode(WatchEvent<Status>.self, from: Data(line.utf8))
         #expect(event.type == "ERROR")
         #expect(event.object.code == 410)
@@ -48,7 +49,8 @@ struct CodableTests {
 
     @Test("a pod list decodes its items and resource version")
     func podList() throws {
-        let json = #"{"kind":"PodList","metadata":{"resourceVersion":"42","continue":"abc"},"items":[{"metadata":{"name":"a"}}]}"#
+        let json = #"{"kind":"PodList","metadata":{"resourceVersion":"42","continue":"abc"},"#
+            + #""items":[{"metadata":{"name":"a"}}]}"#
         let list = try JSONDecoder().decode(ObjectList<Pod>.self, from: Data(json.utf8))
         #expect(list.metadata?.resourceVersion == "42")
         #expect(list.metadata?.continue == "abc")

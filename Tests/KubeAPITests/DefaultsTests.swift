@@ -22,7 +22,8 @@ struct DefaultsTests {
 
     @Test("an explicit pull policy is kept")
     func explicitPullPolicy() {
-        #expect(Container(name: "c", image: "redis", imagePullPolicy: "Never").withDefaults().imagePullPolicy == "Never")
+        let container = Container(name: "c", image: "redis", imagePullPolicy: "Never")
+        #expect(container.withDefaults().imagePullPolicy == "Never")
     }
 
     @Test("a bare pod gets restart policy Always, a 30 s grace period, ClusterFirst DNS and namespace default")
@@ -73,7 +74,11 @@ struct DefaultsTests {
     @Test("ports default to TCP, and to host ports under host networking")
     func portDefaults() {
         let spec = PodSpec(
-            containers: [Container(name: "c", image: "x", ports: [ContainerPort(containerPort: 53, protocol: "UDP"), ContainerPort(containerPort: 80)])],
+            containers: [
+                Container(
+                    name: "c", image: "x",
+                    ports: [ContainerPort(containerPort: 53, protocol: "UDP"), ContainerPort(containerPort: 80)])
+            ],
             hostNetwork: true
         ).withDefaults()
         #expect(spec.containers[0].ports?.map(\.protocol) == ["UDP", "TCP"])

@@ -30,7 +30,8 @@ struct GuestbookManifestTests {
 
     @Test("the frontend controller runs 3 replicas of the php-redis image on port 80")
     func frontendController() throws {
-        let controller = try #require(try Fixtures.guestbookManifest("frontend-controller.json").first?.replicationController)
+        let objects = try Fixtures.guestbookManifest("frontend-controller.json")
+        let controller = try #require(objects.first?.replicationController)
         #expect(controller.metadata.name == "frontend")
         #expect(controller.spec.replicas == 3)
         #expect(controller.spec.selector == ["name": "frontend"])

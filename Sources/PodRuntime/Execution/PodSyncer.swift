@@ -168,7 +168,8 @@ public actor PodSyncer {
                         waiting[start.name] = result.waiting
                         if let retry = result.retryAt {
                             nextSync = min(nextSync ?? retry, retry)
-                            retryNotBefore[retryKey] = retry
+                            // Image back-off is kept by ensureImage, which must run to report it.
+                            if !result.waiting.reason.contains("Image") { retryNotBefore[retryKey] = retry }
                         }
                     } else {
                         waiting[start.name] = nil
@@ -236,8 +237,6 @@ public actor PodSyncer {
         if let key = start.backOffKey, let failedAt = start.failedAt {
             crashBackOff.next(key, eventTime: failedAt, ranFor: start.ranFor)
         }
-        if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
-
         let built: (name: String, config: ContainerCreateConfig)
         do {
             built = try builder.appContainer(
@@ -249,6 +248,7 @@ public actor PodSyncer {
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error)"))
             return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
         }
+        if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
 
         let id: String
         do {
@@ -319,7 +319,8 @@ public actor PodSyncer {
             let message = "Failed to pull image \"\(image)\": \(error.message)"
             logger.warning("\(message)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
-            return (.init(reason: "ErrImagePull", message: message), pullBackOff.retryTime(key, since: at))
+            // Sync again soon to report ImagePullBackOff while the back-off runs, as kubelet does.
+            return (.init(reason: "ErrImagePull", message: message), at.addingTimeInterval(1))
         }
     }
 

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A `clc-node run` process started by a test, with its log in a file.
+public final class AgentProcess: @unchecked Sendable {
+    // @unchecked: `process` is only touched from the test that owns this object.
+    public let nodeName: String
+    public let logPath: String
+    public let manifestDirectory: String
+    public let stateDirectory: String
+    private let process = Process()
+
+    /// Starts the agent on `manifestDirectory` against the test engine.
+    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = []) throws {
+        self.nodeName = nodeName
+        self.manifestDirectory = manifestDirectory
+        self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
+        self.logPath = stateDirectory + "/agent.log"
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.agentBinary())
+        process.arguments = [
+            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
+            "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
+        ] + extraArguments
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.standardOutput = log
+        process.standardError = log
+        var environment = ProcessInfo.processInfo.environment
+        environment["JOURNAL_STREAM"] = nil
+        environment["NOTIFY_SOCKET"] = nil
+        process.environment = environment
+        try process.run()
+    }
+
+    /// Starts another agent process for the same node, directories and log.
+    public init(restarting previous: AgentProcess, extraArguments: [String] = []) throws {
+        nodeName = previous.nodeName
+        manifestDirectory = previous.manifestDirectory
+        stateDirectory = previous.stateDirectory
+        logPath = previous.logPath
+        process.executableURL = previous.process.executableURL
+        process.arguments = previous.process.arguments
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        log.seekToEndOfFile()
+        process.standardOutput = log
+        process.standardError = log
+        process.environment = previous.process.environment
+        try process.run()
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` and waits for the process to end.
+    public func stop(signal: Int32 = SIGTERM) {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    /// Everything the agent logged so far.
+    public var log: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// Stops the agent and removes its state directory (not its containers).
+    public func cleanUp() {
+        stop(signal: SIGKILL)
+        try? FileManager.default.removeItem(atPath: stateDirectory)
+    }
+}

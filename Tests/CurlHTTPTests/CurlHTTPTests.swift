@@ -1,0 +1,99 @@
+import CurlHTTP
+import Foundation
+import Testing
+
+@Suite("Line splitting of JSON-lines streams")
+struct LineSplitterTests {
+    @Test("lines split across chunks are joined and blank lines dropped")
+    func joinsAcrossChunks() {
+        var splitter = LineSplitter()
+        #expect(splitter.append(Array("{\"a\":1}\n{\"b\"".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"a\":1}"])
+        #expect(splitter.append(Array(":2}\r\n\n".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"b\":2}"])
+        #expect(splitter.finish() == nil)
+    }
+
+    @Test("a last line without a newline is returned by finish")
+    func finishReturnsRemainder() {
+        var splitter = LineSplitter()
+        #expect(splitter.append(Array("tail".utf8)).isEmpty)
+        #expect(splitter.finish().map { String(decoding: $0, as: UTF8.self) } == "tail")
+    }
+}
+
+@Suite("The libcurl transport")
+struct CurlTransportTests {
+    @Test("a socket nobody listens on is a transport error naming the request")
+    func refusedSocket() async throws {
+        let transport = CurlTransport(endpoint: .unixSocket("/tmp/clc-no-such-socket-\(UUID().uuidString)"))
+        do {
+            _ = try await transport.send(HTTPRequest(path: "/version"))
+            Issue.record("the request succeeded")
+        } catch let error as HTTPError {
+            guard case let .transport(request, _, _) = error else {
+                Issue.record("expected a transport error, got \(error)")
+                return
+            }
+            #expect(request.contains("/version"))
+        }
+    }
+
+    @Test("a server that accepts but never answers times out after the request's timeout")
+    func silentServerTimesOut() async throws {
+        let path = "/tmp/clc-silent-\(UUID().uuidString.prefix(8)).sock"
+        let listener = try SilentUnixServer(path: path)
+        defer { listener.close() }
+        let transport = CurlTransport(endpoint: .unixSocket(path))
+        let started = ContinuousClock.now
+        do {
+            _ = try await transport.send(HTTPRequest(path: "/hang", timeout: .milliseconds(300)))
+            Issue.record("the request succeeded")
+        } catch let error as HTTPError {
+            guard case .timedOut = error else {
+                Issue.record("expected a time-out, got \(error)")
+                return
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(2))
+    }
+
+    @Test("cancelling the task that sends a request ends it")
+    func cancellationEndsRequest() async throws {
+        let path = "/tmp/clc-silent-\(UUID().uuidString.prefix(8)).sock"
+        let listener = try SilentUnixServer(path: path)
+        defer { listener.close() }
+        let transport = CurlTransport(endpoint: .unixSocket(path))
+        let task = Task { try await transport.send(HTTPRequest(path: "/hang", timeout: .seconds(30))) }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: HTTPError.self) { _ = try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
+}
+
+/// A unix socket that accepts connections and never answers.
+final class SilentUnixServer: @unchecked Sendable {
+    // @unchecked: the descriptor is written once in init and closed once.
+    private let descriptor: Int32
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        unlink(path)
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() where index < buffer.count - 1 { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 8) == 0 else { throw POSIXError(.EADDRINUSE) }
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+        unlink(path)
+    }
+}

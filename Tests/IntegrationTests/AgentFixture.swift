@@ -1,0 +1,35 @@
+import Foundation
+import TestSupport
+
+/// One agent on its own node name and manifest directory, torn down with its containers.
+final class AgentFixture: @unchecked Sendable {
+    // @unchecked: used by one test at a time.
+    let docker: TestDocker
+    let node: String
+    let manifests: String
+    var agent: AgentProcess
+
+    init(_ prefix: String, extraArguments: [String] = []) throws {
+        docker = try TestDocker()
+        node = TestEnvironment.uniqueNodeName(prefix)
+        manifests = try TestEnvironment.temporaryDirectory("clc-manifests")
+        agent = try AgentProcess(nodeName: node, manifestDirectory: manifests, extraArguments: extraArguments)
+    }
+
+    func write(_ manifest: String, as name: String) throws {
+        try writeManifest(manifest, to: manifests, name: name)
+    }
+
+    func copyGuestbook(_ files: [String]) throws {
+        for file in files {
+            let text = try String(contentsOfFile: TestEnvironment.guestbookDirectory + "/" + file, encoding: .utf8)
+            try write(text, as: file)
+        }
+    }
+
+    func tearDown() async {
+        agent.cleanUp()
+        await docker.removeAll(node: node)
+        try? FileManager.default.removeItem(atPath: manifests)
+    }
+}

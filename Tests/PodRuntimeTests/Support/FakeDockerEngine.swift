@@ -1,0 +1,240 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+import Synchronization
+
+/// An in-memory Docker engine that records what it is asked to do. Containers get IDs on
+/// create; start makes them run (infra containers also get an address); stop and kill make them
+/// exit; inspect and list-by-label read them back. Images are present or absent as the test
+/// says, and pulls fail with the message the test gives, as a node cut off from its registry.
+final class FakeDockerEngine: DockerEngine {
+    /// The calls that change something or concern images, in order. Reads of containers
+    /// (inspect, list) happen on every sync and are left out so that sequences stay readable.
+    enum Call: Sendable, Hashable {
+        case createContainer(name: String)
+        case startContainer(id: String)
+        case stopContainer(id: String, timeoutSeconds: Int)
+        case killContainer(id: String, signal: String)
+        case removeContainer(id: String)
+        case inspectImage(String)
+        case pullImage(String)
+        case importImage(String)
+    }
+
+    struct StoredContainer: Sendable {
+        var id: String
+        var name: String
+        var config: ContainerCreateConfig
+        var created: Date
+        /// created, running or exited, as Docker's State.Status.
+        var status = "created"
+        var exitCode = 0
+        var startedAt: Date?
+        var finishedAt: Date?
+        var ipAddress: String?
+
+        var isInfra: Bool { config.labels[ContainerLabels.dockerType] == ContainerLabels.sandboxType }
+    }
+
+    private struct State {
+        var containers: [String: StoredContainer] = [:]
+        var images: Set<String>
+        var pullError: String?
+        var calls: [Call] = []
+        var sequence = 0
+    }
+
+    private let clock: TestClock
+    private let state: Mutex<State>
+
+    /// - Parameters:
+    ///   - images: references present in the engine.
+    ///   - pullError: what every pull fails with; nil makes pulls succeed.
+    init(clock: TestClock, images: Set<String> = [], pullError: String? = nil) {
+        self.clock = clock
+        self.state = Mutex(State(images: images, pullError: pullError))
+    }
+
+    /// The message Docker 20.10 gives when the registry's name does not resolve.
+    static let unreachableRegistry =
+        "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host"
+
+    // MARK: What tests read and arrange
+
+    var calls: [Call] { state.withLock { $0.calls } }
+
+    func container(_ id: String) -> StoredContainer? { state.withLock { $0.containers[id] } }
+
+    func container(named name: String) -> StoredContainer? {
+        state.withLock { $0.containers.values.first { $0.name == name } }
+    }
+
+    /// Makes a running container exit, as if its process ended.
+    func exit(_ id: String, code: Int) {
+        let now = clock.now
+        state.withLock {
+            $0.containers[id]?.status = "exited"
+            $0.containers[id]?.exitCode = code
+            $0.containers[id]?.finishedAt = now
+        }
+    }
+
+    // MARK: DockerEngine
+
+    func version() async throws(DockerError) -> DockerVersion {
+        DockerVersion(version: "20.10.24", apiVersion: "1.41")
+    }
+
+    func createContainer(name: String, config: ContainerCreateConfig) async throws(DockerError) -> String {
+        let now = clock.now
+        let result: Result<String, DockerError> = state.withLock { state in
+            state.calls.append(.createContainer(name: name))
+            if state.containers.values.contains(where: { $0.name == name }) {
+                return .failure(.http(
+                    operation: "create container", status: 409,
+                    message: "Conflict. The container name \"/\(name)\" is already in use"))
+            }
+            guard state.images.contains(config.image) else {
+                return .failure(.http(operation: "create container", status: 404, message: "No such image: \(config.image)"))
+            }
+            state.sequence += 1
+            let id = String(format: "fake%060x", state.sequence)
+            // Each container is a millisecond younger than the previous one, so that "newest
+            // first" is well defined while the test clock stands still.
+            let created = now.addingTimeInterval(Double(state.sequence) / 1000)
+            state.containers[id] = StoredContainer(id: id, name: name, config: config, created: created)
+            return .success(id)
+        }
+        return try result.get()
+    }
+
+    func startContainer(id: String) async throws(DockerError) {
+        let now = clock.now
+        let result: Result<Void, DockerError> = state.withLock { state in
+            state.calls.append(.startContainer(id: id))
+            guard var container = state.containers[id] else { return .failure(Self.noSuchContainer(id, "start container")) }
+            container.status = "running"
+            container.startedAt = now
+            container.finishedAt = nil
+            if container.isInfra { container.ipAddress = "172.17.0.\(state.sequence + 1)" }
+            state.containers[id] = container
+            return .success(())
+        }
+        try result.get()
+    }
+
+    func stopContainer(id: String, timeoutSeconds: Int) async throws(DockerError) {
+        try finish(id, call: .stopContainer(id: id, timeoutSeconds: timeoutSeconds), exitCode: 0)
+    }
+
+    func killContainer(id: String, signal: String) async throws(DockerError) {
+        try finish(id, call: .killContainer(id: id, signal: signal), exitCode: 137)
+    }
+
+    func removeContainer(id: String) async throws(DockerError) {
+        let result: Result<Void, DockerError> = state.withLock { state in
+            state.calls.append(.removeContainer(id: id))
+            // Docker accepts a name where it takes an ID.
+            guard let key = state.containers[id]?.id ?? state.containers.values.first(where: { $0.name == id })?.id else {
+                return .failure(Self.noSuchContainer(id, "remove container"))
+            }
+            state.containers[key] = nil
+            return .success(())
+        }
+        try result.get()
+    }
+
+    func inspectContainer(id: String) async throws(DockerError) -> ContainerInspect {
+        guard let container = container(id) else { throw Self.noSuchContainer(id, "inspect container") }
+        return ContainerInspect(
+            id: container.id, name: "/" + container.name, created: Self.format(container.created),
+            image: "sha256:" + container.config.image,
+            state: .init(
+                status: container.status, running: container.status == "running", exitCode: container.exitCode,
+                startedAt: container.startedAt.map(Self.format) ?? "0001-01-01T00:00:00Z",
+                finishedAt: container.finishedAt.map(Self.format) ?? "0001-01-01T00:00:00Z"),
+            config: .init(image: container.config.image, labels: container.config.labels, env: container.config.env),
+            hostConfig: container.config.hostConfig,
+            networkSettings: .init(ipAddress: container.ipAddress ?? ""))
+    }
+
+    func listContainers(labels: [String]) async throws(DockerError) -> [ContainerSummary] {
+        state.withLock { state in
+            state.containers.values
+                .filter { container in
+                    labels.allSatisfy { filter in
+                        let parts = filter.split(separator: "=", maxSplits: 1).map(String.init)
+                        let value = container.config.labels[parts[0]]
+                        return parts.count == 1 ? value != nil : value == parts[1]
+                    }
+                }
+                .sorted { $0.created > $1.created }
+                .map {
+                    ContainerSummary(
+                        id: $0.id, names: ["/" + $0.name], image: $0.config.image,
+                        created: Int64($0.created.timeIntervalSince1970), state: $0.status, labels: $0.config.labels)
+                }
+        }
+    }
+
+    func inspectImage(name: String) async throws(DockerError) -> ImageInspect? {
+        state.withLock { state in
+            state.calls.append(.inspectImage(name))
+            return state.images.contains(name) ? ImageInspect(id: "sha256:" + name, repoTags: [name]) : nil
+        }
+    }
+
+    func pullImage(reference: String) async throws(DockerError) {
+        let result: Result<Void, DockerError> = state.withLock { state in
+            state.calls.append(.pullImage(reference))
+            if let message = state.pullError { return .failure(.http(operation: "pull image", status: 500, message: message)) }
+            state.images.insert(reference)
+            return .success(())
+        }
+        try result.get()
+    }
+
+    func importImage(tarball: [UInt8], reference: String, changes: [String]) async throws(DockerError) {
+        state.withLock { state in
+            state.calls.append(.importImage(reference))
+            state.images.insert(reference)
+        }
+    }
+
+    func exec(containerID: String, command: [String], timeout: Duration) async throws(DockerError) -> ExecResult {
+        ExecResult(exitCode: 0)
+    }
+
+    func containerEvents(labels: [String]) -> AsyncThrowingStream<DockerEvent, any Error> {
+        AsyncThrowingStream { $0.finish() }
+    }
+
+    // MARK: Helpers
+
+    private func finish(_ id: String, call: Call, exitCode: Int) throws(DockerError) {
+        let now = clock.now
+        let result: Result<Void, DockerError> = state.withLock { state in
+            state.calls.append(call)
+            guard var container = state.containers[id] else { return .failure(Self.noSuchContainer(id, "stop container")) }
+            if container.status == "running" {
+                container.status = "exited"
+                container.exitCode = exitCode
+                container.finishedAt = now
+            }
+            state.containers[id] = container
+            return .success(())
+        }
+        try result.get()
+    }
+
+    private static func noSuchContainer(_ id: String, _ operation: String) -> DockerError {
+        .http(operation: operation, status: 404, message: "No such container: \(id)")
+    }
+
+    /// RFC 3339 with milliseconds, as Docker writes times (it gives nanoseconds).
+    static func format(_ date: Date) -> String {
+        let whole = date.timeIntervalSince1970.rounded(.down)
+        let milliseconds = min(999, Int(((date.timeIntervalSince1970 - whole) * 1000).rounded()))
+        return String(KubeTime.format(date).dropLast()) + String(format: ".%03dZ", milliseconds)
+    }
+}

@@ -1,0 +1,16 @@
+import Synchronization
+
+@testable import PodRuntime
+
+/// Keeps every event in memory, in order.
+final class RecordingEventRecorder: EventRecorder {
+    private let recorded = Mutex<[PodEvent]>([])
+
+    func record(_ event: PodEvent) { recorded.withLock { $0.append(event) } }
+
+    var events: [PodEvent] { recorded.withLock { $0 } }
+
+    func reasons(container: String? = nil) -> [String] {
+        events.filter { container == nil || $0.container == container }.map(\.reason)
+    }
+}
