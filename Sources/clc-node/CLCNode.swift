@@ -10,9 +10,9 @@ struct CLCNode: AsyncParsableCommand {
         commandName: "clc-node",
         abstract: "Kubernetes node agent: runs the node's pods on Docker (the kubelet's job).",
         discussion: """
-            Every option of `run` can also be set through an environment variable named
-            CLC_NODE_ and the option's name in upper case with dashes as underscores, e.g.
-            CLC_NODE_MANIFEST_DIR=/etc/kubernetes/manifests, so that a systemd EnvironmentFile
+            Every option of `run` can also be set through an environment variable named \
+            CLC_NODE_ and the option's name in upper case with dashes as underscores, e.g. \
+            CLC_NODE_MANIFEST_DIR=/etc/kubernetes/manifests, so that a systemd EnvironmentFile \
             can configure the agent. A flag on the command line wins over the environment.
             """,
         version: version,

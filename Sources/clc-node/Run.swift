@@ -10,9 +10,9 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the node agent until SIGTERM or SIGINT.",
         discussion: """
-            Pods come from the manifest directory (like kubelet's static pods; replication
-            controllers there run their replicas on this node, services there give containers
-            their <NAME>_SERVICE_HOST variables). Stopping the agent leaves the pods running;
+            Pods come from the manifest directory (like kubelet's static pods; replication \
+            controllers there run their replicas on this node, services there give containers \
+            their <NAME>_SERVICE_HOST variables). Stopping the agent leaves the pods running; \
             the next start adopts them.
             """)
 
