@@ -41,6 +41,18 @@ let package = Package(
             name: "DockerEngine",
             dependencies: ["CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         .target(
+            name: "MasterClient",
+            dependencies: [
+                "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .target(
+            name: "MasterSync",
+            dependencies: [
+                "KubeAPI", "MasterClient", "PodRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
             name: "Probes",
             dependencies: ["KubeAPI"]),
         .target(
@@ -59,18 +71,26 @@ let package = Package(
         .executableTarget(
             name: "clc-node",
             dependencies: [
-                "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy",
+                "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "CSystemd",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // A faithful stand-in for the Kubernetes master (v1 API subset over real HTTP), for tests
+        // and benchmarks: no kube-apiserver can run on these machines.
+        .target(
+            name: "MasterDouble",
+            dependencies: ["KubeAPI"]),
+        .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
+
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(
             name: "TestSupport",
             dependencies: ["KubeAPI", "DockerEngine", "CurlHTTP"]),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
+        .testTarget(name: "MasterClientTests", dependencies: ["MasterClient", "MasterSync", "KubeAPI", "CurlHTTP", "MasterDouble"]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(
@@ -78,7 +98,7 @@ let package = Package(
             dependencies: ["PodRuntime", "KubeAPI", "DockerEngine", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "KubeAPI", "DockerEngine"]),
+            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,6 +37,8 @@ APP_IMAGE = "clc-test/busybox:latest"
 APP_SCRIPT = 'trap "exit 0" TERM; sleep 100000 & wait'
 APP_COMMAND = ["sh", "-c", APP_SCRIPT]
 NODE = "bench"
+# DockerClient(socketPath:) default maxConcurrentRequests: the agent's curl worker pool size
+AGENT_INFLIGHT = 16
 BASELINE_LABEL = "io.clc-bench.baseline"
 APP_TYPE_FILTER = "io.kubernetes.docker.type=container"
 
@@ -95,16 +97,19 @@ class Docker:
 
 
 class StartWatcher:
-    """Watches /events for `start` of app containers; done when `n` distinct ones started."""
+    """Watches /events for create and start of the containers carrying `owner` (a label
+    filter); done when `n` distinct app containers (io.kubernetes.docker.type=container)
+    started. Keeps every event for the engine-side timeline."""
 
-    def __init__(self, sock, n, labels, timeout):
+    def __init__(self, sock, n, owner, timeout):
         self.n = n
         self.timeout = timeout
-        self.starts = {}  # id -> (timeNano, name)
+        self.starts = {}  # app container id -> (timeNano, name)
+        self.events = []  # (timeNano, action, docker type label)
         self.done = threading.Event()
         self.error = None
         self.conn = UnixHTTPConnection(sock, timeout=timeout)
-        filters = {"type": ["container"], "event": ["start"], "label": list(labels)}
+        filters = {"type": ["container"], "event": ["create", "start"], "label": [owner]}
         self.conn.request("GET", API + "/events?" + urllib.parse.urlencode({"filters": json.dumps(filters)}))
         self.resp = self.conn.getresponse()  # dockerd flushes headers at once: subscribed from here on
         if self.resp.status != 200:
@@ -123,14 +128,18 @@ class StartWatcher:
                     continue
                 ev = json.loads(line)
                 attrs = ev.get("Actor", {}).get("Attributes", {})
-                self.starts.setdefault(ev["id"], (int(ev["timeNano"]), attrs.get("name", "")))
+                kind = attrs.get("io.kubernetes.docker.type", "")
+                action = ev.get("Action") or ev.get("status")
+                self.events.append((int(ev["timeNano"]), action, kind))
+                if action == "start" and kind == "container":
+                    self.starts.setdefault(ev["id"], (int(ev["timeNano"]), attrs.get("name", "")))
         except Exception as e:  # noqa: BLE001 - reported by wait()
             self.error = e
         finally:
             self.done.set()
 
     def wait(self):
-        """Returns the timeNano of the last (n-th) start, or raises."""
+        """Returns the timeNano of the last (n-th) app start, or raises."""
         if not self.done.wait(self.timeout):
             self.close()
             raise RuntimeError(f"only {len(self.starts)}/{self.n} app containers started within {self.timeout} s")
@@ -138,6 +147,16 @@ class StartWatcher:
         if len(self.starts) < self.n:
             raise RuntimeError(f"only {len(self.starts)}/{self.n} app containers started: {self.error}")
         return max(t for t, _ in self.starts.values())
+
+    def timeline(self, t0):
+        """Engine-side first..last ms after t0 of infra/app create/start events."""
+        out = {}
+        for kind, label in (("podsandbox", "infra"), ("container", "app")):
+            for action in ("create", "start"):
+                ts = [t for t, a, k in self.events if a == action and k == kind]
+                if ts:
+                    out[f"{label} {action}"] = [(min(ts) - t0) / 1e6, (max(ts) - t0) / 1e6]
+        return out
 
     def close(self):
         try:
@@ -149,8 +168,22 @@ class StartWatcher:
 
 # ---------------------------------------------------------------- baseline
 
-def baseline_pod(sock, name, barrier, out, idx):
-    d = Docker(sock)
+class Limited(Docker):
+    """A Docker connection whose requests take a slot of a shared semaphore (None: no limit)."""
+
+    def __init__(self, sock, slots):
+        super().__init__(sock)
+        self.slots = slots
+
+    def call(self, *a, **kw):
+        if self.slots is None:
+            return super().call(*a, **kw)
+        with self.slots:
+            return super().call(*a, **kw)
+
+
+def baseline_pod(sock, name, barrier, out, idx, slots):
+    d = Limited(sock, slots)
     try:
         barrier.wait()
         infra_cfg = {
@@ -162,6 +195,7 @@ def baseline_pod(sock, name, barrier, out, idx):
         _, r = d.call("POST", f"/containers/create?name=bench_POD_{name}", infra_cfg)
         infra = r["Id"]
         d.call("POST", f"/containers/{infra}/start")
+        infra_started = time.time_ns()
         d.call("GET", f"/containers/{infra}/json")
         app_cfg = {
             "Image": APP_IMAGE,
@@ -172,9 +206,9 @@ def baseline_pod(sock, name, barrier, out, idx):
         _, r = d.call("POST", f"/containers/create?name=bench_app_{name}", app_cfg)
         app = r["Id"]
         d.call("POST", f"/containers/{app}/start")
-        out[idx] = (time.time_ns(), None)
+        out[idx] = (time.time_ns(), None, infra_started)
     except Exception as e:  # noqa: BLE001
-        out[idx] = (None, e)
+        out[idx] = (None, e, None)
         try:
             barrier.abort()
         except threading.BrokenBarrierError:
@@ -183,28 +217,30 @@ def baseline_pod(sock, name, barrier, out, idx):
         d.close()
 
 
-def run_baseline(sock, n, tag, timeout):
-    """n pods concurrently; returns ms from the first request to the n-th app start event."""
+def run_baseline(sock, n, tag, timeout, max_inflight=None):
+    """n pods concurrently (at most `max_inflight` requests in flight if given); returns ms
+    from the first request to the n-th app start event."""
+    slots = threading.BoundedSemaphore(max_inflight) if max_inflight else None
     cleanup_baseline(sock)
-    watcher = StartWatcher(sock, n, [APP_TYPE_FILTER, BASELINE_LABEL], timeout)
+    watcher = StartWatcher(sock, n, BASELINE_LABEL, timeout)
     out = [None] * n
     barrier = threading.Barrier(n + 1)
-    threads = [threading.Thread(target=baseline_pod, args=(sock, f"{tag}-{i:02d}", barrier, out, i)) for i in range(n)]
+    threads = [threading.Thread(target=baseline_pod, args=(sock, f"{tag}-{i:02d}", barrier, out, i, slots)) for i in range(n)]
     for t in threads:
         t.start()
     t0 = time.time_ns()
     barrier.wait()  # releases all n pods together; t0 is just before the first request
     for t in threads:
         t.join()
-    errors = [e for _, e in out if e]
+    errors = [e for _, e, _ in out if e]
     if errors:
         watcher.close()
         raise RuntimeError(f"baseline {tag}: {errors[0]}")
     last = watcher.wait()
-    replies = max(t for t, _ in out)
+    replies = max(t for t, _, _ in out)
     check_running(sock, [BASELINE_LABEL, APP_TYPE_FILTER], n)
     cleanup_baseline(sock)
-    return {"ms": (last - t0) / 1e6, "ms_replies": (replies - t0) / 1e6}
+    return {"ms": (last - t0) / 1e6, "ms_replies": (replies - t0) / 1e6, "engine": watcher.timeline(t0)}
 
 
 def cleanup_baseline(sock):
@@ -331,7 +367,7 @@ def run_agent_pods(args, agent, names, timeout):
             json.dump(manifest(name), f)
         paths.append((src, os.path.join(agent.manifest_dir, f"{name}.json")))
     log_mark = len(agent.log_text())
-    watcher = StartWatcher(args.sock, len(names), [APP_TYPE_FILTER, f"io.clc-node.node={NODE}"], timeout)
+    watcher = StartWatcher(args.sock, len(names), f"io.clc-node.node={NODE}", timeout)
     t0 = time.time_ns()
     for src, dst in paths:
         os.rename(src, dst)
@@ -346,6 +382,7 @@ def run_agent_pods(args, agent, names, timeout):
     apps = [t for t, _ in log_events(text, "started container")]
     first_read = min(reads) if reads else None
     r = {
+        "engine": watcher.timeline(first_read or t0),
         "ms": (last - t0) / 1e6,
         "write_ms": (t_written - t0) / 1e6,
         "ms_from_read": (last - first_read) / 1e6 if first_read else None,
@@ -415,7 +452,21 @@ def measure_idle(agent_pid, dockerd_pid, seconds):
         "rss_max_kb": max(rss_samples),
         "hwm_kb": proc_status(agent_pid, "VmHWM"),
         "threads": proc_status(agent_pid, "Threads"),
+        "rss_anon_kb": proc_status(agent_pid, "RssAnon"),
+        "rss_file_kb": proc_status(agent_pid, "RssFile"),
+        "pss_kb": smaps_rollup(agent_pid, "Pss"),
     }
+
+
+def smaps_rollup(pid, key):
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
 
 
 # ---------------------------------------------------------------- driver
@@ -481,11 +532,15 @@ def run(args):
     log(f"baseline: {args.pods} pods")
     results["baseline_n"] = run_baseline(args.sock, args.pods, "b", args.timeout)
     log(f"  -> {results['baseline_n']['ms']:.0f} ms")
+    log(f"baseline: {args.pods} pods, at most {AGENT_INFLIGHT} requests in flight (info)")
+    results["baseline_n_capped"] = run_baseline(args.sock, args.pods, "c", args.timeout, AGENT_INFLIGHT)
+    log(f"  -> {results['baseline_n_capped']['ms']:.0f} ms")
 
     agent = Agent(args, args.manifest_dir)
     agent.start()
     try:
         time.sleep(1.5)  # first (empty) scan and adoption done
+        results["rss_empty_kb"] = proc_status(agent.proc.pid, "VmRSS")
         log(f"agent: {args.pods} pods")
         results["agent_n"] = run_agent_pods(args, agent, [f"bench-{i:02d}" for i in range(args.pods)], args.timeout)
         log(f"  -> {results['agent_n']['ms']:.0f} ms ({results['agent_n']['ms_from_read']} ms from manifest read)")
@@ -576,19 +631,40 @@ def print_table(r):
     t = a.get("timeline")
     if t:
         print(f"  {n}-pod agent timeline after first read: infra starts {t['first_infra_ms']:.0f}..{t['last_infra_ms']:.0f} ms, "
-              f"app starts {t['first_app_ms']:.0f}..{t['last_app_ms']:.0f} ms")
+              f"app starts {t['first_app_ms']:.0f}..{t['last_app_ms']:.0f} ms (agent log)")
+    def engine(e):
+        return ", ".join(f"{k} {v[0]:.0f}..{v[1]:.0f}" for k, v in e.items())
+
+    print(f"  engine events (ms), baseline from first request: {engine(b['engine'])}")
+    if r.get("baseline_n_capped"):
+        print(f"  engine events (ms), capped baseline:            {engine(r['baseline_n_capped']['engine'])}")
+    print(f"  engine events (ms), agent from first read:       {engine(a['engine'])}")
+    c = r.get("baseline_n_capped")
+    if c:
+        print(f"  {n}-pod baseline with at most {AGENT_INFLIGHT} requests in flight (the agent's curl pool size): "
+              f"{fmt(c['ms'])} (agent from read / this = {a['ms_from_read'] / c['ms']:.2f}x)")
     print(f"  single pods (ms): baseline {', '.join(f'{v:.0f}' for v in bs)}; agent from write "
           f"{', '.join(f'{v:.0f}' for v in aw)}; agent from read {', '.join(f'{v:.0f}' for v in ar)}")
+    def med(phase, key, i):
+        vals = [x[phase]["engine"][key][i] for x in s if key in x[phase].get("engine", {})]
+        return f"{statistics.median(vals):.0f}" if vals else "-"
+
+    print(f"  single pods, engine events, median ms: baseline (from first request) infra create {med('baseline', 'infra create', 0)}, "
+          f"infra start {med('baseline', 'infra start', 0)}, app create {med('baseline', 'app create', 0)}, app start {med('baseline', 'app start', 0)};")
+    print(f"   agent (from 'manifest read') infra create {med('agent', 'infra create', 0)}, infra start {med('agent', 'infra start', 0)}, "
+          f"app create {med('agent', 'app create', 0)}, app start {med('agent', 'app start', 0)}")
     print(f"  idle window: agent RSS max {idle['rss_max_kb'] / 1024:.1f} MB, VmHWM {idle['hwm_kb'] / 1024:.1f} MB, "
-          f"{idle['threads']} threads; dockerd CPU {fmt(idle['dockerd_cpu_pct'], '%', 2)} of a core meanwhile")
+          f"RssAnon {idle['rss_anon_kb'] / 1024:.1f} MB + RssFile {idle['rss_file_kb'] / 1024:.1f} MB, "
+          f"PSS {(idle.get('pss_kb') or 0) / 1024:.1f} MB; "
+          f"{idle['threads']} threads; RSS with 0 pods {r.get('rss_empty_kb', 0) / 1024:.1f} MB;\n   dockerd CPU {fmt(idle['dockerd_cpu_pct'], '%', 2)} of a core meanwhile")
     print(f"  removing the {n} agent pods (manifests deleted -> containers gone) took {r['agent_n_removal_s']:.1f} s")
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sock", required=True)
-    p.add_argument("--agent", required=True, help="clc-node binary")
-    p.add_argument("--work", required=True, help="scratch directory (manifests, state, logs)")
+    p.add_argument("--sock")
+    p.add_argument("--agent", help="clc-node binary")
+    p.add_argument("--work", help="scratch directory (manifests, state, logs)")
     p.add_argument("--dockerd-pidfile")
     p.add_argument("--pods", type=int, default=30)
     p.add_argument("--reps", type=int, default=5)
@@ -600,6 +676,8 @@ def main():
         with open(args.table_only) as f:
             print_table(json.load(f))
         return
+    if not (args.sock and args.agent and args.work):
+        p.error("--sock, --agent and --work are required")
     w = args.work
     args.manifest_dir = os.path.join(w, "manifests")
     args.stage_dir = os.path.join(w, "manifests.stage")

@@ -112,12 +112,22 @@ struct CrashLoopBackOffTests {
         var backOff = BackOff()
         for second in 0..<3 { backOff.next("k", eventTime: at(TimeInterval(second))) }
         #expect(backOff.entry("k")?.duration == .seconds(40))
-        // Exactly 2 × 300 s after the last update the entry still counts...
-        #expect(backOff.isInBackOff("k", since: at(601), now: at(602)))
-        // ...a moment later it no longer does, and the next retry starts over.
-        #expect(!backOff.isInBackOff("k", since: at(602), now: at(603)))
+        // A failure exactly 2 × 300 s after the last update still backs off...
+        #expect(backOff.isInBackOff("k", since: at(602), now: at(603)))
+        // ...a failure later than that does not, and the next retry starts over.
+        #expect(!backOff.isInBackOff("k", since: at(603), now: at(604)))
         backOff.next("k", eventTime: at(603))
         #expect(backOff.entry("k")?.duration == .seconds(10))
+    }
+
+    @Test("a wait at the maximum lasts the whole maximum even when the entry is older than twice the maximum by then")
+    func maximumWaitIsNotCutShort() {
+        var backOff = BackOff()
+        for second in 0..<6 { backOff.next("k", eventTime: at(TimeInterval(second))) }
+        #expect(backOff.entry("k")?.duration == .seconds(300))
+        // The last failure came 400 s after the last update; 299 s later the entry is 699 s old.
+        #expect(backOff.isInBackOff("k", since: at(405), now: at(704)))
+        #expect(!backOff.isInBackOff("k", since: at(405), now: at(705)))
     }
 
     @Test("resetting a pod's prefix forgets its containers and no other pod's")

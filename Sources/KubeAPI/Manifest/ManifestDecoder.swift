@@ -69,7 +69,7 @@ public enum ManifestDecoder {
     }
 
     private static func decodeYAML(_ text: String, source: String) throws(ManifestError) -> [KubeObject] {
-        var nodes: [Node] = []
+        var nodes: [Yams.Node] = []
         do {
             let parser = try Parser(yaml: text)
             while let node = try parser.nextRoot() {

@@ -186,6 +186,8 @@ public actor PodSyncer {
             }
         }
 
+        // Observe again so that the outcome shows what this sync did (a removed pod is stopped).
+        if !actions.isEmpty { observed = try await observe(uid: uid) }
         if pod == nil {
             waitingReasons[uid] = nil
             crashBackOff.reset(prefix: uid + "/")
@@ -194,7 +196,6 @@ public actor PodSyncer {
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
         } else {
             // Running containers wait for nothing.
-            if !actions.isEmpty { observed = try await observe(uid: uid) }
             for container in observed.running { waiting[container.name] = nil }
             waitingReasons[uid] = waiting
         }
@@ -234,9 +235,6 @@ public actor PodSyncer {
     ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let spec = pod.spec.containers[start.index]
         let containerLogger = logger.with(container: spec.name)
-        if let key = start.backOffKey, let failedAt = start.failedAt {
-            crashBackOff.next(key, eventTime: failedAt, ranFor: start.ranFor)
-        }
         let built: (name: String, config: ContainerCreateConfig)
         do {
             built = try builder.appContainer(
@@ -249,6 +247,10 @@ public actor PodSyncer {
             return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
         }
         if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
+        // The restart happens now: only now does it count towards the crash-loop back-off.
+        if let key = start.backOffKey, let failedAt = start.failedAt {
+            crashBackOff.next(key, eventTime: failedAt, ranFor: start.ranFor)
+        }
 
         let id: String
         do {

@@ -27,9 +27,10 @@ public struct BackOff: Sendable, Hashable {
     public func entry(_ key: String) -> Entry? { entries[key] }
 
     /// True while `key` must wait: its last failure at `eventTime` is more recent than its
-    /// current back-off.
+    /// current back-off. As kubelet, expiry is judged at the failure, not now: a wait at the
+    /// maximum is not cut short because the entry would expire during it.
     public func isInBackOff(_ key: String, since eventTime: Date, now: Date) -> Bool {
-        guard let entry = entries[key], !hasExpired(entry, at: now) else { return false }
+        guard let entry = entries[key], !hasExpired(entry, at: eventTime) else { return false }
         return now.timeIntervalSince(eventTime) < entry.duration.seconds
     }
 

@@ -3,6 +3,8 @@ import Foundation
 import KubeAPI
 import Synchronization
 
+@testable import PodRuntime
+
 /// An in-memory Docker engine that records what it is asked to do. Containers get IDs on
 /// create; start makes them run (infra containers also get an address); stop and kill make them
 /// exit; inspect and list-by-label read them back. Images are present or absent as the test

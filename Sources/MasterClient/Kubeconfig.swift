@@ -1,0 +1,83 @@
+import Foundation
+import Yams
+
+/// The parts of a kubeconfig file the agent uses: the current context's server, certificate
+/// authority, client certificate and key, bearer token. Inline `*-data` fields are written to
+/// files (mode 0600) because curl reads credentials from files.
+public struct Kubeconfig: Sendable, Hashable {
+    public var server: String
+    public var certificateAuthority: String?
+    public var clientCertificate: String?
+    public var clientKey: String?
+    public var token: String?
+    public var insecureSkipTLSVerify: Bool
+
+    /// - Parameters:
+    ///   - path: the kubeconfig file; relative paths inside it are relative to its folder.
+    ///   - credentialsDirectory: where inline credentials are written.
+    /// - Throws: ``KubeconfigError`` naming the file and the field.
+    public static func load(path: String, credentialsDirectory: String) throws(KubeconfigError) -> Kubeconfig {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw KubeconfigError(path: path, field: "", detail: "cannot be read")
+        }
+        let root: [String: Any]
+        do {
+            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
+                throw KubeconfigError(path: path, field: "", detail: "is not a YAML mapping")
+            }
+            root = loaded
+        } catch let error as KubeconfigError {
+            throw error
+        } catch {
+            throw KubeconfigError(path: path, field: "", detail: "is not valid YAML: \(error)")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        func named(_ list: String, _ name: String?) -> [String: Any]? {
+            let entries = root[list] as? [[String: Any]] ?? []
+            let entry = name.flatMap { wanted in entries.first { $0["name"] as? String == wanted } } ?? entries.first
+            return entry
+        }
+        let contextName = root["current-context"] as? String
+        let context = named("contexts", contextName)?["context"] as? [String: Any]
+        guard let cluster = named("clusters", context?["cluster"] as? String)?["cluster"] as? [String: Any] else {
+            throw KubeconfigError(path: path, field: "clusters", detail: "no cluster for the current context")
+        }
+        guard let server = cluster["server"] as? String, !server.isEmpty else {
+            throw KubeconfigError(path: path, field: "clusters[].cluster.server", detail: "Required value")
+        }
+        let user = named("users", context?["user"] as? String)?["user"] as? [String: Any] ?? [:]
+
+        func file(_ object: [String: Any], _ key: String, name: String) throws(KubeconfigError) -> String? {
+            if let inline = object["\(key)-data"] as? String {
+                guard let decoded = Data(base64Encoded: inline.filter { !$0.isWhitespace }) else {
+                    throw KubeconfigError(path: path, field: "\(key)-data", detail: "is not base64")
+                }
+                let target = credentialsDirectory + "/" + name
+                do {
+                    try FileManager.default.createDirectory(atPath: credentialsDirectory, withIntermediateDirectories: true)
+                    try decoded.write(to: URL(fileURLWithPath: target))
+                    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+                } catch {
+                    throw KubeconfigError(path: path, field: "\(key)-data", detail: "cannot be written to \(target): \(error)")
+                }
+                return target
+            }
+            guard let reference = object[key] as? String, !reference.isEmpty else { return nil }
+            return reference.hasPrefix("/") ? reference : base + "/" + reference
+        }
+        return Kubeconfig(
+            server: server,
+            certificateAuthority: try file(cluster, "certificate-authority", name: "ca.crt"),
+            clientCertificate: try file(user, "client-certificate", name: "client.crt"),
+            clientKey: try file(user, "client-key", name: "client.key"),
+            token: user["token"] as? String,
+            insecureSkipTLSVerify: cluster["insecure-skip-tls-verify"] as? Bool ?? false)
+    }
+}
+
+public struct KubeconfigError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var field: String
+    public var detail: String
+    public var description: String { "kubeconfig \(path)\(field.isEmpty ? "" : ": \(field)"): \(detail)" }
+}

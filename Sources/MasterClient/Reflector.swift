@@ -1,0 +1,147 @@
+import CurlHTTP
+import Foundation
+import KubeAPI
+import Logging
+
+/// Keeps a local copy of a set of objects in step with the master, as client-go's reflector
+/// does: list, then watch from the list's resourceVersion (with bookmarks); a watch that ends
+/// is resumed from the last version seen, a 410 Gone ("too old resource version") relists, and
+/// failures back off with jitter. After every change the whole set is delivered.
+///
+/// With `pollInterval` set, it lists at that interval and never watches (for masters where
+/// watches are not wanted).
+public struct Reflector<Resource: KubeResource>: Sendable {
+    private let client: MasterClient
+    private let path: String
+    private let fieldSelector: String?
+    private let pollInterval: Duration?
+    private let logger: Logger
+    private let deliver: @Sendable ([Resource]) async -> Void
+
+    /// - Parameters:
+    ///   - path: the collection, e.g. `/api/v1/pods`.
+    ///   - fieldSelector: e.g. `spec.nodeName=node-1`.
+    public init(
+        client: MasterClient, path: String, fieldSelector: String? = nil, pollInterval: Duration? = nil, logger: Logger,
+        deliver: @escaping @Sendable ([Resource]) async -> Void
+    ) {
+        self.client = client
+        self.path = path
+        self.fieldSelector = fieldSelector
+        self.pollInterval = pollInterval
+        var logger = logger
+        logger[metadataKey: "watch.path"] = "\(path)"
+        self.logger = logger
+        self.deliver = deliver
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        var store: [String: Resource] = [:]
+        var resourceVersion: String?
+        var failures = 0
+        while !Task.isCancelled {
+            if resourceVersion == nil {
+                do {
+                    var items: [(String, String)] = []
+                    if let fieldSelector { items.append(("fieldSelector", fieldSelector)) }
+                    let list = try await client.get(ObjectList<Resource>.self, path + MasterClient.query(items))
+                    store = Dictionary(list.items.map { ($0.storeKey, $0) }, uniquingKeysWith: { _, last in last })
+                    resourceVersion = list.metadata?.resourceVersion ?? ""
+                    if failures > 0 { logger.notice("master reachable again, listed \(store.count) objects") }
+                    failures = 0
+                    await deliver(Array(store.values))
+                } catch {
+                    if Task.isCancelled { return }
+                    failures += 1
+                    if failures == 1 || failures % 20 == 0 { logger.warning("cannot list from the master, retrying: \(error)") }
+                    await backOff(failures)
+                    continue
+                }
+            }
+            if let pollInterval {
+                try? await Task.sleep(for: pollInterval)
+                resourceVersion = nil
+                continue
+            }
+
+            var items: [(String, String)] = [("watch", "true"), ("resourceVersion", resourceVersion ?? ""), ("allowWatchBookmarks", "true")]
+            if let fieldSelector { items.append(("fieldSelector", fieldSelector)) }
+            // A bounded watch, renewed from the last version seen, as client-go does (5-10 min).
+            items.append(("timeoutSeconds", String(Int.random(in: 300...600))))
+            var splitter = LineSplitter()
+            var relist = false
+            do {
+                stream: for try await chunk in client.watchStream(path + MasterClient.query(items)) {
+                    var changed = false
+                    for line in splitter.append(chunk) {
+                        switch try apply(line, to: &store) {
+                        case let .version(version):
+                            resourceVersion = version
+                        case let .changed(version):
+                            resourceVersion = version
+                            changed = true
+                        case .gone:
+                            relist = true
+                            break stream
+                        }
+                    }
+                    failures = 0
+                    if changed { await deliver(Array(store.values)) }
+                }
+                if relist {
+                    logger.info("watch too old (410 Gone), listing again")
+                    resourceVersion = nil
+                }
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
+                await backOff(failures)
+            }
+        }
+    }
+
+    private enum Applied {
+        case version(String?)
+        case changed(String?)
+        case gone
+    }
+
+    private struct Header: Decodable { var type: String }
+    private struct Bookmark: Codable, Sendable, Hashable { var metadata: ObjectMeta }
+
+    private func apply(_ line: [UInt8], to store: inout [String: Resource]) throws(MasterError) -> Applied {
+        let data = Data(line)
+        let decoder = JSONDecoder()
+        let label = "watch \(path)"
+        guard let header = try? decoder.decode(Header.self, from: data) else {
+            throw .decoding(request: label, message: "not a watch event: \(String(decoding: line.prefix(200), as: UTF8.self))")
+        }
+        switch header.type {
+        case "ERROR":
+            let status = try? decoder.decode(WatchEvent<Status>.self, from: data).object
+            if status?.code == 410 { return .gone }
+            throw .status(request: label, code: Int(status?.code ?? 500), reason: status?.reason ?? "", message: status?.message ?? "watch error")
+        case "BOOKMARK":
+            let bookmark = try? decoder.decode(WatchEvent<Bookmark>.self, from: data).object
+            return .version(bookmark?.metadata.resourceVersion)
+        case "ADDED", "MODIFIED", "DELETED":
+            let object: Resource
+            do {
+                object = try decoder.decode(WatchEvent<Resource>.self, from: data).object
+            } catch {
+                throw .decoding(request: label, message: "\(error)")
+            }
+            if header.type == "DELETED" { store[object.storeKey] = nil } else { store[object.storeKey] = object }
+            return .changed(object.metadata.resourceVersion)
+        default:
+            throw .decoding(request: label, message: "unknown watch event type \(header.type)")
+        }
+    }
+
+    private func backOff(_ failures: Int) async {
+        let base = min(30.0, 0.5 * pow(2.0, Double(min(failures, 8) - 1)))
+        try? await Task.sleep(for: .milliseconds(Int(base * Double.random(in: 0.8...1.2) * 1000)))
+    }
+}

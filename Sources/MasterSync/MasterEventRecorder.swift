@@ -1,0 +1,73 @@
+import Foundation
+import KubeAPI
+import Logging
+import MasterClient
+import PodRuntime
+
+/// Posts pod events to the master, as kubelet's recorder does: a repeat of the same event
+/// (same pod, container, reason and message) raises the count of the one already posted
+/// instead of posting another. Also logs every event.
+public final class MasterEventRecorder: EventRecorder {
+    private let sink: Sink
+    private let log: LoggingEventRecorder
+
+    public init(client: MasterClient, nodeName: String, logger: Logger, isMirrorless: @escaping @Sendable (String) -> Bool) {
+        sink = Sink(client: client, nodeName: nodeName, logger: logger, isMirrorless: isMirrorless)
+        log = LoggingEventRecorder(logger: logger)
+    }
+
+    public func record(_ event: PodEvent) {
+        log.record(event)
+        let sink = self.sink
+        Task { await sink.post(event, at: Date()) }
+    }
+
+    actor Sink {
+        private let client: MasterClient
+        private let nodeName: String
+        private let logger: Logger
+        private let isMirrorless: @Sendable (String) -> Bool
+        private var posted: [String: (name: String, namespace: String, count: Int32)] = [:]
+        private var order: [String] = []
+        private var failures = 0
+
+        init(client: MasterClient, nodeName: String, logger: Logger, isMirrorless: @escaping @Sendable (String) -> Bool) {
+            self.client = client
+            self.nodeName = nodeName
+            self.logger = logger
+            self.isMirrorless = isMirrorless
+        }
+
+        func post(_ event: PodEvent, at time: Date) async {
+            guard !isMirrorless(event.podUID) else { return }
+            let key = [event.podUID, event.container ?? "", event.kind.rawValue, event.reason, event.message].joined(separator: "\u{0}")
+            let stamp = KubeTime.format(time)
+            do {
+                if let previous = posted[key] {
+                    let count = previous.count + 1
+                    try await client.updateEventCount(namespace: previous.namespace, name: previous.name, count: count, lastTimestamp: stamp)
+                    posted[key]?.count = count
+                } else {
+                    let nanos = UInt64(time.timeIntervalSince1970 * 1e9)
+                    let name = "\(event.podName).\(String(nanos, radix: 16))"
+                    let created = Event(
+                        metadata: ObjectMeta(name: name, namespace: event.podNamespace),
+                        involvedObject: ObjectReference(
+                            kind: "Pod", namespace: event.podNamespace, name: event.podName, uid: event.podUID, apiVersion: "v1",
+                            fieldPath: event.container.map { "spec.containers{\($0)}" }),
+                        reason: event.reason, message: event.message, source: EventSource(component: "kubelet", host: nodeName),
+                        firstTimestamp: stamp, lastTimestamp: stamp, count: 1, type: event.kind.rawValue,
+                        reportingComponent: "kubelet", reportingInstance: nodeName)
+                    _ = try await client.createEvent(created)
+                    posted[key] = (name, event.podNamespace, 1)
+                    order.append(key)
+                    if order.count > 4096 { posted[order.removeFirst()] = nil }
+                }
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 100 == 0 { logger.debug("cannot post event: \(error)") }
+            }
+        }
+    }
+}

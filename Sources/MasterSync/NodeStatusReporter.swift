@@ -1,0 +1,114 @@
+import Foundation
+import KubeAPI
+import Logging
+import MasterClient
+import ServiceLifecycle
+
+/// Registers the node with the master and keeps its status fresh: every `interval` a strategic
+/// merge patch of the status (heartbeat, capacity, addresses, node info), and, where the master
+/// serves `coordination.k8s.io/v1`, the node Lease. A master that is down delays both; nothing
+/// else waits for them.
+public struct NodeStatusReporter: ServiceLifecycle.Service {
+    public struct Configuration: Sendable {
+        public var nodeName: String
+        public var nodeIP: String?
+        public var runtimeVersion: String
+        public var agentVersion: String
+        public var interval: Duration
+        public var leaseDurationSeconds: Int32
+        /// The port the master reaches the node's agent on (kubelet: 10250).
+        public var daemonPort: Int32
+
+        public init(
+            nodeName: String, nodeIP: String?, runtimeVersion: String, agentVersion: String, interval: Duration = .seconds(10),
+            leaseDurationSeconds: Int32 = 40, daemonPort: Int32 = 10250
+        ) {
+            self.nodeName = nodeName
+            self.nodeIP = nodeIP
+            self.runtimeVersion = runtimeVersion
+            self.agentVersion = agentVersion
+            self.interval = interval
+            self.leaseDurationSeconds = leaseDurationSeconds
+            self.daemonPort = daemonPort
+        }
+    }
+
+    private let client: MasterClient
+    private let configuration: Configuration
+    private let healthy: @Sendable () async -> Bool
+    private let logger: Logger
+
+    /// - Parameter healthy: whether the node can run pods (the container engine answers).
+    public init(client: MasterClient, configuration: Configuration, logger: Logger, healthy: @escaping @Sendable () async -> Bool) {
+        self.client = client
+        self.configuration = configuration
+        self.logger = logger
+        self.healthy = healthy
+    }
+
+    public func run() async throws {
+        let name = configuration.nodeName
+        var transitions: [String: (status: String, time: String)] = [:]
+        var registered = false
+        var leases: Bool?
+        var failures = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let status = await makeStatus(transitions: &transitions)
+            do {
+                if !registered {
+                    var node = Node(metadata: ObjectMeta(name: name, labels: [
+                        "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
+                        "kubernetes.io/arch": status.nodeInfo?.architecture ?? "amd64",
+                    ]))
+                    node.spec = NodeSpec()
+                    node.status = status
+                    _ = try await client.registerNode(node)
+                    registered = true
+                    logger.info("node registered with the master", metadata: ["node.name": "\(name)"])
+                }
+                try await client.patchNodeStatus(name: name, status: status)
+                if leases == nil { leases = try await client.servesLeases() }
+                if leases == true {
+                    try await client.renewLease(node: name, durationSeconds: configuration.leaseDurationSeconds, now: Date())
+                }
+                if failures > 0 { logger.notice("node status reaches the master again") }
+                failures = 0
+            } catch {
+                failures += 1
+                if failures == 1 || failures % 30 == 0 { logger.warning("cannot update node status: \(error)") }
+                if error.isNotFound, registered {
+                    // The node object was deleted: register again.
+                    registered = false
+                }
+            }
+            try? await Task.sleep(for: configuration.interval)
+        }
+    }
+
+    private func makeStatus(transitions: inout [String: (status: String, time: String)]) async -> NodeStatus {
+        let now = KubeTime.format(Date())
+        let ready = await healthy()
+        func condition(_ type: String, _ value: Bool, _ reason: String, _ message: String) -> NodeCondition {
+            let text = value ? "True" : "False"
+            if transitions[type]?.status != text { transitions[type] = (text, now) }
+            return NodeCondition(
+                type: type, status: text, lastHeartbeatTime: now, lastTransitionTime: transitions[type]?.time, reason: reason, message: message)
+        }
+        let capacity = NodeInfoProbe.capacity()
+        var addresses = [NodeAddress(type: "Hostname", address: configuration.nodeName)]
+        if let ip = configuration.nodeIP { addresses.insert(NodeAddress(type: "InternalIP", address: ip), at: 0) }
+        return NodeStatus(
+            capacity: capacity, allocatable: capacity,
+            conditions: [
+                condition("MemoryPressure", false, "KubeletHasSufficientMemory", "clc-node has sufficient memory available"),
+                condition("DiskPressure", false, "KubeletHasNoDiskPressure", "clc-node has no disk pressure"),
+                condition("PIDPressure", false, "KubeletHasSufficientPID", "clc-node has sufficient PID available"),
+                ready
+                    ? condition("Ready", true, "KubeletReady", "clc-node is posting ready status")
+                    : condition("Ready", false, "KubeletNotReady", "container runtime is down"),
+            ],
+            addresses: addresses,
+            daemonEndpoints: NodeDaemonEndpoints(kubeletEndpoint: .init(Port: configuration.daemonPort)),
+            nodeInfo: NodeInfoProbe.systemInfo(runtimeVersion: configuration.runtimeVersion, agentVersion: configuration.agentVersion))
+    }
+}

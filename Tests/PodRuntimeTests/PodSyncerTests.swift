@@ -1,0 +1,188 @@
+import DockerEngine
+import Foundation
+import KubeAPI
+import Testing
+
+@testable import PodRuntime
+
+/// A ``PodSyncer`` over the fake engine, with a hand-moved clock and recorded events.
+private struct Harness {
+    let clock = TestClock(TestFixtures.epoch)
+    let engine: FakeDockerEngine
+    let events = RecordingEventRecorder()
+    let syncer: PodSyncer
+
+    static let infraImage = "clc-node/pause:1"
+
+    init(images: Set<String>, pullError: String? = nil) {
+        engine = FakeDockerEngine(clock: clock, images: images, pullError: pullError)
+        let configuration = PodSyncer.Configuration(
+            nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: Self.infraImage,
+            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clc-node-\(UUID().uuidString)").path)
+        let clock = clock
+        syncer = PodSyncer(
+            engine: engine, configuration: configuration, events: events,
+            infraImage: InfraImageProvisioner(engine: engine, logger: TestFixtures.logger), logger: TestFixtures.logger,
+            now: { clock.now })
+    }
+
+    func sync(_ pod: Pod?, services: [Service] = []) async throws -> PodSyncer.Outcome {
+        try await syncer.sync(uid: "uid-1", pod: pod, services: services)
+    }
+
+    func pulls() -> Int { engine.calls.filter { if case .pullImage = $0 { true } else { false } }.count }
+}
+
+/// The base pod with `app` running `image`.
+private func pod(image: String = "redis:7") -> Pod {
+    var pod = TestFixtures.basePod
+    pod.spec.containers[0].image = image
+    pod.spec.containers[0].imagePullPolicy = nil
+    return pod.withDefaults()
+}
+
+private let infraName = "k8s_POD_web_default_uid-1_0"
+private let appName = "k8s_app_web_default_uid-1_0"
+
+@Suite("Syncing pods against a fake engine")
+struct PodSyncerTests {
+    @Test("a new pod gets its infra container first, then app joining the infra container's namespaces")
+    func newPod() async throws {
+        let harness = Harness(images: ["redis:7"])
+        let service = Service(
+            metadata: ObjectMeta(name: "redis-master", namespace: "default"),
+            spec: ServiceSpec(clusterIP: "10.254.0.11", ports: [ServicePort(port: 6379)]))
+        let outcome = try await harness.sync(pod(), services: [service])
+
+        let infra = try #require(harness.engine.container(named: infraName))
+        let app = try #require(harness.engine.container(named: appName))
+        #expect(
+            harness.engine.calls == [
+                .inspectImage(Harness.infraImage), .importImage(Harness.infraImage),
+                .createContainer(name: infraName), .startContainer(id: infra.id),
+                .inspectImage("redis:7"),
+                .createContainer(name: appName), .startContainer(id: app.id),
+            ])
+        #expect(app.config.hostConfig.networkMode == "container:\(infra.id)")
+        #expect(app.config.hostConfig.ipcMode == "container:\(infra.id)")
+        #expect(app.config.env?.contains("REDIS_MASTER_SERVICE_HOST=10.254.0.11") == true)
+        #expect(infra.status == "running")
+        #expect(app.status == "running")
+        #expect(outcome.observed.running.count == 2)
+        #expect(outcome.waiting.isEmpty)
+        #expect(outcome.nextSync == nil)
+        #expect(harness.events.reasons(container: "app") == ["Created", "Started"])
+
+        let again = try await harness.sync(pod())
+        #expect(harness.engine.calls.count == 7, "a synced pod needs nothing more")
+        #expect(again.observed.running.count == 2)
+    }
+
+    @Test("a failed pull of an absent image waits with ErrImagePull, then ImagePullBackOff without pulling again")
+    func failedPull() async throws {
+        let harness = Harness(images: [Harness.infraImage], pullError: FakeDockerEngine.unreachableRegistry)
+        let first = try await harness.sync(pod())
+        let pulling = try #require(first.waiting["app"])
+        #expect(pulling.reason == "ErrImagePull")
+        #expect(pulling.message.contains("no such host"))
+        #expect(pulling.message.contains("redis:7"))
+        #expect(first.nextSync == TestFixtures.at(1), "a sync soon reports the back-off")
+        #expect(harness.pulls() == 1)
+        #expect(harness.engine.container(named: appName) == nil)
+        #expect(harness.events.events.contains { $0.reason == "Failed" && $0.kind == .warning && $0.container == "app" })
+
+        harness.clock.advance(by: 1)
+        let second = try await harness.sync(pod())
+        #expect(second.waiting["app"] == PodActions.Waiting(reason: "ImagePullBackOff", message: "Back-off pulling image \"redis:7\""))
+        #expect(second.nextSync == TestFixtures.at(10))
+        #expect(harness.pulls() == 1, "no pull while backing off")
+
+        let status = PodStatusBuilder(hostIP: nil).build(
+            pod: pod(), observed: second.observed, waiting: second.waiting, previous: nil, now: harness.clock.now)
+        #expect(status.containerStatuses?.first?.state?.waiting?.reason == "ImagePullBackOff")
+        #expect(status.phase == "Pending")
+
+        harness.clock.advance(by: 8)
+        _ = try await harness.sync(pod())
+        #expect(harness.pulls() == 1, "still backing off 9 s after the failure")
+
+        harness.clock.advance(by: 1)
+        let third = try await harness.sync(pod())
+        #expect(harness.pulls() == 2, "the back-off ended: pull again")
+        #expect(third.waiting["app"]?.reason == "ErrImagePull")
+
+        harness.clock.advance(by: 1)
+        let fourth = try await harness.sync(pod())
+        #expect(fourth.waiting["app"]?.reason == "ImagePullBackOff")
+        #expect(fourth.nextSync == TestFixtures.at(30), "and the wait doubled")
+        #expect(harness.pulls() == 2)
+    }
+
+    @Test("an unreachable registry with the image present runs the local image and says so in a warning")
+    func fallbackToLocalImage() async throws {
+        let harness = Harness(images: [Harness.infraImage, "redis"], pullError: FakeDockerEngine.unreachableRegistry)
+        let outcome = try await harness.sync(pod(image: "redis"))
+        #expect(harness.pulls() == 1, "pull policy Always tries the registry")
+        #expect(harness.engine.container(named: appName)?.status == "running")
+        #expect(outcome.waiting.isEmpty)
+        let fallback = try #require(harness.events.events.first { $0.reason == "PullFallbackToLocal" })
+        #expect(fallback.kind == .warning)
+        #expect(fallback.container == "app")
+        #expect(fallback.message.contains("no such host"))
+    }
+
+    @Test("an image the registry refuses is not replaced by the local one")
+    func refusedPullIsAnError() async throws {
+        let harness = Harness(
+            images: [Harness.infraImage, "redis"], pullError: "pull access denied for redis, repository does not exist")
+        let outcome = try await harness.sync(pod(image: "redis"))
+        #expect(outcome.waiting["app"]?.reason == "ErrImagePull")
+        #expect(harness.engine.container(named: appName) == nil)
+    }
+
+    @Test("a removed pod has its app containers stopped before its infra container")
+    func removedPod() async throws {
+        let harness = Harness(images: [Harness.infraImage, "redis:7"])
+        _ = try await harness.sync(pod())
+        let infra = try #require(harness.engine.container(named: infraName))
+        let app = try #require(harness.engine.container(named: appName))
+        let before = harness.engine.calls.count
+
+        let outcome = try await harness.sync(nil)
+        #expect(
+            Array(harness.engine.calls.dropFirst(before))
+                == [.stopContainer(id: app.id, timeoutSeconds: 30), .stopContainer(id: infra.id, timeoutSeconds: 30)])
+        #expect(outcome.isStopped)
+        #expect(outcome.waiting.isEmpty)
+    }
+
+    @Test("a crashing container restarts at once with restart count 1, then backs off 10 s")
+    func crashLoop() async throws {
+        let harness = Harness(images: [Harness.infraImage, "redis:7"])
+        _ = try await harness.sync(pod())
+        let first = try #require(harness.engine.container(named: appName))
+
+        harness.clock.advance(by: 5)
+        harness.engine.exit(first.id, code: 1)
+        _ = try await harness.sync(pod())
+        let second = try #require(harness.engine.container(named: "k8s_app_web_default_uid-1_1"))
+        #expect(second.status == "running")
+        #expect(second.config.labels["io.kubernetes.container.restartCount"] == "1")
+
+        harness.clock.advance(by: 1)
+        harness.engine.exit(second.id, code: 1)
+        harness.clock.advance(by: 1)
+        let waiting = try await harness.sync(pod())
+        #expect(waiting.waiting["app"]?.reason == "CrashLoopBackOff")
+        #expect(waiting.waiting["app"]?.message == "back-off 10s restarting failed container=app pod=default/web")
+        #expect(waiting.nextSync == TestFixtures.at(16))
+        #expect(harness.events.reasons(container: "app").last == "BackOff")
+
+        harness.clock.advance(by: 9)
+        _ = try await harness.sync(pod())
+        let third = try #require(harness.engine.container(named: "k8s_app_web_default_uid-1_2"))
+        #expect(third.status == "running")
+        #expect(harness.engine.container(first.id) == nil, "only the newest dead instance is kept")
+        #expect(harness.engine.container(second.id) != nil)
+    }
+}
