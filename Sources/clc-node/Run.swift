@@ -1,9 +1,14 @@
 import ArgumentParser
+import CurlHTTP
 import DockerEngine
 import Foundation
+import KubeAPI
 import Logging
+import MasterClient
+import MasterSync
 import PodRuntime
 import ServiceLifecycle
+import Synchronization
 
 /// `clc-node run`: the agent itself.
 struct Run: AsyncParsableCommand {
@@ -18,6 +23,27 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .customLong("manifest-dir"), help: "Directory of pod, replication controller and service manifests (JSON or YAML).")
     var manifestDirectory: String?
+
+    @Option(help: "The master's URL, e.g. http://10.0.0.1:8080 or https://master:6443.")
+    var master: String?
+
+    @Option(help: "A kubeconfig file with the master's server, certificate authority and client credentials (instead of --master).")
+    var kubeconfig: String?
+
+    @Option(help: "List pods from the master every N seconds instead of watching (0: watch).")
+    var podPollInterval = 0
+
+    @Option(help: "How often to write the node's status to the master, in seconds.")
+    var nodeStatusInterval = 10
+
+    @Option(help: "A watch that delivers nothing (not even a bookmark) for this many seconds is reconnected.")
+    var watchIdleTimeout = 90
+
+    @Option(name: .customLong("kube-api-qps"), help: "Requests per second to the master, on average.")
+    var kubeAPIQPS = 50
+
+    @Option(name: .customLong("kube-api-burst"), help: "Requests to the master allowed in a burst.")
+    var kubeAPIBurst = 100
 
     @Option(help: "The Docker engine's unix socket.")
     var dockerSocket = "/var/run/docker.sock"
@@ -50,7 +76,8 @@ struct Run: AsyncParsableCommand {
     var resyncInterval = 10
 
     static let environmentOptions: [EnvironmentFlags.Option] = [
-        "manifest-dir", "docker-socket", "node-name", "node-ip", "state-dir", "log-level", "pod-infra-image",
+        "master", "kubeconfig", "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps",
+        "kube-api-burst", "manifest-dir", "docker-socket", "node-name", "node-ip", "state-dir", "log-level", "pod-infra-image",
 "service-cluster-ip-range", "crash-loop-back-off-initial", "crash-loop-back-off-max",
         "resync-interval",
     ].map { EnvironmentFlags.Option(name: $0) }
@@ -63,6 +90,13 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--crash-loop-back-off-initial must be > 0 and not above --crash-loop-back-off-max")
         }
         guard resyncInterval > 0 else { throw ValidationError("--resync-interval must be > 0") }
+        guard master == nil || kubeconfig == nil else { throw ValidationError("--master and --kubeconfig exclude each other") }
+        if let master, !(master.hasPrefix("http://") || master.hasPrefix("https://")) {
+            throw ValidationError("--master: \"\(master)\" must start with http:// or https://")
+        }
+        guard podPollInterval >= 0, nodeStatusInterval > 0, watchIdleTimeout > 0, kubeAPIQPS > 0, kubeAPIBurst > 0 else {
+            throw ValidationError("--pod-poll-interval must be >= 0; --node-status-interval, --watch-idle-timeout, --kube-api-qps and --kube-api-burst > 0")
+        }
         do {
             _ = try ClusterIPAllocator(cidr: serviceClusterIPRange)
         } catch {
@@ -102,37 +136,94 @@ struct Run: AsyncParsableCommand {
         } catch {
             logger.error("infra image not available yet, pods wait for it: \(error)")
         }
+        let masterClient = try makeMasterClient(logger: logger)
+        let manifestUIDs = UIDSet()
+        let events: any EventRecorder =
+            if let masterClient {
+                MasterEventRecorder(client: masterClient, nodeName: node, logger: logger) { manifestUIDs.contains($0) }
+            } else {
+                LoggingEventRecorder(logger: logger)
+            }
         let syncer = PodSyncer(
             engine: engine,
             configuration: .init(
                 nodeName: node, nodeIP: address, infraImage: podInfraImage, stateDirectory: stateDirectory,
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax))),
-            events: LoggingEventRecorder(logger: logger), infraImage: infraImage, logger: logger)
+            events: events, infraImage: infraImage, logger: logger)
         let manager = PodManager(
             syncer: syncer, engine: engine, nodeName: node, nodeIP: address,
             configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger)
 
-        var services: [any Service] = [manager, notifier]
-        if let manifestDirectory {
-            let source = ManifestSource(
-                directory: manifestDirectory, nodeName: node, serviceRange: try ClusterIPAllocator(cidr: serviceClusterIPRange),
-                logger: logger
-            ) { snapshot in
-                await manager.apply(pods: snapshot.pods, services: snapshot.services)
-                await notifier.markReady(status: "Serving \(snapshot.pods.count) pods from \(manifestDirectory)")
-            }
-            services.append(source)
-        } else {
-            await manager.apply(pods: [], services: [])
-            await notifier.markReady(status: "Serving, no pod source configured")
+        var sources: Set<PodSourceMerger.Source> = []
+        if manifestDirectory != nil { sources.insert(.manifests) }
+        if masterClient != nil { sources.insert(.master) }
+        let description = [manifestDirectory.map { "manifests in \($0)" }, masterClient.map { "master \($0.endpoint)" }]
+            .compactMap { $0 }.joined(separator: " and ")
+        let merger = PodSourceMerger(manager: manager, sources: sources) {
+            logger.info("first pod sync started", metadata: ["sources": "\(description)"])
+            await notifier.markReady(status: "Serving pods from \(description.isEmpty ? "no source" : description)")
         }
+
+        var services: [any ServiceLifecycle.Service] = [manager, notifier]
+        if let manifestDirectory {
+            services.append(
+                ManifestSource(
+                    directory: manifestDirectory, nodeName: node, serviceRange: try ClusterIPAllocator(cidr: serviceClusterIPRange),
+                    logger: logger
+                ) { snapshot in
+                    manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
+                    await merger.update(.manifests, services: snapshot.services)
+                    await merger.update(.manifests, pods: snapshot.pods)
+                })
+        }
+        if let masterClient {
+            let poll = podPollInterval > 0 ? Duration.seconds(podPollInterval) : nil
+            services.append(
+                ReflectorService(
+                    Reflector<Pod>(
+                        client: masterClient, path: "/api/v1/pods", fieldSelector: "spec.nodeName=\(node)", pollInterval: poll,
+                        logger: logger
+                    ) { pods in await merger.update(.master, pods: pods) }))
+            services.append(
+                ReflectorService(
+                    Reflector<KubeAPI.Service>(client: masterClient, path: "/api/v1/services", pollInterval: poll, logger: logger) {
+                        services in await merger.update(.master, services: services)
+                    }))
+            services.append(
+                NodeStatusReporter(
+                    client: masterClient,
+                    configuration: .init(
+                        nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",
+                        agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval)),
+                    logger: logger
+                ) { (try? await engine.version()) != nil })
+            services.append(
+                PodStatusReporter(client: masterClient, manager: manager, logger: logger) { pod in
+                    pod.metadata.annotations?["kubernetes.io/config.source"] == "file"
+                })
+        }
+        if sources.isEmpty { await merger.update(.manifests, pods: []) }
 
         let group = ServiceGroup(
             configuration: .init(
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("clc-node stopped; pods keep running")
+    }
+
+    /// The master client from `--master` or `--kubeconfig`, if either is given.
+    private func makeMasterClient(logger: Logger) throws -> MasterClient? {
+        let configuration = MasterClient.Configuration(
+            qps: Double(kubeAPIQPS), burst: kubeAPIBurst, watchIdleTimeout: .seconds(watchIdleTimeout))
+        if let kubeconfig {
+            let loaded = try Kubeconfig.load(path: kubeconfig, credentialsDirectory: stateDirectory + "/credentials")
+            return MasterClient(kubeconfig: loaded, configuration: configuration, logger: logger)
+        }
+        if let master {
+            return MasterClient(endpoint: HTTPEndpoint(baseURL: master), configuration: configuration, logger: logger)
+        }
+        return nil
     }
 
     /// Waits until the engine answers, telling systemd and the log why the node is not ready.

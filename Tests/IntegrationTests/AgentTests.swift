@@ -116,6 +116,19 @@ struct AgentTests {
         #expect(after.allSatisfy { $0.labels["io.kubernetes.container.restartCount"] == "0" })
     }
 
+    @Test("SIGTERM stops the agent within two seconds and leaves its pods running")
+    func sigtermLeavesPodsRunning() async throws {
+        let fixture = try AgentFixture("sigterm")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(busyboxPod(name: "survivor"), as: "survivor.json")
+        try await eventually("the pod running") { try await fixture.docker.runningApps(node: fixture.node).count == 1 }
+        let started = ContinuousClock.now
+        fixture.agent.stop(signal: SIGTERM)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(fixture.agent.log.contains("clc-node stopped; pods keep running"))
+        #expect(try await fixture.docker.runningApps(node: fixture.node).count == 1)
+    }
+
     @Test("removing a manifest stops its containers within the grace period and removes them")
     func removedManifestStopsPod() async throws {
         let fixture = try AgentFixture("remove")

@@ -112,31 +112,35 @@ public actor PodManager: ServiceLifecycle.Service {
     /// back-off when the stream breaks. Returns on graceful shutdown.
     public func run() async throws {
         let labels = ["\(ContainerLabels.node)=\(nodeName)"]
-        var delay = Duration.milliseconds(500)
-        await withGracefulShutdownHandler {
-            while !Task.isCancelled && !Task.isShuttingDownGracefully {
+        // On shutdown the loop is cancelled, which also ends the event stream.
+        await cancelWhenGracefulShutdown {
+            var delay = Duration.milliseconds(500)
+            while !Task.isCancelled {
                 do {
-                    for try await event in engine.containerEvents(labels: labels) {
+                    for try await event in self.engine.containerEvents(labels: labels) {
                         delay = .milliseconds(500)
                         // Deaths matter; starts, stops and removals are the agent's own doing.
                         guard event.action == "die" || event.action == "oom",
                             let uid = event.actor.attributes[ContainerLabels.podUID]
                         else { continue }
-                        wake(uid: uid)
+                        await self.wake(uid: uid)
                     }
                 } catch {
                     if Task.isCancelled { break }
-                    logger.warning("docker event stream broke, reconnecting: \(error)")
+                    self.logger.warning("docker event stream broke, reconnecting: \(error)")
                 }
+                if Task.isCancelled { break }
                 // Events may have been missed while the stream was down.
-                for worker in workers.values { worker.wakeup.signal() }
+                await self.wakeAll()
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(10))
             }
-        } onGracefulShutdown: {
-            Task { await self.stopWorkers() }
         }
         stopWorkers()
+    }
+
+    private func wakeAll() {
+        for worker in workers.values { worker.wakeup.signal() }
     }
 
     private func stopWorkers() {
