@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench/pod-start.sh [--dir DIR] [--idle SECONDS] [--pods N] [--reps N] [--no-build]
+# Usage: bench/pod-start.sh [--dir DIR] [--idle SECONDS] [--pods N] [--bursts N] [--reps N] [--no-build]
 #
 # Pod-start benchmark of clc-node against a baseline measured in the same run: the same pods
 # (infra container clc-node/pause:3.0 + app container clc-test/busybox:latest joining its
@@ -7,9 +7,11 @@
 #
 #   1. swift build -c release --product clc-node; scripts/install-deps.sh; a PRIVATE dockerd
 #      (scripts/dockerd.sh start DIR/docker) on its own bridge; scripts/build-images.sh.
-#   2. baseline: N pods (default 30) at once, time to the last app container's start event.
+#   2. baseline: N pods (default 30) at once, time to the last app container's start event
+#      (and, for information, the same with at most 16 requests in flight, as the agent's pool).
 #   3. agent: N manifests renamed into its manifest directory at once, same end point; also
 #      from the agent's first "manifest read" log line (it scans the directory every 500 ms).
+#      Steps 2-3 are repeated --bursts times (default 3), interleaved; medians are reported.
 #   4. agent idle with the N pods running: VmRSS, CPU (utime+stime) over --idle seconds.
 #   5. single pod, --reps times (default 5): baseline 1 pod vs agent 1 pod, median added ms.
 # Then prints the table (figure | baseline | agent | ratio/target). Measuring is done by
@@ -19,6 +21,7 @@
 #   --dir DIR      scratch + dockerd directory (default $BENCH_DIR or /tmp/clc-bench)
 #   --idle S       idle window in seconds (default 60; 15 with BENCH_QUICK=1)
 #   --pods N       pods in the burst (default 30)
+#   --bursts N     rounds of the N-pod comparison (default 3, 1 with BENCH_QUICK=1)
 #   --reps N       single-pod repetitions (default 5)
 #   --no-build     skip swift build / install-deps / build-images (they are quick when done)
 # Bridge: CLC_DOCKER_BRIDGE (default clcbench0) / CLC_DOCKER_BRIDGE_CIDR (default
@@ -32,7 +35,8 @@ log() { printf 'pod-start: %s\n' "$*" >&2; }
 
 DIR=${BENCH_DIR:-/tmp/clc-bench}
 IDLE=60
-[[ ${BENCH_QUICK:-0} == 1 ]] && IDLE=15
+BURSTS=3
+[[ ${BENCH_QUICK:-0} == 1 ]] && { IDLE=15; BURSTS=1; }
 PODS=30
 REPS=5
 BUILD=1
@@ -41,6 +45,7 @@ while [[ $# -gt 0 ]]; do
     --dir) DIR=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
     --pods) PODS=$2; shift 2 ;;
+    --bursts) BURSTS=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     -h|--help) usage ;;
@@ -95,9 +100,9 @@ if [[ $BUILD == 1 ]] || ! /usr/bin/docker -H "unix://$SOCK" image inspect clc-te
   "$ROOT/scripts/build-images.sh" --docker-host "unix://$SOCK" clc-test/busybox >&2
 fi
 
-log "measuring: $PODS pods, $REPS single-pod reps, idle window $IDLE s"
+log "measuring: $PODS pods x $BURSTS rounds, $REPS single-pod reps, idle window $IDLE s"
 python3 "$ROOT/bench/podstart.py" --sock "$SOCK" --agent "$AGENT" --work "$WORK" \
-  --dockerd-pidfile "$DOCKER_DIR/docker.pid" --pods "$PODS" --reps "$REPS" --idle "$IDLE" &
+  --dockerd-pidfile "$DOCKER_DIR/docker.pid" --pods "$PODS" --bursts "$BURSTS" --reps "$REPS" --idle "$IDLE" &
 PY_PID=$!
 wait "$PY_PID"
 PY_PID=

@@ -512,7 +512,7 @@ def fmt(v, unit="ms", digits=0):
 
 
 def run(args):
-    results = {"pods": args.pods, "reps": args.reps, "idle_seconds": args.idle}
+    results = {"pods": args.pods, "reps": args.reps, "bursts": args.bursts, "idle_seconds": args.idle}
     for path in (args.manifest_dir, args.state_dir):
         shutil.rmtree(path, ignore_errors=True)
     os.makedirs(args.manifest_dir)
@@ -529,30 +529,38 @@ def run(args):
     # warm-up: one baseline pod, so that the first measured run does not pay for cold caches
     run_baseline(args.sock, 1, "warm", args.timeout)
 
-    log(f"baseline: {args.pods} pods")
-    results["baseline_n"] = run_baseline(args.sock, args.pods, "b", args.timeout)
-    log(f"  -> {results['baseline_n']['ms']:.0f} ms")
-    log(f"baseline: {args.pods} pods, at most {AGENT_INFLIGHT} requests in flight (info)")
-    results["baseline_n_capped"] = run_baseline(args.sock, args.pods, "c", args.timeout, AGENT_INFLIGHT)
-    log(f"  -> {results['baseline_n_capped']['ms']:.0f} ms")
+    dockerd_pid = None
+    try:
+        with open(args.dockerd_pidfile) as f:
+            dockerd_pid = int(f.read().strip())
+    except (OSError, ValueError, TypeError):
+        pass
 
     agent = Agent(args, args.manifest_dir)
     agent.start()
     try:
         time.sleep(1.5)  # first (empty) scan and adoption done
         results["rss_empty_kb"] = proc_status(agent.proc.pid, "VmRSS")
-        log(f"agent: {args.pods} pods")
-        results["agent_n"] = run_agent_pods(args, agent, [f"bench-{i:02d}" for i in range(args.pods)], args.timeout)
-        log(f"  -> {results['agent_n']['ms']:.0f} ms ({results['agent_n']['ms_from_read']} ms from manifest read)")
+        bursts = []
+        for k in range(args.bursts):
+            # the agent idles with no pod meanwhile (no worker, no request)
+            log(f"round {k + 1}/{args.bursts}: baseline, {args.pods} pods")
+            b = run_baseline(args.sock, args.pods, f"b{k}", args.timeout)
+            log(f"  -> {b['ms']:.0f} ms")
+            log(f"round {k + 1}/{args.bursts}: baseline, {args.pods} pods, at most {AGENT_INFLIGHT} requests in flight (info)")
+            c = run_baseline(args.sock, args.pods, f"c{k}", args.timeout, AGENT_INFLIGHT)
+            log(f"  -> {c['ms']:.0f} ms")
+            log(f"round {k + 1}/{args.bursts}: agent, {args.pods} pods")
+            a = run_agent_pods(args, agent, [f"bench-{i:02d}" for i in range(args.pods)], args.timeout)
+            log(f"  -> {a['ms']:.0f} ms ({a['ms_from_read']} ms from manifest read)")
+            bursts.append({"baseline": b, "capped": c, "agent": a})
+            if k < args.bursts - 1:
+                results["agent_n_removal_s"] = remove_agent_pods(args, agent)
+                time.sleep(1)
+        results["bursts"] = bursts
 
         time.sleep(3)  # settle: post-start syncs of the burst
         log(f"agent idle with {args.pods} pods for {args.idle} s")
-        dockerd_pid = None
-        try:
-            with open(args.dockerd_pidfile) as f:
-                dockerd_pid = int(f.read().strip())
-        except (OSError, ValueError):
-            pass
         results["idle"] = measure_idle(agent.proc.pid, dockerd_pid, args.idle)
         log(f"  -> {results['idle']}")
         results["agent_n_removal_s"] = remove_agent_pods(args, agent)
@@ -578,16 +586,25 @@ def run(args):
 
 def print_table(r):
     n = r["pods"]
-    b, a = r["baseline_n"], r["agent_n"]
+    rounds = r["bursts"]
+    med = statistics.median
+    b_ms = med(x["baseline"]["ms"] for x in rounds)
+    c_ms = med(x["capped"]["ms"] for x in rounds)
+    a_ms = med(x["agent"]["ms"] for x in rounds)
+    a_read = med(x["agent"]["ms_from_read"] for x in rounds)
+    # timelines of the round whose agent figure is the median one
+    mid = sorted(rounds, key=lambda x: x["agent"]["ms_from_read"])[(len(rounds) - 1) // 2]
+    b, c, a = mid["baseline"], mid["capped"], mid["agent"]
     rows = []
+    of = f"median of {len(rounds)}" if len(rounds) > 1 else "1 run"
 
     def ratio_row(label, base, ag, target):
         ratio = ag / base if base and ag is not None else None
         verdict = "" if ratio is None else ("ok" if ratio <= target else "MISS")
         rows.append((label, fmt(base), fmt(ag), f"{ratio:.2f}x (<= {target}x) {verdict}" if ratio else "-"))
 
-    ratio_row(f"{n}-pod start, from manifest write", b["ms"], a["ms"], 1.1)
-    ratio_row(f"{n}-pod start, from first 'manifest read'", b["ms"], a["ms_from_read"], 1.1)
+    ratio_row(f"{n}-pod start {of}, from manifest write", b_ms, a_ms, 1.1)
+    ratio_row(f"{n}-pod start {of}, from 'manifest read'", b_ms, a_read, 1.1)
 
     s = r["singles"]
     bs = [x["baseline"]["ms"] for x in s]
@@ -599,7 +616,7 @@ def print_table(r):
 
     def added_row(label, base, ag, added):
         verdict = "" if added is None else ("ok" if added < 50 else "MISS")
-        rows.append((label, fmt(base), fmt(ag), f"+{added:.0f} ms (< 50 ms) {verdict}" if added is not None else "-"))
+        rows.append((label, fmt(base), fmt(ag), f"{added:+.0f} ms (< 50 ms) {verdict}" if added is not None else "-"))
 
     added_row(f"1-pod start median of {len(s)}, from manifest write", statistics.median(bs), statistics.median(aw), add_w)
     added_row(f"1-pod start median of {len(s)}, from 'manifest read'", statistics.median(bs),
@@ -626,23 +643,26 @@ def print_table(r):
     print("   'from manifest read': clock starts at the agent's first 'manifest read' log line (ms resolution).")
     print(f"  baseline = Docker API driven directly, all pods concurrent, each pod create/start/inspect infra,")
     print("   create/start app; end = engine 'start' event of the last app container (same for the agent).")
-    print(f"  {n}-pod agent: scan wait {fmt(a['scan_wait_ms'])}, manifests read in {a['reads']} line(s) spread over "
-          f"{fmt(a['read_spread_ms'])}; baseline replies done at {fmt(b['ms_replies'])}.")
+    def each(phase, key):
+        return ", ".join(f"{x[phase][key]:.0f}" for x in rounds)
+
+    print(f"  {n}-pod rounds (ms): baseline {each('baseline', 'ms')}; agent from write {each('agent', 'ms')}; "
+          f"from read {each('agent', 'ms_from_read')}")
+    print(f"  {n}-pod baseline with at most {AGENT_INFLIGHT} requests in flight (the agent's curl pool size): "
+          f"{each('capped', 'ms')} ms, median {c_ms:.0f} ms (agent from read / this = {a_read / c_ms:.2f}x)")
+    print(f"  median round: agent scan wait {fmt(a['scan_wait_ms'])}, {a['reads']} manifests read within "
+          f"{fmt(a['read_spread_ms'])}; baseline replies done at {fmt(b['ms_replies'])}")
     t = a.get("timeline")
     if t:
-        print(f"  {n}-pod agent timeline after first read: infra starts {t['first_infra_ms']:.0f}..{t['last_infra_ms']:.0f} ms, "
-              f"app starts {t['first_app_ms']:.0f}..{t['last_app_ms']:.0f} ms (agent log)")
+        print(f"  median round, agent log after first read: 'started infra container' {t['first_infra_ms']:.0f}..{t['last_infra_ms']:.0f} ms, "
+              f"'started container' {t['first_app_ms']:.0f}..{t['last_app_ms']:.0f} ms")
+
     def engine(e):
         return ", ".join(f"{k} {v[0]:.0f}..{v[1]:.0f}" for k, v in e.items())
 
-    print(f"  engine events (ms), baseline from first request: {engine(b['engine'])}")
-    if r.get("baseline_n_capped"):
-        print(f"  engine events (ms), capped baseline:            {engine(r['baseline_n_capped']['engine'])}")
-    print(f"  engine events (ms), agent from first read:       {engine(a['engine'])}")
-    c = r.get("baseline_n_capped")
-    if c:
-        print(f"  {n}-pod baseline with at most {AGENT_INFLIGHT} requests in flight (the agent's curl pool size): "
-              f"{fmt(c['ms'])} (agent from read / this = {a['ms_from_read'] / c['ms']:.2f}x)")
+    print(f"  median round, engine events (ms): baseline from 1st request: {engine(b['engine'])}")
+    print(f"                                    capped baseline:           {engine(c['engine'])}")
+    print(f"                                    agent from 1st read:       {engine(a['engine'])}")
     print(f"  single pods (ms): baseline {', '.join(f'{v:.0f}' for v in bs)}; agent from write "
           f"{', '.join(f'{v:.0f}' for v in aw)}; agent from read {', '.join(f'{v:.0f}' for v in ar)}")
     def med(phase, key, i):
@@ -657,7 +677,8 @@ def print_table(r):
           f"RssAnon {idle['rss_anon_kb'] / 1024:.1f} MB + RssFile {idle['rss_file_kb'] / 1024:.1f} MB, "
           f"PSS {(idle.get('pss_kb') or 0) / 1024:.1f} MB; "
           f"{idle['threads']} threads; RSS with 0 pods {r.get('rss_empty_kb', 0) / 1024:.1f} MB;\n   dockerd CPU {fmt(idle['dockerd_cpu_pct'], '%', 2)} of a core meanwhile")
-    print(f"  removing the {n} agent pods (manifests deleted -> containers gone) took {r['agent_n_removal_s']:.1f} s")
+    if r.get("agent_n_removal_s") is not None:
+        print(f"  removing the {n} agent pods (manifests deleted -> containers gone) took {r['agent_n_removal_s']:.1f} s")
 
 
 def main():
@@ -668,6 +689,7 @@ def main():
     p.add_argument("--dockerd-pidfile")
     p.add_argument("--pods", type=int, default=30)
     p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--bursts", type=int, default=3, help="rounds of the N-pod comparison (median reported)")
     p.add_argument("--idle", type=float, default=60)
     p.add_argument("--timeout", type=float, default=180, help="per start phase, seconds")
     p.add_argument("--table-only", metavar="RESULTS_JSON", help="print the table of an earlier run")
