@@ -5,8 +5,9 @@ import ServiceLifecycle
 
 /// Pods and services from a directory of manifests (kubelet's `--pod-manifest-path`): JSON or
 /// YAML files holding pods, lists, replication controllers and services. The directory is
-/// scanned every `interval`; a file is read again only when its size or modification time
-/// changed, and a snapshot is delivered only when the result changed.
+/// scanned when inotify reports a change in it, and at least every `interval` (2 s when inotify
+/// works); a file is read again only when its size or modification time changed, and a snapshot
+/// is delivered only when the result changed.
 public struct ManifestSource: ServiceLifecycle.Service {
     private let directory: String
     private let interval: Duration
@@ -30,15 +31,33 @@ public struct ManifestSource: ServiceLifecycle.Service {
     }
 
     public func run() async throws {
-        var scanner = Scanner(directory: directory, expander: expander, allocator: allocator, logger: logger)
-        var last: ManifestSnapshot?
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            let snapshot = scanner.scan()
-            if snapshot != last {
-                last = snapshot
-                await deliver(snapshot)
+        let (changes, notify) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let watcher = DirectoryWatcher()
+        let watching = watcher.start(directory: directory) { notify.yield() }
+        defer { watcher.stop() }
+        // With inotify the scan is a safety net; without it, the only way to see changes.
+        let interval = watching ? max(self.interval, .seconds(2)) : self.interval
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                notify.yield()
             }
-            try? await Task.sleep(for: interval)
+        }
+        defer { ticker.cancel() }
+        await cancelWhenGracefulShutdown {
+            var scanner = Scanner(directory: directory, expander: expander, allocator: allocator, logger: logger)
+            var last: ManifestSnapshot?
+            func rescan() async {
+                let snapshot = scanner.scan()
+                if snapshot != last {
+                    last = snapshot
+                    await deliver(snapshot)
+                }
+            }
+            await rescan()
+            for await _ in changes {
+                await rescan()
+            }
         }
     }
 
