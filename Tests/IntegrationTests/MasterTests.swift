@@ -28,7 +28,7 @@ struct MasterTests {
 
         func apply(guestbook files: [String]) throws {
             for file in files {
-                try master.apply(try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/" + file)))
+                _ = try master.apply(try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/" + file)))
             }
         }
 
@@ -64,7 +64,7 @@ struct MasterTests {
 
         // Deleting an RC's pod: the agent stops it and confirms; the master makes another.
         let victim = try #require(cluster.runningPods().first { $0.metadata.labels?["name"] == "frontend" })
-        cluster.master.deletePod(namespace: "default", name: victim.metadata.name ?? "", gracePeriodSeconds: 5)
+        _ = try cluster.master.deletePod(namespace: "default", name: victim.metadata.name ?? "", gracePeriodSeconds: 5)
         try await eventually("the deleted pod gone from the master", timeout: .seconds(30)) {
             !cluster.pods().contains { $0.metadata.uid == victim.metadata.uid }
         }
@@ -77,9 +77,11 @@ struct MasterTests {
                 $0.labels["io.kubernetes.pod.uid"] != victim.metadata.uid
             }
         }
-        #expect(cluster.master.events(namespace: "default").contains { event in
-            event.reason == "Killing" && event.involvedObject.uid == victim.metadata.uid
-        })
+        let events = cluster.master.events(namespace: "default").compactMap { value in
+            (try? JSONEncoder().encode(value)).flatMap { try? JSONDecoder().decode(Event.self, from: $0) }
+        }
+        #expect(events.contains { $0.reason == "Killing" && $0.involvedObject.uid == victim.metadata.uid })
+        #expect(events.contains { $0.reason == "Started" && $0.source?.component == "kubelet" })
     }
 
     @Test("a watch broken mid-stream and a 410 Gone make the agent resync without creating any container twice")
@@ -90,14 +92,14 @@ struct MasterTests {
         try await eventually("the redis master running", timeout: .seconds(30)) { cluster.runningPods().count == 1 }
 
         cluster.master.breakWatches()
-        try cluster.master.apply(Data(busyboxPod(name: "after-break").utf8))
+        _ = try cluster.master.apply(Data(busyboxPod(name: "after-break").utf8))
         try await eventually("a pod created after the break running", timeout: .seconds(30)) { cluster.runningPods().count == 2 }
 
         cluster.master.compactHistory()
         cluster.master.breakWatches()
-        try cluster.master.apply(Data(busyboxPod(name: "after-gone").utf8))
+        _ = try cluster.master.apply(Data(busyboxPod(name: "after-gone").utf8))
         try await eventually("a pod created after the 410 running", timeout: .seconds(30)) { cluster.runningPods().count == 3 }
-        cluster.master.deletePod(namespace: "default", name: "after-break", gracePeriodSeconds: 2)
+        _ = try cluster.master.deletePod(namespace: "default", name: "after-break", gracePeriodSeconds: 2)
         try await eventually("the deleted pod stopped", timeout: .seconds(30)) { cluster.runningPods().count == 2 }
 
         let containers = try await cluster.fixture.docker.containers(node: cluster.fixture.node)
@@ -111,8 +113,8 @@ struct MasterTests {
     func masterOutage() async throws {
         let cluster = try Cluster("master-outage")
         defer { Task { await cluster.tearDown() } }
-        try cluster.master.apply(Data(busyboxPod(name: "steady").utf8))
-        try cluster.master.apply(Data(busyboxPod(name: "crashing").utf8))
+        _ = try cluster.master.apply(Data(busyboxPod(name: "steady").utf8))
+        _ = try cluster.master.apply(Data(busyboxPod(name: "crashing").utf8))
         try await eventually("both pods running", timeout: .seconds(30)) { cluster.runningPods().count == 2 }
         let before = try await cluster.fixture.docker.runningApps(node: cluster.fixture.node)
 
