@@ -96,7 +96,7 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
                 if failures > 0 { logger.notice("pod status reaches the master again") }
                 failures = 0
             } catch {
-                if error.isNotFound || error.isConflict {
+                if error.isNotFound || error.isConflict || error.code == 422 {
                     // The pod is gone or was replaced: its status no longer matters.
                     pending[uid] = nil
                     continue

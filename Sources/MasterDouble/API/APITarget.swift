@@ -1,0 +1,46 @@
+/// What a request path names.
+enum APITarget: Sendable, Equatable {
+    case resource(APIRoute)
+    case health
+    case version
+    /// `/api`
+    case coreVersions
+    /// `/api/v1`
+    case coreResources
+    /// `/apis`
+    case groups
+    /// `/apis/coordination.k8s.io`
+    case coordinationGroup
+    /// `/apis/coordination.k8s.io/v1`
+    case coordinationResources
+    /// A path inside the API that names nothing: a `Status` 404.
+    case notFound
+    /// A path no handler owns, such as an API group this master does not serve: Go's plain
+    /// `404 page not found`.
+    case notServed
+
+    /// Parses a request path.
+    ///
+    /// - Parameter servesLeases: Whether `coordination.k8s.io/v1` exists on this master.
+    static func parse(_ path: String, servesLeases: Bool) -> APITarget {
+        let parts = path.split(separator: "/").map(String.init)
+        switch parts.first {
+        case "healthz", "livez", "readyz": return .health
+        case "version" where parts.count == 1: return .version
+        case "api":
+            if parts.count == 1 { return .coreVersions }
+            guard parts[1] == "v1" else { return .notFound }
+            if parts.count == 2 { return .coreResources }
+            return APIRoute.parse(parts.dropFirst(2), allowed: Resource.allCases.filter { $0 != .leases })
+        case "apis":
+            if parts.count == 1 { return .groups }
+            guard parts[1] == "coordination.k8s.io", servesLeases else { return .notServed }
+            if parts.count == 2 { return .coordinationGroup }
+            guard parts[2] == "v1" else { return .notServed }
+            if parts.count == 3 { return .coordinationResources }
+            return APIRoute.parse(parts.dropFirst(3), allowed: [.leases])
+        default:
+            return .notServed
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Synchronization
+
+/// Settings a test may change while the double runs.
+struct Settings: Sendable {
+    var bookmarkInterval: Duration = .seconds(1)
+    var schedulingNode: String?
+}
+
+/// The settings, shared by the API handler, the controllers and the facade.
+final class SharedSettings: Sendable {
+    private let value = Mutex(Settings())
+
+    func withLock<T>(_ body: (inout Settings) -> T) -> T {
+        value.withLock { body(&$0) }
+    }
+}

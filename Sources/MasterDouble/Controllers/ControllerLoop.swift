@@ -1,0 +1,53 @@
+import Foundation
+import Synchronization
+
+/// Runs the controllers on a thread of their own: right after every write to the store,
+/// and once a second regardless (for settings such as the scheduling node).
+final class ControllerLoop: Sendable {
+    private let store: ObjectStore
+    private let controllers: Controllers
+    private let settings: SharedSettings
+    private let running = Atomic<Bool>(false)
+    private let done = Mutex<DispatchSemaphore?>(nil)
+
+    init(store: ObjectStore, controllers: Controllers, settings: SharedSettings) {
+        self.store = store
+        self.controllers = controllers
+        self.settings = settings
+    }
+
+    func start() {
+        guard running.compareExchange(expected: false, desired: true, ordering: .sequentiallyConsistent).exchanged else {
+            return
+        }
+        let finished = DispatchSemaphore(value: 0)
+        done.withLock { $0 = finished }
+        let thread = Thread { [self] in
+            var seen: Int64 = -1
+            var lastPass = Date.distantPast
+            while running.load(ordering: .relaxed) {
+                let changed = store.wait(
+                    until: Date().addingTimeInterval(0.1),
+                    while: { $0.revision == seen && running.load(ordering: .relaxed) }, then: { $0.revision != seen })
+                guard changed || Date().timeIntervalSince(lastPass) >= 1 else { continue }
+                let node = settings.withLock { $0.schedulingNode }
+                seen = store.write { state in
+                    controllers.reconcile(&state, schedulingNode: node)
+                    return state.revision
+                }
+                lastPass = Date()
+            }
+            finished.signal()
+        }
+        thread.name = "master-double controllers"
+        thread.start()
+    }
+
+    func stop() {
+        guard running.compareExchange(expected: true, desired: false, ordering: .sequentiallyConsistent).exchanged else {
+            return
+        }
+        store.wake()
+        done.withLock { $0 }?.wait()
+    }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import KubeAPI
+import Synchronization
+
+/// A stand-in for a Kubernetes master: the subset of the v1 API a node agent uses, served over
+/// real HTTP on 127.0.0.1 with the real semantics (resourceVersions, list + watch with
+/// bookmarks and 410 Gone, the status subresource with strategic merge patches, optimistic
+/// concurrency, graceful deletion), plus the controllers a node's tests rely on (scheduler,
+/// replication manager, endpoints) and switches for faults.
+///
+/// ```swift
+/// let master = try MasterDouble()
+/// try master.start()
+/// try master.apply(Data(contentsOf: rcFile))
+/// // point the agent at master.url
+/// ```
+public final class MasterDouble: Sendable {
+    private let store = ObjectStore()
+    private let registry = Registry()
+    private let faults = Faults()
+    private let log = RequestLog()
+    private let settings = SharedSettings()
+    private let handler: APIHandler
+    private let server: HTTPServer
+    private let controllerLoop: ControllerLoop
+
+    /// Whether `coordination.k8s.io/v1` (node leases) is served; when false its paths answer 404
+    /// as a master older than 1.14 does.
+    public let servesLeases: Bool
+
+    /// Binds 127.0.0.1 and reserves the port; nothing is served until `start()`.
+    ///
+    /// - Parameters:
+    ///   - port: The TCP port, or 0 for an ephemeral one.
+    ///   - servesLeases: Whether to serve the coordination.k8s.io/v1 group.
+    /// - Throws: `SocketError` when the port cannot be bound.
+    public init(port: Int = 0, servesLeases: Bool = true) throws {
+        self.servesLeases = servesLeases
+        let handler = APIHandler(
+            store: store, registry: registry, faults: faults, log: log, settings: settings, servesLeases: servesLeases)
+        self.handler = handler
+        self.server = try HTTPServer(port: port) { request, connection in
+            handler.handle(request, on: connection)
+        }
+        handler.setPort(server.port)
+        self.controllerLoop = ControllerLoop(store: store, controllers: Controllers(registry: registry), settings: settings)
+    }
+
+    deinit {
+        controllerLoop.stop()
+        handler.stopping.store(true, ordering: .relaxed)
+        server.stop()
+        store.wake()
+    }
+
+    /// Starts serving, and the controllers on first start. After `stop()` it listens again on
+    /// the same port.
+    ///
+    /// - Throws: `SocketError` when the port cannot be bound again.
+    public func start() throws {
+        handler.stopping.store(false, ordering: .relaxed)
+        try server.start()
+        controllerLoop.start()
+    }
+
+    /// Stops listening, so that connections are refused, and cuts every open connection
+    /// (watches end without their terminating chunk). The store and the controllers keep
+    /// running, so client-side operations still work while the master is "down".
+    public func stop() {
+        handler.stopping.store(true, ordering: .relaxed)
+        server.stop()
+        store.wake()
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    public var url: String { "http://127.0.0.1:\(server.port)" }
+
+    /// The TCP port, the same across `stop()` and `start()`.
+    public var port: Int { server.port }
+
+    /// The current resourceVersion (the store's revision).
+    public var resourceVersion: Int64 { store.read { $0.revision } }
+
+    /// The node the scheduler binds pending pods to; nil picks among registered nodes.
+    public var schedulingNode: String? {
+        get { settings.withLock { $0.schedulingNode } }
+        set { settings.withLock { $0.schedulingNode = newValue } }
+    }
+
+    /// How often a watch that allows bookmarks gets one (the real master: about a minute).
+    /// Applies to watches started afterwards.
+    public var bookmarkInterval: Duration {
+        get { settings.withLock { $0.bookmarkInterval } }
+        set { settings.withLock { $0.bookmarkInterval = newValue } }
+    }
+
+    /// Runs a registry operation on the store, as one atomic write.
+    func storeWrite<T>(_ body: (inout StoreState, Registry) throws -> T) throws -> T {
+        try store.write { try body(&$0, registry) }
+    }
+
+    // MARK: Faults
+
+    /// Cuts every open watch connection abruptly, mid-stream, without the terminating chunk.
+    public func breakWatches() {
+        for connection in server.watchConnections { connection.abort() }
+        store.wake()
+    }
+
+    /// Forgets the watch history: a watch from any resourceVersion older than the current one
+    /// gets a single ERROR event with a 410 Expired Status.
+    public func compactHistory() {
+        store.write { $0.compact() }
+    }
+
+    /// While on, every request is answered 503 with a ServiceUnavailable Status (open watches
+    /// are left alone; combine with `breakWatches()` for a master that went away).
+    public func setUnavailable(_ on: Bool) {
+        faults.unavailable = on
+    }
+
+    /// The next `count` requests other than watches get `status` with the Status body the API
+    /// server sends for that code.
+    public func failNext(_ count: Int, status: Int) {
+        faults.failNext(count, status: status)
+    }
+
+    /// While on, watches (open ones and new ones) go silent: a new watch gets its headers and
+    /// then nothing, not even bookmarks. A watch that went silent stays silent until it is cut.
+    public func hangWatches(_ on: Bool) {
+        faults.hangingWatches = on
+        store.wake()
+    }
+
+    // MARK: Observability
+
+    /// Requests received at or after a time, in order.
+    public func requests(since: Date = .distantPast) -> [RequestRecord] {
+        log.records(since: since)
+    }
+
+    /// How many requests of each verb and resource arrived since a time.
+    public func requestCounts(since: Date = .distantPast) -> [RequestKind: Int] {
+        var counts: [RequestKind: Int] = [:]
+        for record in log.records(since: since) {
+            counts[RequestKind(verb: record.verb, resource: record.resource), default: 0] += 1
+        }
+        return counts
+    }
+
+    /// Watch streams open right now.
+    public var openWatchCount: Int { server.watchConnections.count }
+
+    /// The stored object, or nil.
+    ///
+    /// - Parameters:
+    ///   - kind: A kind ("Pod") or resource name ("pods").
+    ///   - namespace: Ignored for cluster-scoped kinds; `default` when nil.
+    public func object(kind: String, namespace: String? = nil, name: String) -> JSONValue? {
+        guard let resource = Resource(kindOrName: kind) else { return nil }
+        let key = ObjectKey(namespace: resource.namespaced ? namespace ?? "default" : "", name: name)
+        return store.read { $0.get(resource, key) }
+    }
+
+    /// The stored objects of a kind, in a namespace or (nil) all of them, ordered by namespace
+    /// and name.
+    public func objects(kind: String, namespace: String? = nil) -> [JSONValue] {
+        guard let resource = Resource(kindOrName: kind) else { return [] }
+        return store.read { $0.list(resource, namespace: resource.namespaced ? namespace : nil) }
+    }
+
+    /// The pods, decoded as KubeAPI pods.
+    public func pods(namespace: String? = nil) -> [Pod] {
+        objects(kind: "pods", namespace: namespace).compactMap { try? $0.decode(Pod.self) }
+    }
+
+    /// The stored node, or nil.
+    public func node(_ name: String) -> JSONValue? {
+        object(kind: "nodes", name: name)
+    }
+
+    /// The stored events of a namespace, or of all (nil).
+    public func events(namespace: String? = nil) -> [JSONValue] {
+        objects(kind: "events", namespace: namespace)
+    }
+
+    /// The Endpoints object of a service, decoded as KubeAPI's `Endpoints`.
+    public func endpoints(namespace: String = "default", name: String) -> Endpoints? {
+        object(kind: "endpoints", namespace: namespace, name: name).flatMap { try? $0.decode(Endpoints.self) }
+    }
+
+    /// Waits until a condition on the double holds, re-checking after every write.
+    ///
+    /// - Returns: Whether it held before the timeout.
+    public func waitUntil(timeout: Duration = .seconds(10), _ condition: @escaping @Sendable (MasterDouble) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(self) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition(self)
+    }
+}
