@@ -23,7 +23,7 @@ else
     echo "started a private Docker engine at $socket"
 fi
 bash scripts/build-images.sh --docker-host "unix://$socket"
-swift build -c release --product clc-node
+swift build -c release --static-swift-stdlib --product clc-node
 
 manifests=/var/lib/clc-node/manifests
 mkdir -p "$manifests"
