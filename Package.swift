@@ -54,7 +54,8 @@ let package = Package(
             ]),
         .target(
             name: "Probes",
-            dependencies: ["KubeAPI"]),
+            dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "KubeAPI", "CurlHTTP"]),
         .target(
             name: "PodRuntime",
             dependencies: [
@@ -88,6 +89,10 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: ["KubeAPI", "DockerEngine", "CurlHTTP"]),
+
+        .executableTarget(
+            name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
+            path: "bench/MasterBench"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(name: "MasterClientTests", dependencies: ["MasterClient", "MasterSync", "KubeAPI", "CurlHTTP", "MasterDouble"]),

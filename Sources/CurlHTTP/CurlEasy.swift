@@ -42,6 +42,11 @@ final class CurlEasy {
             setLong(CURLOPT_SSL_VERIFYHOST, 0)
         }
 
+        if request.connectOnly {
+            setLong(CURLOPT_CONNECT_ONLY, 1)
+            // A probe's connection must not be reused by the next probe.
+            setLong(CURLOPT_FORBID_REUSE, 1)
+        }
         switch request.method {
         case "GET": setLong(CURLOPT_HTTPGET, 1)
         case "HEAD": setLong(CURLOPT_NOBODY, 1)

@@ -15,8 +15,13 @@ public final class CurlTransport: HTTPTransport {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        try await send(request, to: endpoint)
+    }
+
+    /// Sends a request to another endpoint than the transport's own, on the same threads (and
+    /// their connection caches): probes reach a different pod IP with every request.
+    public func send(_ request: HTTPRequest, to endpoint: HTTPEndpoint) async throws -> HTTPResponse {
         let cancel = CancelFlag()
-        let endpoint = self.endpoint
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
                 pool.submit { easy in

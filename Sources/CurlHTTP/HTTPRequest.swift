@@ -9,6 +9,8 @@ public struct HTTPRequest: Sendable, Hashable {
     public var timeout: Duration?
     /// A stream that delivers no byte for this long is treated as broken (watch hangs).
     public var idleTimeout: Duration?
+    /// Only open the connection (a TCP probe); no request is sent and the status is 0.
+    public var connectOnly = false
 
     public init(
         method: String = "GET", path: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,

@@ -2,6 +2,7 @@ import DockerEngine
 import Foundation
 import KubeAPI
 import Logging
+import Probes
 
 /// Carries out pod sync: observes a pod's containers in the engine, asks the
 /// ``PodActionPlanner`` what to do, and does it. Keeps the only in-memory state of pod sync:
@@ -52,6 +53,7 @@ public actor PodSyncer {
     private let planner = PodActionPlanner()
     private let events: any EventRecorder
     private let infraImage: InfraImageProvisioner
+    private let handlers: any HandlerRunner
     private let logger: Logger
     private let now: @Sendable () -> Date
 
@@ -65,8 +67,10 @@ public actor PodSyncer {
 
     public init(
         engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
-        infraImage: InfraImageProvisioner, logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        infraImage: InfraImageProvisioner, handlers: (any HandlerRunner)? = nil, logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.handlers = handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine))
         self.engine = engine
         self.configuration = configuration
         self.builder = ContainerConfigBuilder(
@@ -216,6 +220,9 @@ public actor PodSyncer {
         try? FileManager.default.removeItem(atPath: volumes)
     }
 
+    /// Records an event about a pod (probe results reach the recorder through here).
+    public func record(_ event: PodEvent) { events.record(event) }
+
     // MARK: Steps
 
     private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
@@ -235,6 +242,15 @@ public actor PodSyncer {
     ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let spec = pod.spec.containers[start.index]
         let containerLogger = logger.with(container: spec.name)
+        // What the API server would have refused in this container (a probe naming a port the
+        // container does not declare, a negative period, an empty command) stops it here.
+        let problems = pod.validationErrors().filter { $0.field.hasPrefix("spec.containers[\(start.index)].") }
+        if !problems.isEmpty {
+            let message = describe(problems, pod: pod)
+            containerLogger.error("invalid container: \(message)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(message)"))
+            return (.init(reason: "CreateContainerConfigError", message: message), now().addingTimeInterval(10))
+        }
         let built: (name: String, config: ContainerCreateConfig)
         do {
             built = try builder.appContainer(
@@ -274,7 +290,36 @@ public actor PodSyncer {
         }
         events.record(PodEvent(pod: pod, container: spec.name, reason: "Started", message: "Started container \(spec.name)"))
         containerLogger.info("started container", metadata: ["container.id": "\(id.prefix(12))", "container.restartCount": "\(start.restartCount)"])
+        if let hook = spec.lifecycle?.postStart {
+            return await runPostStart(hook, spec: spec, index: start.index, pod: pod, containerID: id, podIP: podIP, logger: containerLogger)
+        }
         return nil
+    }
+
+    /// Runs the postStart hook; the container counts as running only once it succeeded. A
+    /// failing hook kills the container (it restarts per restartPolicy, after back-off).
+    private func runPostStart(
+        _ hook: LifecycleHandler, spec: Container, index: Int, pod: Pod, containerID: String, podIP: String?, logger: Logger
+    ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+        let outcome: ProbeOutcome
+        do {
+            let handler = try Handler.resolve(
+                exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, container: spec,
+                field: "spec.containers[\(index)].lifecycle.postStart")
+            outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(Int(gracePeriod(pod: pod, container: nil))))
+        } catch {
+            outcome = .failure("\(error)")
+        }
+        if outcome.isSuccess { return nil }
+        let message = "PostStartHook failed: \(outcome.message)"
+        logger.warning("\(message)")
+        events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "FailedPostStartHook", message: message))
+        do {
+            try await engine.stopContainer(id: containerID, timeoutSeconds: Int(gracePeriod(pod: pod, container: nil)))
+        } catch {
+            logger.warning("cannot stop container after its postStart hook failed: \(error)")
+        }
+        return (.init(reason: "PostStartHookError", message: message), now().addingTimeInterval(1))
     }
 
     /// Applies the image pull policy. Returns why the container waits, or nil to go on.
@@ -351,9 +396,30 @@ public actor PodSyncer {
     }
 
     private func stop(containerID: String, name: String, reason: String, pod: Pod?, observed: ObservedPod, logger: Logger) async {
-        let grace = gracePeriod(pod: pod, container: observed.containers.first { $0.id == containerID })
+        var grace = gracePeriod(pod: pod, container: observed.containers.first { $0.id == containerID })
         if let pod, !reason.isEmpty {
             events.record(PodEvent(pod: pod, container: name, reason: "Killing", message: "\(reason) \(name)"))
+        }
+        // preStop runs before the stop signal, inside the grace period.
+        if let pod, let index = pod.spec.containers.firstIndex(where: { $0.name == name }),
+            let hook = pod.spec.containers[index].lifecycle?.preStop
+        {
+            let started = ContinuousClock.now
+            let spec = pod.spec.containers[index]
+            let podIP = observed.sandboxes.first { $0.isRunning }?.ipAddress
+            do {
+                let handler = try Handler.resolve(
+                    exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, container: spec,
+                    field: "spec.containers[\(index)].lifecycle.preStop")
+                let outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(Int(grace)))
+                if !outcome.isSuccess {
+                    events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "FailedPreStopHook", message: "PreStopHook failed: \(outcome.message)"))
+                }
+            } catch {
+                events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "FailedPreStopHook", message: "\(error)"))
+            }
+            let spent = Int64((ContinuousClock.now - started).components.seconds)
+            grace = max(configuration.minimumGracePeriodSeconds, grace - spent)
         }
         do {
             try await engine.stopContainer(id: containerID, timeoutSeconds: Int(grace))
@@ -365,7 +431,7 @@ public actor PodSyncer {
 
     /// deletionGracePeriodSeconds, else the spec's, else what the container was created with,
     /// else 30; never below the floor.
-    private func gracePeriod(pod: Pod?, container: ObservedContainer?) -> Int64 {
+    func gracePeriod(pod: Pod?, container: ObservedContainer?) -> Int64 {
         let grace = pod?.metadata.deletionGracePeriodSeconds ?? pod?.spec.terminationGracePeriodSeconds
             ?? container?.terminationGracePeriodSeconds ?? 30
         return max(configuration.minimumGracePeriodSeconds, grace)

@@ -69,7 +69,13 @@ public struct PodActionPlanner: Sendable {
                 } else if unhealthy.contains(latest.id) {
                     actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container failed liveness probe"))
                     if restartPolicy != "Never" {
-                        schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions, immediate: true)
+                        // As in kubelet, the restart backs off against the previous death of
+                        // this container, so a container failing liveness again and again
+                        // ends up in CrashLoopBackOff.
+                        let previousExit = observed.instances(of: spec.name).first { !$0.isRunning }
+                        schedule(
+                            index: index, spec: spec, latest: previousExit, pod: pod, backOff: backOff, now: now, into: &actions,
+                            restartCount: latest.restartCount + 1, immediate: previousExit == nil)
                     }
                 }
                 continue
@@ -104,9 +110,9 @@ public struct PodActionPlanner: Sendable {
 
     private func schedule(
         index: Int, spec: Container, latest: ObservedContainer?, pod: Pod, backOff: BackOff, now: Date,
-        into actions: inout PodActions, immediate: Bool = false
+        into actions: inout PodActions, restartCount: Int? = nil, immediate: Bool = false
     ) {
-        let restartCount = latest.map { $0.restartCount + 1 } ?? 0
+        let restartCount = restartCount ?? latest.map { $0.restartCount + 1 } ?? 0
         guard let latest, !latest.isRunning, !immediate else {
             actions.containersToStart.append(.init(index: index, name: spec.name, restartCount: restartCount))
             return
@@ -129,15 +135,19 @@ public struct PodActionPlanner: Sendable {
             .init(index: index, name: spec.name, restartCount: restartCount, backOffKey: key, failedAt: failedAt, ranFor: ranFor))
     }
 
-    /// Dead containers beyond the newest per name, and dead infra containers once a newer one
-    /// exists (kubelet's garbage collection with one dead instance kept per container).
+    /// Dead containers beyond the newest dead one per name (kubelet's garbage collection with
+    /// one dead instance kept per container, beside the running one: it carries the last
+    /// termination state and the time the crash-loop back-off counts from), and dead infra
+    /// containers once a newer one exists.
     private func deadContainersToRemove(_ observed: ObservedPod) -> [String] {
         var seen = Set<String>()
         var remove: [String] = []
         for container in observed.containers {  // newest first
+            // App containers keep their newest dead instance; infra containers keep none once a
+            // newer one exists.
+            guard container.isInfra || !container.isRunning else { continue }
             let key = container.isInfra ? "\u{0}infra" : container.name
-            let isNewest = seen.insert(key).inserted
-            if !container.isRunning, !isNewest { remove.append(container.id) }
+            if !seen.insert(key).inserted, !container.isRunning { remove.append(container.id) }
         }
         return remove
     }

@@ -2,7 +2,9 @@ import DockerEngine
 import Foundation
 import KubeAPI
 import Logging
+import Probes
 import ServiceLifecycle
+import Synchronization
 
 /// The node's pod loop: holds the desired pods from the sources, runs one worker per pod that
 /// syncs it whenever something about it changes (a source update, a container event from the
@@ -32,6 +34,8 @@ public actor PodManager: ServiceLifecycle.Service {
     }
 
     private let syncer: PodSyncer
+    /// Liveness, readiness and startup probes of the running containers.
+    public nonisolated let probes: ProbeManager
     private let engine: any DockerEngine
     private let nodeName: String
     private let configuration: Configuration
@@ -45,13 +49,39 @@ public actor PodManager: ServiceLifecycle.Service {
     private var sourcesSeen = false
     private var statusListeners: [UUID: AsyncStream<PodRecord>.Continuation] = [:]
 
-    public init(syncer: PodSyncer, engine: any DockerEngine, nodeName: String, nodeIP: String?, configuration: Configuration = .init(), logger: Logger) {
+    public init(
+        syncer: PodSyncer, engine: any DockerEngine, nodeName: String, nodeIP: String?, configuration: Configuration = .init(),
+        handlers: (any HandlerRunner)? = nil, probeClock: any ProbeClock = SystemProbeClock(), logger: Logger
+    ) {
+        let relay = Relay()
+        self.probes = ProbeManager(
+            runner: handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine)), clock: probeClock,
+            logger: logger,
+            onChange: { uid in await relay.manager?.wake(uid: uid) },
+            onFailure: { event in
+                Task { await relay.manager?.probeFailed(event) }
+            })
         self.syncer = syncer
         self.engine = engine
         self.nodeName = nodeName
         self.configuration = configuration
         self.statusBuilder = PodStatusBuilder(hostIP: nodeIP)
         self.logger = logger
+        relay.manager = self
+    }
+
+    /// Lets probe callbacks reach the manager that owns the probes.
+    private final class Relay: Sendable {
+        private let target = Mutex<PodManager?>(nil)
+        var manager: PodManager? {
+            get { target.withLock { $0 } }
+            set { target.withLock { $0 = newValue } }
+        }
+    }
+
+    private func probeFailed(_ event: ProbeEvent) async {
+        guard let pod = desired[event.podUID] else { return }
+        await syncer.record(PodEvent(pod: pod, container: event.containerName, kind: .warning, reason: "Unhealthy", message: event.message))
     }
 
     // MARK: Desired state
@@ -112,6 +142,8 @@ public actor PodManager: ServiceLifecycle.Service {
     /// back-off when the stream breaks. Returns on graceful shutdown.
     public func run() async throws {
         let labels = ["\(ContainerLabels.node)=\(nodeName)"]
+        let timingReport = Task { await self.reportProbeTiming() }
+        defer { timingReport.cancel() }
         // On shutdown the loop is cancelled, which also ends the event stream.
         await cancelWhenGracefulShutdown {
             var delay = Duration.milliseconds(500)
@@ -143,7 +175,24 @@ public actor PodManager: ServiceLifecycle.Service {
         for worker in workers.values { worker.wakeup.signal() }
     }
 
+    /// Logs once a minute how late probes ran against their schedule (when any ran).
+    private func reportProbeTiming() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(60))
+            let stats = await probes.takeTimingStats()
+            guard stats.count > 0 else { continue }
+            func ms(_ duration: Duration) -> String { String(format: "%.1f", duration.seconds * 1000) }
+            logger.info(
+                "probe timing over the last minute",
+                metadata: [
+                    "probe.runs": "\(stats.count)", "probe.lateness.p50.ms": "\(ms(stats.percentile(50)))",
+                    "probe.lateness.p99.ms": "\(ms(stats.percentile(99)))", "probe.lateness.max.ms": "\(ms(stats.percentile(100)))",
+                ])
+        }
+    }
+
     private func stopWorkers() {
+        Task { await probes.stopAll() }
         for worker in workers.values { worker.task.cancel(); worker.wakeup.signal() }
         workers.removeAll()
         for listener in statusListeners.values { listener.finish() }
@@ -167,14 +216,16 @@ public actor PodManager: ServiceLifecycle.Service {
             let pod = desired[uid]
             var next = ContinuousClock.now + configuration.resyncInterval
             do {
-                let outcome = try await syncer.sync(uid: uid, pod: pod, services: services)
+                let unhealthy = await probes.unhealthy(podUID: uid)
+                let outcome = try await syncer.sync(uid: uid, pod: pod, services: services, unhealthy: unhealthy)
                 if let pod = desired[uid] {
-                    record(uid: uid, pod: pod, outcome: outcome)
+                    await record(uid: uid, pod: pod, outcome: outcome)
                     if let at = outcome.nextSync {
                         let wait = Duration(interval: max(0, at.timeIntervalSinceNow))
                         next = min(next, ContinuousClock.now + wait)
                     }
                 } else if pod == nil, outcome.isStopped {
+                    await probes.remove(podUID: uid)
                     try await syncer.removeAll(uid: uid)
                     if finishWorker(uid) { return }
                     continue
@@ -187,6 +238,24 @@ public actor PodManager: ServiceLifecycle.Service {
         }
     }
 
+    /// The running containers of a pod that declare probes. A pod being deleted is not probed.
+    private func probeTargets(pod: Pod, observed: ObservedPod) -> [ProbeTarget] {
+        guard pod.metadata.deletionTimestamp == nil else { return [] }
+        let podIP = observed.sandboxes.first { $0.isRunning }?.ipAddress
+        var targets: [ProbeTarget] = []
+        for (index, spec) in pod.spec.containers.enumerated() {
+            guard let container = observed.latest(spec.name), container.isRunning,
+                let probes = try? ProbeSettings.all(for: spec, index: index), !probes.isEmpty
+            else { continue }
+            let startedAgo = Duration(interval: max(0, Date().timeIntervalSince(container.startedAt ?? Date())))
+            targets.append(
+                ProbeTarget(
+                    podUID: pod.metadata.uid ?? "", podName: pod.metadata.name ?? "", containerName: spec.name,
+                    containerID: container.id, podIP: podIP, startedAgo: startedAgo, probes: probes))
+        }
+        return targets
+    }
+
     /// Ends a worker whose pod is gone and fully removed, unless the pod came back meanwhile.
     private func finishWorker(_ uid: String) -> Bool {
         guard desired[uid] == nil else { return false }
@@ -197,10 +266,13 @@ public actor PodManager: ServiceLifecycle.Service {
         return true
     }
 
-    private func record(uid: String, pod: Pod, outcome: PodSyncer.Outcome) {
+    private func record(uid: String, pod: Pod, outcome: PodSyncer.Outcome) async {
+        await probes.sync(podUID: uid, targets: probeTargets(pod: pod, observed: outcome.observed))
+        let readiness = await probes.readiness(podUID: uid)
         let previous = records[uid]
         let status = statusBuilder.build(
-            pod: pod, observed: outcome.observed, waiting: outcome.waiting, previous: previous?.status, now: Date())
+            pod: pod, observed: outcome.observed, waiting: outcome.waiting, readiness: readiness, previous: previous?.status,
+            now: Date())
         let record = PodRecord(pod: pod, status: status, observed: outcome.observed)
         records[uid] = record
         if previous?.status.phase != status.phase || previous?.status.containerStatuses != status.containerStatuses {
