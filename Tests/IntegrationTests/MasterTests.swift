@@ -14,45 +14,11 @@ struct MasterTests {
         "redis-slave-service.json", "frontend-controller.json", "frontend-service.json",
     ]
 
-    /// A master double, an agent pointed at it, and clean-up of both.
-    final class Cluster: @unchecked Sendable {
-        // @unchecked: used by one test at a time.
-        let master: MasterDouble
-        let fixture: AgentFixture
-
-        init(_ prefix: String, extraArguments: [String] = []) throws {
-            master = try MasterDouble()
-            try master.start()
-            fixture = try AgentFixture(prefix, extraArguments: ["--master", master.url, "--node-status-interval", "1"] + extraArguments)
-        }
-
-        func apply(guestbook files: [String]) throws {
-            for file in files {
-                _ = try master.apply(try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/" + file)))
-            }
-        }
-
-        func pods() -> [Pod] { master.pods(namespace: "default") }
-
-        func runningPods() -> [Pod] {
-            pods().filter { pod in
-                pod.metadata.deletionTimestamp == nil && pod.status?.phase == "Running"
-                    && pod.status?.conditions?.contains { $0.type == "Ready" && $0.status == "True" } == true
-                    && !(pod.status?.podIP ?? "").isEmpty
-            }
-        }
-
-        func tearDown() async {
-            await fixture.tearDown()
-            master.stop()
-        }
-    }
-
     @Test("the guestbook created in the master runs 6 pods whose status shows Running, podIP, restartCount 0 and Ready")
     func guestbookThroughTheMaster() async throws {
         let cluster = try Cluster("master-guestbook")
         defer { Task { await cluster.tearDown() } }
-        try cluster.apply(guestbook: Self.guestbook)
+        try cluster.apply(guestbook: MasterTests.guestbook)
         try await eventually("6 pods Running and Ready in the master", timeout: .seconds(60)) { cluster.runningPods().count == 6 }
         for pod in cluster.runningPods() {
             let statuses = try #require(pod.status?.containerStatuses)
