@@ -64,6 +64,9 @@ public actor PodSyncer {
     /// Containers whose last start failed before a container existed (configuration, create,
     /// image): not retried before this time, whatever wakes the pod.
     private var retryNotBefore: [String: Date] = [:]
+    /// Inspected containers by ID, with the state the list showed then.
+    private var inspected: [String: (state: String, container: ObservedContainer)] = [:]
+    private var inspectedByPod: [String: Set<String>] = [:]
 
     public init(
         engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
@@ -91,15 +94,28 @@ public actor PodSyncer {
             "\(ContainerLabels.podUID)=\(uid)", "\(ContainerLabels.node)=\(configuration.nodeName)",
         ])
         var containers: [ObservedContainer] = []
+        var seen: [String: (state: String, container: ObservedContainer)] = [:]
         for summary in summaries {
+            // What inspect tells does not change while the listed state stays the same (a
+            // running container keeps its start time and address; an exited one is frozen), so
+            // a resync of a quiet pod costs one list and no inspects.
+            if let cached = inspected[summary.id], cached.state == summary.state {
+                containers.append(cached.container)
+                seen[summary.id] = cached
+                continue
+            }
             do {
                 if let container = ObservedContainer(try await engine.inspectContainer(id: summary.id)) {
                     containers.append(container)
+                    seen[summary.id] = (summary.state, container)
                 }
             } catch where error.isNotFound {
                 continue  // removed between list and inspect
             }
         }
+        for id in inspectedByPod[uid] ?? [] where seen[id] == nil { inspected[id] = nil }
+        for (id, entry) in seen { inspected[id] = entry }
+        inspectedByPod[uid] = Set(seen.keys)
         return ObservedPod(uid: uid, containers: containers)
     }
 
@@ -131,7 +147,7 @@ public actor PodSyncer {
         }
 
         if actions.killPod {
-            if let pod, !actions.killPodReason.isEmpty {
+            if let pod, actions.createSandbox, !actions.killPodReason.isEmpty {
                 events.record(PodEvent(pod: pod, kind: .normal, reason: "SandboxChanged", message: "Pod \(actions.killPodReason)"))
             }
             await killPod(observed, pod: pod, logger: podLogger)
@@ -198,6 +214,7 @@ public actor PodSyncer {
             pullBackOff.reset(prefix: uid + "/")
             pullFailures = pullFailures.filter { !$0.key.hasPrefix(uid + "/") }
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
+            for id in inspectedByPod.removeValue(forKey: uid) ?? [] { inspected[id] = nil }
         } else {
             // Running containers wait for nothing.
             for container in observed.running { waiting[container.name] = nil }
