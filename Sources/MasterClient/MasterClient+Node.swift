@@ -31,19 +31,35 @@ extension MasterClient {
         }
     }
 
-    /// Renews the node's Lease in `kube-node-lease`, creating it the first time.
-    public func renewLease(node: String, durationSeconds: Int32, now: Date) async throws(MasterError) {
+    /// Renews the node's Lease in `kube-node-lease`, creating it the first time. Like kubelet,
+    /// it updates the lease it got back last time and reads it again only when that update
+    /// conflicts or there is none yet.
+    /// - Parameter current: the lease the previous renewal returned.
+    /// - Returns: the lease as the master now holds it, for the next renewal.
+    public func renewLease(node: String, durationSeconds: Int32, now: Date, current: Lease? = nil) async throws(MasterError) -> Lease {
         let path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
         let renewTime = KubeTime.formatMicro(now)
+        func renewed(_ lease: Lease) -> Lease {
+            var lease = lease
+            lease.spec = LeaseSpec(
+                holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime: renewTime, acquireTime: lease.spec?.acquireTime)
+            return lease
+        }
+        if let current {
+            do {
+                return try await send("PUT", "\(path)/\(node)", renewed(current), as: Lease.self)
+            } catch where error.isConflict || error.isNotFound {
+                // Someone else wrote it, or it was deleted: start over from what the master has.
+            }
+        }
         do {
-            var lease = try await get(Lease.self, "\(path)/\(node)")
-            lease.spec = LeaseSpec(holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime: renewTime, acquireTime: lease.spec?.acquireTime)
-            _ = try await send("PUT", "\(path)/\(node)", lease, as: Lease.self)
+            let lease = try await get(Lease.self, "\(path)/\(node)")
+            return try await send("PUT", "\(path)/\(node)", renewed(lease), as: Lease.self)
         } catch where error.isNotFound {
             let lease = Lease(
                 metadata: ObjectMeta(name: node, namespace: "kube-node-lease"),
                 spec: LeaseSpec(holderIdentity: node, leaseDurationSeconds: durationSeconds, renewTime: renewTime, acquireTime: renewTime))
-            _ = try await send("POST", path, lease, as: Lease.self)
+            return try await send("POST", path, lease, as: Lease.self)
         }
     }
 }

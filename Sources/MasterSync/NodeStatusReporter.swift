@@ -51,6 +51,7 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
         var transitions: [String: (status: String, time: String)] = [:]
         var registered = false
         var leases: Bool?
+        var lease: Lease?
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let status = await makeStatus(transitions: &transitions)
@@ -69,7 +70,8 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
                 try await client.patchNodeStatus(name: name, status: status)
                 if leases == nil { leases = try await client.servesLeases() }
                 if leases == true {
-                    try await client.renewLease(node: name, durationSeconds: configuration.leaseDurationSeconds, now: Date())
+                    lease = try await client.renewLease(
+                        node: name, durationSeconds: configuration.leaseDurationSeconds, now: Date(), current: lease)
                 }
                 if failures > 0 { logger.notice("node status reaches the master again") }
                 failures = 0
