@@ -57,7 +57,7 @@ public enum Handler: Sendable, Hashable {
         }
     }
 
-    /// A short human form for events: `http-get http://:80/healthz`, `exec [cat /tmp/ready]`.
+    /// A short human form for events: `http-get http://:80/healthz`, `exec ["cat", "/tmp/ready"]`.
     public var summary: String {
         switch self {
         case let .exec(command): "exec \(command)"

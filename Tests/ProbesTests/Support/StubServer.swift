@@ -1,0 +1,154 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+private let streamSocket = Int32(SOCK_STREAM.rawValue)
+private let noSignal = Int32(MSG_NOSIGNAL)
+#else
+import Darwin
+private let streamSocket = SOCK_STREAM
+private let noSignal: Int32 = 0
+#endif
+
+/// A failed socket call of the stub server.
+struct SocketError: Error, CustomStringConvertible {
+    var operation: String
+    var errno: Int32
+    var description: String { "\(operation): \(String(cString: strerror(errno)))" }
+}
+
+/// A tiny TCP server on 127.0.0.1 and an ephemeral port, for probes to hit. Each connection gets a
+/// thread: it reads the request head, records it, then answers with a canned status and closes,
+/// or (`.silence`) holds the connection without a word until the client or `stop()` ends it.
+final class StubServer: Sendable {
+    enum Reply: Sendable {
+        case status(Int)
+        case silence
+    }
+
+    private struct State {
+        var requests: [String] = []
+        var connections: [Int32] = []
+        var stopped = false
+    }
+
+    let port: Int
+    private let listener: Int32
+    private let reply: Reply
+    private let state = Mutex(State())
+
+    init(reply: Reply) throws(SocketError) {
+        self.reply = reply
+        listener = try Self.check("socket") { socket(AF_INET, streamSocket, 0) }
+        var on: Int32 = 1
+        _ = setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        do {
+            port = try Self.bindLoopback(listener)
+            _ = try Self.check("listen") { listen(listener, 16) }
+        } catch {
+            close(listener)
+            throw error
+        }
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "stub server \(port)"
+        thread.start()
+    }
+
+    /// A port on 127.0.0.1 where nothing listens: bound once to pick it, then closed.
+    static func closedPort() throws(SocketError) -> Int {
+        let fd = try check("socket") { socket(AF_INET, streamSocket, 0) }
+        defer { close(fd) }
+        return try bindLoopback(fd)
+    }
+
+    /// The request heads received so far, oldest first.
+    var requests: [String] { state.withLock { $0.requests } }
+
+    /// Stops accepting and ends every open connection; the accept thread ends within its poll
+    /// interval. Only a connection's own thread closes its descriptor.
+    func stop() {
+        state.withLock { state in
+            state.stopped = true
+            for fd in state.connections { shutdown(fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    private func acceptLoop() {
+        defer { close(listener) }
+        while !state.withLock({ $0.stopped }) {
+            var ready = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            // The poll interval only bounds how long the thread outlives stop().
+            guard poll(&ready, 1, 50) > 0 else { continue }
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else { continue }
+            let registered = state.withLock { state in
+                if state.stopped { return false }
+                state.connections.append(fd)
+                return true
+            }
+            guard registered else {
+                close(fd)
+                continue
+            }
+            let thread = Thread { [self] in serve(fd) }
+            thread.start()
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        let head = readHead(fd)
+        state.withLock { $0.requests.append(head) }
+        switch reply {
+        case let .status(code):
+            let response = Array("HTTP/1.1 \(code) Stub\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".utf8)
+            _ = response.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, noSignal) }
+        case .silence:
+            // Hold the connection until the client gives up or the server stops.
+            var byte: UInt8 = 0
+            while recv(fd, &byte, 1, 0) > 0 {}
+        }
+        state.withLock { state in
+            state.connections.removeAll { $0 == fd }
+            shutdown(fd, Int32(SHUT_RDWR))
+            close(fd)
+        }
+    }
+
+    /// Reads until the blank line that ends an HTTP request head, or until the peer closes.
+    private func readHead(_ fd: Int32) -> String {
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !received.suffix(4).elementsEqual(Array("\r\n\r\n".utf8)) {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    private static func bindLoopback(_ fd: Int32) throws(SocketError) -> Int {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = try check("bind") {
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = try check("getsockname") {
+            withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private static func check(_ operation: String, _ call: () -> Int32) throws(SocketError) -> Int32 {
+        let result = call()
+        guard result >= 0 else { throw SocketError(operation: operation, errno: errno) }
+        return result
+    }
+}
