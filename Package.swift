@@ -55,7 +55,9 @@ let package = Package(
         .target(
             name: "Probes",
             dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "KubeAPI", "CurlHTTP"]),
+        .testTarget(
+            name: "ProbesTests",
+            dependencies: ["Probes", "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "PodRuntime",
             dependencies: [
@@ -95,12 +97,18 @@ let package = Package(
             path: "bench/MasterBench"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
-        .testTarget(name: "MasterClientTests", dependencies: ["MasterClient", "MasterSync", "KubeAPI", "CurlHTTP", "MasterDouble"]),
+        .testTarget(
+            name: "MasterClientTests",
+            dependencies: [
+                "MasterClient", "MasterSync", "KubeAPI", "CurlHTTP", "MasterDouble", "PodRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "CurlHTTPTests", dependencies: ["CurlHTTP"]),
         .testTarget(name: "DockerEngineTests", dependencies: ["DockerEngine", "TestSupport"]),
         .testTarget(
             name: "PodRuntimeTests",
             dependencies: ["PodRuntime", "KubeAPI", "DockerEngine", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"]),

@@ -1,0 +1,42 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why programming nftables failed, naming the object at fault.
+public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A C call on the way failed (`operation` names it and what it was for).
+    case system(operation: String, errno: Int32)
+    /// libnftnl could not allocate an object.
+    case allocation(object: String)
+    /// The kernel refused the transaction; nothing of it was applied. `object` is the first
+    /// operation the kernel failed, `message` its extended-ack text when it sent one,
+    /// `otherFailures` how many later operations failed too (often as a consequence).
+    case rejected(object: String, errno: Int32, message: String?, otherFailures: Int)
+    /// The kernel accepted every operation but could not commit; nothing was applied.
+    case commitFailed(errno: Int32)
+    /// Fewer answers arrived than operations were sent.
+    case missingAcks(expected: Int, received: Int)
+
+    public var description: String {
+        switch self {
+        case let .system(operation, code): "\(operation): \(Self.text(code))"
+        case let .allocation(object): "cannot allocate \(object)"
+        case let .rejected(object, code, message, others):
+            "nftables refused \(object): \(Self.text(code))" + (message.map { " (\($0))" } ?? "")
+                + (others > 0 ? "; \(others) later operation(s) failed too" : "") + "; nothing was applied"
+        case let .commitFailed(code): "nftables could not commit the transaction: \(Self.text(code)); nothing was applied"
+        case let .missingAcks(expected, received): "netlink: \(received) of \(expected) acknowledgements arrived"
+        }
+    }
+
+    static func text(_ code: Int32) -> String {
+        "\(String(cString: strerror(code))) (errno \(code))"
+    }
+}
+
+/// Turns a C return code into a typed error: -1 (or any negative) means failure, `errno` why.
+@discardableResult
+func check<T: BinaryInteger>(_ operation: @autoclosure () -> String, _ result: T) throws(NetfilterError) -> T {
+    if result < 0 { throw .system(operation: operation(), errno: errno) }
+    return result
+}

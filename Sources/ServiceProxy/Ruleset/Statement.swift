@@ -1,0 +1,89 @@
+/// The part of nft's language the service proxy uses. Each case renders as the text `nft list`
+/// prints for it and lowers to the netlink expressions `nft` emits for that text (the
+/// expressions are in `Statement+Netlink.swift`).
+public enum Statement: Sendable, Hashable {
+    /// Which address of the IPv4 header.
+    public enum AddressField: String, Sendable, Hashable {
+        case saddr
+        case daddr
+
+        /// Offset in the IPv4 header.
+        var offset: UInt32 { self == .saddr ? 12 : 16 }
+    }
+
+    /// Equality or inequality in a match.
+    public enum Comparison: Sendable, Hashable {
+        case equal
+        case notEqual
+    }
+
+    /// One field of a concatenated lookup key.
+    public enum KeyField: Sendable, Hashable {
+        /// `ip daddr`.
+        case ipDaddr
+        /// `meta l4proto`.
+        case l4proto
+        /// `th dport`: the destination port of any transport header.
+        case thDport
+    }
+
+    // Matches.
+
+    /// `ct state new`.
+    case ctStateNew
+    /// `fib daddr type local`: the destination is an address of this host.
+    case fibDaddrTypeLocal
+    /// `ip daddr 10.254.0.10`, `ip saddr != 10.244.0.0/16`; a /32 prints as an address.
+    case ip(AddressField, Comparison, IPv4CIDR)
+    /// `ip saddr @affinity-...`.
+    case ipInSet(AddressField, set: String)
+    /// `meta l4proto tcp`.
+    case l4proto(TransportProtocol)
+    /// `tcp dport 80`.
+    case dport(TransportProtocol, UInt16)
+    /// `meta mark & 0x00004000 == 0x00000000`.
+    case markAnd(mask: UInt32, equals: UInt32)
+
+    // Dispatch.
+
+    /// `ip daddr . meta l4proto . th dport vmap @service-ips`.
+    case vmap(key: [KeyField], map: String)
+    /// `numgen random mod N vmap { 0 : goto a, 1 : goto b, ... }`: random load balancing over an
+    /// anonymous map bound to the rule.
+    case numgenVmap([Verdict])
+
+    // Statements.
+
+    /// `meta mark set meta mark | 0x00004000`.
+    case setMarkOr(UInt32)
+    /// `meta mark set meta mark ^ 0x00004000`.
+    case setMarkXor(UInt32)
+    /// `update @set { ip saddr }`: add or refresh the source address in a dynamic set.
+    case update(set: String, key: AddressField)
+    /// `masquerade fully-random` (or plain `masquerade`).
+    case masquerade(fullyRandom: Bool)
+    /// `reject`: ICMP port unreachable, which a TCP client sees as "connection refused".
+    case reject
+    /// `dnat to 10.244.1.5:6379`.
+    case dnat(IPv4Address, UInt16)
+    /// `accept`, `drop`, `return`, `jump c`, `goto c`.
+    case verdict(Verdict)
+
+    /// Chains reached from this statement.
+    public var referencedChains: [String] {
+        switch self {
+        case .verdict(let verdict): verdict.chain.map { [$0] } ?? []
+        case .numgenVmap(let targets): targets.compactMap(\.chain)
+        default: []
+        }
+    }
+
+    /// The named set or map this statement reads or writes.
+    public var referencedSet: String? {
+        switch self {
+        case .ipInSet(_, let set), .update(let set, _): set
+        case .vmap(_, let map): map
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Testing
+
+@testable import ServiceProxy
+
+@Suite("planning transactions")
+struct TransactionTests {
+    private let master = Fixtures.redisMaster(endpoints: 3)
+    private var port: ProxiedService.Port { master.ports[0] }
+
+    private func endpoint(_ last: UInt8) -> ProxiedService.Endpoint {
+        .init(ip: IPv4Address(10, 244, 1, last), port: 6379)
+    }
+
+    @Test("a full sync recreates the table, then sets, chains, elements and rules in that order")
+    func fullSyncOrder() {
+        let ruleset = Fixtures.ruleset(master)
+        let operations = Transaction.fullSync(ruleset).operations
+        #expect(Array(operations.prefix(3)) == [.addTable, .deleteTable, .addTable])
+        func firstIndex(_ match: (Transaction.Operation) -> Bool) -> Int { operations.firstIndex(where: match)! }
+        func lastIndex(_ match: (Transaction.Operation) -> Bool) -> Int { operations.lastIndex(where: match)! }
+        let isSet = { (o: Transaction.Operation) in if case .addSet = o { true } else { false } }
+        let isChain = { (o: Transaction.Operation) in if case .addChain = o { true } else { false } }
+        let isElements = { (o: Transaction.Operation) in if case .addElements = o { true } else { false } }
+        let isRule = { (o: Transaction.Operation) in if case .addRule = o { true } else { false } }
+        #expect(lastIndex(isSet) < firstIndex(isChain))
+        #expect(lastIndex(isChain) < firstIndex(isElements))
+        #expect(lastIndex(isElements) < firstIndex(isRule))
+        #expect(operations.filter(isRule).count == ruleset.chains.values.reduce(0) { $0 + $1.rules.count })
+    }
+
+    @Test("nothing changed plans nothing")
+    func unchanged() throws {
+        let ruleset = Fixtures.ruleset(master, Fixtures.frontend)
+        #expect(try #require(Transaction.incremental(from: ruleset, to: ruleset)).isEmpty)
+    }
+
+    @Test("an endpoint added creates its chain and rewrites only its service's chain")
+    func endpointAdded() throws {
+        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend)
+        let after = Fixtures.ruleset(master, Fixtures.frontend)
+        let added = ProxyNames.endpointChain(master, port, endpoint(4))
+        let service = ProxyNames.serviceChain(master, port)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        #expect(
+            plan.operations
+                == [.addChain(Chain(added)), .flushChain(service)]
+                + after.chains[added]!.rules.map { .addRule(chain: added, $0) }
+                + after.chains[service]!.rules.map { .addRule(chain: service, $0) })
+    }
+
+    @Test("a service removed loses its map elements first, then its flushed chains")
+    func serviceRemoved() throws {
+        let frontend = Fixtures.frontend
+        let before = Fixtures.ruleset(master, frontend)
+        let after = Fixtures.ruleset(master)
+        let frontendPort = frontend.ports[0]
+        let chains = [
+            ProxyNames.endpointChain(frontend, frontendPort, frontend.endpoints[""]![0]),
+            ProxyNames.externalChain(frontend, frontendPort), ProxyNames.serviceChain(frontend, frontendPort),
+        ]
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        #expect(
+            plan.operations
+                == chains.map { .flushChain($0) } + [
+                    .deleteElements(set: ProxyNames.serviceIPs, [SetKey(.address(frontend.clusterIP), .proto(.tcp), .port(80))]),
+                    .deleteElements(set: ProxyNames.serviceNodePorts, [SetKey(.proto(.tcp), .port(30001))]),
+                ] + chains.map { .deleteChain($0) })
+    }
+
+    @Test("a service losing its endpoints moves from service-ips to no-endpoint-services")
+    func endpointsGone() throws {
+        let before = Fixtures.ruleset(Fixtures.frontend)
+        let after = Fixtures.ruleset(Fixtures.frontendWithoutEndpoints)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        let reject: Verdict? = .goto(ProxyNames.rejectChain)
+        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointServices, [SetKey(.address(Fixtures.ip("10.254.0.30")), .proto(.tcp), .port(80)): reject])))
+        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointNodePorts, [SetKey(.proto(.tcp), .port(30001)): reject])))
+        #expect(!plan.operations.contains { if case .addRule = $0 { true } else { false } })
+    }
+
+    @Test("a changed affinity timeout re-creates the sets and rewrites the chains that use them")
+    func affinityTimeoutChanged() throws {
+        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1, affinity: .clientIP(timeoutSeconds: 10800)))
+        let after = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1, affinity: .clientIP(timeoutSeconds: 60)))
+        let set = ProxyNames.affinitySet(master, port, endpoint(2))
+        let endpointChain = ProxyNames.endpointChain(master, port, endpoint(2))
+        let serviceChain = ProxyNames.serviceChain(master, port)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        #expect(
+            Array(plan.operations.prefix(4)) == [
+                .flushChain(endpointChain), .flushChain(serviceChain), .deleteSet(set), .addSet(after.sets[set]!),
+            ])
+        #expect(plan.operations.count == 4 + after.chains[endpointChain]!.rules.count + after.chains[serviceChain]!.rules.count)
+    }
+
+    @Test("a base chain with another priority needs a full sync")
+    func baseChainChanged() {
+        let before = Fixtures.ruleset(master)
+        var after = before
+        after.chains["nat-prerouting"]?.base?.priority = -90
+        #expect(Transaction.incremental(from: before, to: after) == nil)
+    }
+}
+
+/// Records transactions instead of applying them; fails when told to.
+final class RecordingWriter: RulesetWriter, @unchecked Sendable {
+    // Only touched from the test's own task, one call at a time.
+    var applied: [Transaction] = []
+    var failure: NetfilterError?
+
+    func apply(_ transaction: Transaction) throws(NetfilterError) {
+        if let failure { throw failure }
+        applied.append(transaction)
+    }
+}
+
+@Suite("keeping the table in sync")
+struct RulesetSyncTests {
+    @Test("the first sync is full, a change is partial, no change sends nothing")
+    func fullThenPartial() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        let first = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1))
+        let second = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2))
+        #expect(try sync.sync(to: first, with: writer) == .full)
+        #expect(try sync.sync(to: second, with: writer) == .partial)
+        #expect(try sync.sync(to: second, with: writer) == .unchanged)
+        #expect(writer.applied == [.fullSync(first), Transaction.incremental(from: first, to: second)!])
+    }
+
+    @Test("after a failed sync the next one is full again")
+    func fullAfterFailure() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        let first = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1))
+        let second = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2))
+        try sync.sync(to: first, with: writer)
+        writer.failure = .commitFailed(errno: 12)
+        #expect(throws: NetfilterError.commitFailed(errno: 12)) { try sync.sync(to: second, with: writer) }
+        #expect(sync.applied == nil)
+        writer.failure = nil
+        #expect(try sync.sync(to: second, with: writer) == .full)
+    }
+}
