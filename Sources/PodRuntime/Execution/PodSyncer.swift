@@ -98,7 +98,8 @@ public actor PodSyncer {
         for summary in summaries {
             // What inspect tells does not change while the listed state stays the same (a
             // running container keeps its start time and address; an exited one is frozen), so
-            // a resync of a quiet pod costs one list and no inspects.
+            // a resync of a quiet pod costs one list and no inspects. The list can lag behind
+            // the engine's events, so a container an event named is inspected again anyway.
             if let cached = inspected[summary.id], cached.state == summary.state {
                 containers.append(cached.container)
                 seen[summary.id] = cached
@@ -236,6 +237,10 @@ public actor PodSyncer {
         let volumes = "\(configuration.stateDirectory)/pods/\(uid)"
         try? FileManager.default.removeItem(atPath: volumes)
     }
+
+    /// Forgets what an inspect of this container said, so the next sync inspects it again (the
+    /// engine reported a change: its list may not show it yet).
+    public func invalidate(containerID: String) { inspected[containerID] = nil }
 
     /// Records an event about a pod (probe results reach the recorder through here).
     public func record(_ event: PodEvent) { events.record(event) }

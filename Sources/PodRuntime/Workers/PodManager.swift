@@ -155,6 +155,9 @@ public actor PodManager: ServiceLifecycle.Service {
                         guard event.action == "die" || event.action == "oom",
                             let uid = event.actor.attributes[ContainerLabels.podUID]
                         else { continue }
+                        // The engine's container list can lag behind its events; what this
+                        // container looked like must be read again.
+                        await self.syncer.invalidate(containerID: event.actor.id)
                         await self.wake(uid: uid)
                     }
                 } catch {
