@@ -3,23 +3,40 @@ import KubeAPI
 import Logging
 import MasterClient
 import PodRuntime
+import Synchronization
 
 /// Posts pod events to the master, as kubelet's recorder does: a repeat of the same event
 /// (same pod, container, reason and message) raises the count of the one already posted
 /// instead of posting another. Also logs every event.
 public final class MasterEventRecorder: EventRecorder {
+    private let queue: AsyncStream<(PodEvent, Date)>.Continuation
+    private let events: AsyncStream<(PodEvent, Date)>
     private let sink: Sink
+    private let started = Mutex(false)
     private let log: LoggingEventRecorder
 
     public init(client: MasterClient, nodeName: String, logger: Logger, isMirrorless: @escaping @Sendable (String) -> Bool) {
         sink = Sink(client: client, nodeName: nodeName, logger: logger, isMirrorless: isMirrorless)
+        (events, queue) = AsyncStream.makeStream(of: (PodEvent, Date).self, bufferingPolicy: .bufferingNewest(4096))
         log = LoggingEventRecorder(logger: logger)
     }
 
+    deinit { queue.finish() }
+
     public func record(_ event: PodEvent) {
         log.record(event)
-        let sink = self.sink
-        Task { await sink.post(event, at: Date()) }
+        let first = started.withLock { started in
+            defer { started = true }
+            return !started
+        }
+        if first {
+            // One poster, in order: a repeat must find the event it repeats already posted.
+            let (events, sink) = (self.events, self.sink)
+            Task {
+                for await (event, time) in events { await sink.post(event, at: time) }
+            }
+        }
+        queue.yield((event, Date()))
     }
 
     actor Sink {
