@@ -5,7 +5,9 @@ import Synchronization
 /// requests keeps its connection cache, so requests to dockerd reuse one socket.
 final class CurlEasy {
     private let handle: UnsafeMutableRawPointer
-    private var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    /// curl writes its error text here during perform, so the memory must stay put: allocated
+    /// once, freed in deinit.
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init() {
         CurlGlobal.ensureInitialised()
@@ -14,7 +16,10 @@ final class CurlEasy {
         self.handle = handle
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        errorBuffer.deallocate()
+    }
 
     /// Runs one transfer to completion on the calling thread.
     func perform(_ request: HTTPRequest, on endpoint: HTTPEndpoint, into transfer: Transfer) throws(HTTPError) {
@@ -82,25 +87,21 @@ final class CurlEasy {
         setLong(CURLOPT_NOPROGRESS, 0)
         clc_curl_setopt_xferinfo_function(handle, curlProgress)
         clc_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)
-        errorBuffer.withUnsafeMutableBufferPointer { buffer in
-            buffer[0] = 0
-            _ = clc_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, buffer.baseAddress)
-        }
+        errorBuffer[0] = 0
+        clc_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
 
         let code = curl_easy_perform(handle)
         var status = 0
         clc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         transfer.status = status
         transfer.handle = nil
-        // The error buffer must not outlive this call's use of it.
-        clc_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, nil)
         guard code != CURLE_OK else { return }
 
         if transfer.cancel.isSet { throw .cancelled(request: label) }
         if code == CURLE_OPERATION_TIMEDOUT {
             throw .timedOut(request: label, after: request.timeout ?? request.idleTimeout ?? .zero)
         }
-        let detail = errorBuffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        let detail = String(cString: errorBuffer)
         let message = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
         throw .transport(request: label, code: Int32(code.rawValue), message: message)
     }

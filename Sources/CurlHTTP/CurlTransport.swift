@@ -24,7 +24,10 @@ public final class CurlTransport: HTTPTransport {
         let cancel = CancelFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-                pool.submit { easy in
+                pool.submit { pooled in
+                    // A connect-only transfer leaves its socket on the handle; a handle of its
+                    // own closes it as soon as the probe is done.
+                    let easy = request.connectOnly ? CurlEasy() : pooled
                     let transfer = Transfer(cancel: cancel)
                     do {
                         try easy.perform(request, on: endpoint, into: transfer)

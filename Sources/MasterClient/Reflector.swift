@@ -71,15 +71,17 @@ public struct Reflector<Resource: KubeResource>: Sendable {
             items.append(("timeoutSeconds", String(Int.random(in: 300...600))))
             var splitter = LineSplitter()
             var relist = false
+            var changed = false
+            var lines = 0
             do {
                 stream: for try await chunk in client.watchStream(path + MasterClient.query(items)) {
-                    var changed = false
                     for line in splitter.append(chunk) {
+                        lines += 1
                         switch try apply(line, to: &store) {
                         case let .version(version):
-                            resourceVersion = version
+                            if let version { resourceVersion = version }
                         case let .changed(version):
-                            resourceVersion = version
+                            if let version { resourceVersion = version }
                             changed = true
                         case .gone:
                             relist = true
@@ -87,14 +89,23 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                         }
                     }
                     failures = 0
-                    if changed { await deliver(Array(store.values)) }
+                    if changed {
+                        changed = false
+                        await deliver(Array(store.values))
+                    }
                 }
                 if relist {
                     logger.info("watch too old (410 Gone), listing again")
                     resourceVersion = nil
+                } else if lines == 0 {
+                    // A watch that closes at once, again and again, must not spin.
+                    failures += 1
+                    await backOff(failures)
                 }
             } catch {
                 if Task.isCancelled { return }
+                // What was applied before the failure is delivered: the watch resumes after it.
+                if changed { await deliver(Array(store.values)) }
                 failures += 1
                 logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
                 await backOff(failures)

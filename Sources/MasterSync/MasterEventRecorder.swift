@@ -62,24 +62,30 @@ public final class MasterEventRecorder: EventRecorder {
             do {
                 if let previous = posted[key] {
                     let count = previous.count + 1
-                    try await client.updateEventCount(namespace: previous.namespace, name: previous.name, count: count, lastTimestamp: stamp)
-                    posted[key]?.count = count
-                } else {
-                    let nanos = UInt64(time.timeIntervalSince1970 * 1e9)
-                    let name = "\(event.podName).\(String(nanos, radix: 16))"
-                    let created = Event(
-                        metadata: ObjectMeta(name: name, namespace: event.podNamespace),
-                        involvedObject: ObjectReference(
-                            kind: "Pod", namespace: event.podNamespace, name: event.podName, uid: event.podUID, apiVersion: "v1",
-                            fieldPath: event.container.map { "spec.containers{\($0)}" }),
-                        reason: event.reason, message: event.message, source: EventSource(component: "kubelet", host: nodeName),
-                        firstTimestamp: stamp, lastTimestamp: stamp, count: 1, type: event.kind.rawValue,
-                        reportingComponent: "kubelet", reportingInstance: nodeName)
-                    _ = try await client.createEvent(created)
-                    posted[key] = (name, event.podNamespace, 1)
-                    order.append(key)
-                    if order.count > 4096 { posted[order.removeFirst()] = nil }
+                    do {
+                        try await client.updateEventCount(namespace: previous.namespace, name: previous.name, count: count, lastTimestamp: stamp)
+                        posted[key]?.count = count
+                        failures = 0
+                        return
+                    } catch where error.isNotFound {
+                        // The master expired it (events live about an hour): post it anew.
+                        posted[key] = nil
+                    }
                 }
+                let nanos = UInt64(time.timeIntervalSince1970 * 1e9)
+                let name = "\(event.podName).\(String(nanos, radix: 16))"
+                let created = Event(
+                    metadata: ObjectMeta(name: name, namespace: event.podNamespace),
+                    involvedObject: ObjectReference(
+                        kind: "Pod", namespace: event.podNamespace, name: event.podName, uid: event.podUID, apiVersion: "v1",
+                        fieldPath: event.container.map { "spec.containers{\($0)}" }),
+                    reason: event.reason, message: event.message, source: EventSource(component: "kubelet", host: nodeName),
+                    firstTimestamp: stamp, lastTimestamp: stamp, count: 1, type: event.kind.rawValue,
+                    reportingComponent: "kubelet", reportingInstance: nodeName)
+                _ = try await client.createEvent(created)
+                posted[key] = (name, event.podNamespace, 1)
+                order.append(key)
+                if order.count > 4096 { posted[order.removeFirst()] = nil }
                 failures = 0
             } catch {
                 failures += 1

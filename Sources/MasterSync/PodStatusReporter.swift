@@ -72,6 +72,7 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
             let pod = record.pod
             let namespace = pod.metadata.namespace ?? "default"
             let name = pod.metadata.name ?? ""
+            var done = true
             do {
                 if sent[uid] != record.status {
                     if usePut {
@@ -87,26 +88,36 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
                     }
                     sent[uid] = record.status
                 }
-                if pod.metadata.deletionTimestamp != nil, record.observed.running.isEmpty, !deletionsConfirmed.contains(uid) {
+            } catch {
+                // 404/409/422: the pod is gone or was replaced, its status no longer matters.
+                if !(error.isNotFound || error.isConflict || error.code == 422) {
+                    done = false
+                    failures += 1
+                    if failures == 1 || failures % 50 == 0 {
+                        logger.warning("cannot write pod status, keeping it for later: \(error)", metadata: ["pod.name": "\(name)"])
+                    }
+                }
+            }
+            // A deletion is confirmed whatever became of the status write.
+            if pod.metadata.deletionTimestamp != nil, record.observed.running.isEmpty, !deletionsConfirmed.contains(uid) {
+                do {
                     try await client.confirmPodDeletion(namespace: namespace, name: name, uid: uid)
                     deletionsConfirmed.insert(uid)
                     logger.info("pod deletion confirmed to the master", metadata: ["pod.name": "\(name)", "pod.namespace": "\(namespace)", "pod.uid": "\(uid)"])
+                } catch {
+                    if error.isConflict {
+                        deletionsConfirmed.insert(uid)  // the pod was replaced under its name
+                    } else {
+                        done = false
+                        logger.warning("cannot confirm pod deletion, retrying: \(error)", metadata: ["pod.name": "\(name)"])
+                    }
                 }
-                pending[uid] = nil
-                if failures > 0 { logger.notice("pod status reaches the master again") }
-                failures = 0
-            } catch {
-                if error.isNotFound || error.isConflict || error.code == 422 {
-                    // The pod is gone or was replaced: its status no longer matters.
-                    pending[uid] = nil
-                    continue
-                }
-                failures += 1
-                if failures == 1 || failures % 50 == 0 {
-                    logger.warning("cannot write pod status, keeping it for later: \(error)", metadata: ["pod.name": "\(name)"])
-                }
-                return
             }
+            guard done else { return }
+            // A newer record may have arrived while this one was being written: keep that one.
+            if pending[uid]?.status == record.status, pending[uid]?.pod == pod { pending[uid] = nil }
+            if failures > 0 { logger.notice("pod status reaches the master again") }
+            failures = 0
         }
         if sent.count > pending.count + 4096 {
             let live = Set(await manager.snapshot().compactMap { $0.pod.metadata.uid })

@@ -103,9 +103,10 @@ public actor PodManager: ServiceLifecycle.Service {
         for uid in removed { workers[uid]?.wakeup.signal() }
 
         if !sourcesSeen {
-            sourcesSeen = true
             do {
                 let orphans = try await syncer.observedPodUIDs().subtracting(desired.keys)
+                // Only once the engine answered: adoption is retried with the next snapshot.
+                sourcesSeen = true
                 for uid in orphans {
                     logger.info("stopping containers of a pod no source names", metadata: ["pod.uid": "\(uid)"])
                     ensureWorker(uid)
@@ -278,7 +279,8 @@ public actor PodManager: ServiceLifecycle.Service {
             now: Date())
         let record = PodRecord(pod: pod, status: status, observed: outcome.observed)
         records[uid] = record
-        if previous?.status.phase != status.phase || previous?.status.containerStatuses != status.containerStatuses {
+        let deletionChanged = previous?.pod.metadata.deletionTimestamp != pod.metadata.deletionTimestamp
+        if deletionChanged || previous?.status.phase != status.phase || previous?.status.containerStatuses != status.containerStatuses {
             let summary = (status.containerStatuses ?? []).map { container in
                 let state = container.state?.running != nil ? "running" : container.state?.waiting?.reason ?? container.state?.terminated?.reason ?? "?"
                 return "\(container.name)=\(state)/\(container.restartCount)"

@@ -6,6 +6,7 @@ final class Wakeup: Sendable {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
         var generation = 0
+        var timer: Task<Void, Never>?
     }
 
     private let state = Mutex(State())
@@ -17,6 +18,8 @@ final class Wakeup: Sendable {
                 return nil
             }
             state.waiter = nil
+            state.timer?.cancel()
+            state.timer = nil
             return waiter
         }
         waiter?.resume()
@@ -38,14 +41,19 @@ final class Wakeup: Sendable {
                 continuation.resume()
                 return
             }
-            Task { [self] in
+            let timer = Task { [self] in
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                     guard state.generation == generation, let waiter = state.waiter else { return nil }
                     state.waiter = nil
+                    state.timer = nil
                     return waiter
                 }
                 waiter?.resume()
+            }
+            // A signal that came in between is handled by the timer finding no waiter.
+            state.withLock { state in
+                if state.generation == generation, state.waiter != nil { state.timer = timer } else { timer.cancel() }
             }
         }
     }
