@@ -17,7 +17,7 @@ extension DockerClient {
         // The engine waits `t` seconds before killing; leave it room to answer.
         try await call(
             "stop container \(id.prefix(12))", "POST", "/containers/\(id)/stop?t=\(timeoutSeconds)",
-            accepted: [204, 304], timeout: .seconds(timeoutSeconds + 30))
+            accepted: [204, 304], timeout: .seconds(timeoutSeconds + 30), slow: true)
     }
 
     public func killContainer(id: String, signal: String) async throws(DockerError) {

@@ -28,7 +28,7 @@ extension DockerClient {
             "POST", prefix + "/exec/\(execID)/start", body: try encode(Start(), operation: operation), timeout: timeout)
         let output: HTTPResponse
         do {
-            output = try await transport.send(start)
+            output = try await slowTransport.send(start)
         } catch HTTPError.timedOut {
             // Docker's exec has no timeout of its own: end the process, or it runs on.
             if let inspect = try? await call(operation, "GET", "/exec/\(execID)/json"),

@@ -12,17 +12,25 @@ public final class DockerClient: DockerEngine {
     public static let preferredAPIVersion = "1.41"
 
     let transport: any HTTPTransport
+    /// For calls that hold a connection for seconds (stop with a grace period, exec), so that
+    /// deleting many pods at once cannot starve every other request of threads.
+    let slowTransport: any HTTPTransport
     private let negotiated = Mutex<String?>(nil)
 
-    /// - Parameter transport: the HTTP transport to the engine, e.g.
-    ///   `CurlTransport(endpoint: .unixSocket("/var/run/docker.sock"))`.
-    public init(transport: any HTTPTransport) {
+    /// - Parameters:
+    ///   - transport: the HTTP transport to the engine, e.g.
+    ///     `CurlTransport(endpoint: .unixSocket("/var/run/docker.sock"))`.
+    ///   - slowTransport: the transport for long calls; the same one when nil.
+    public init(transport: any HTTPTransport, slowTransport: (any HTTPTransport)? = nil) {
         self.transport = transport
+        self.slowTransport = slowTransport ?? transport
     }
 
     /// A client for the engine listening on `socketPath`.
-    public convenience init(socketPath: String, maxConcurrentRequests: Int = 16) {
-        self.init(transport: CurlTransport(endpoint: .unixSocket(socketPath), maxConcurrentRequests: maxConcurrentRequests))
+    public convenience init(socketPath: String, maxConcurrentRequests: Int = 16, maxConcurrentSlowRequests: Int = 64) {
+        self.init(
+            transport: CurlTransport(endpoint: .unixSocket(socketPath), maxConcurrentRequests: maxConcurrentRequests),
+            slowTransport: CurlTransport(endpoint: .unixSocket(socketPath), maxConcurrentRequests: maxConcurrentSlowRequests))
     }
 
     public func version() async throws(DockerError) -> DockerVersion {
@@ -47,9 +55,9 @@ public final class DockerClient: DockerEngine {
 
     // MARK: Plumbing shared by the endpoint files
 
-    func send(_ operation: String, _ request: HTTPRequest) async throws(DockerError) -> HTTPResponse {
+    func send(_ operation: String, _ request: HTTPRequest, slow: Bool = false) async throws(DockerError) -> HTTPResponse {
         do {
-            return try await transport.send(request)
+            return try await (slow ? slowTransport : transport).send(request)
         } catch let error as HTTPError {
             throw .transport(operation: operation, error)
         } catch {
@@ -61,12 +69,12 @@ public final class DockerClient: DockerEngine {
     @discardableResult
     func call(
         _ operation: String, _ method: String, _ path: String, body: [UInt8]? = nil,
-        accepted: Set<Int> = [200, 201, 204], timeout: Duration? = .seconds(60)
+        accepted: Set<Int> = [200, 201, 204], timeout: Duration? = .seconds(60), slow: Bool = false
     ) async throws(DockerError) -> HTTPResponse {
         let prefix = try await apiPrefix()
         var request = HTTPRequest(method: method, path: prefix + path, body: body, timeout: timeout)
         if body != nil { request.headers.append(HTTPHeader("Content-Type", "application/json")) }
-        let response = try await send(operation, request)
+        let response = try await send(operation, request, slow: slow)
         guard accepted.contains(response.status) else {
             throw .http(operation: operation, status: response.status, message: Self.message(in: response.body))
         }

@@ -16,6 +16,8 @@ public actor PodSourceMerger {
     private var pods: [Source: [Pod]] = [:]
     private var services: [Source: [Service]] = [:]
     private var onFirstApply: (@Sendable () async -> Void)?
+    private var applying = false
+    private var dirty = false
 
     public init(manager: PodManager, sources: Set<Source>, onFirstApply: (@Sendable () async -> Void)? = nil) {
         self.manager = manager
@@ -42,10 +44,21 @@ public actor PodSourceMerger {
 
     private func push() async {
         guard expected.allSatisfy({ pods[$0] != nil }) else { return }
-        let all = Source.allCases.flatMap { pods[$0] ?? [] }
-        // The master's services win: they carry the cluster IPs its proxies program.
-        let visible = services[.master] ?? services[.manifests] ?? []
-        await manager.apply(pods: all, services: visible)
+        // One apply at a time: a source update arriving meanwhile is folded into the next round,
+        // so the manager never sees an older set after a newer one.
+        if applying {
+            dirty = true
+            return
+        }
+        applying = true
+        repeat {
+            dirty = false
+            let all = Source.allCases.flatMap { pods[$0] ?? [] }
+            // The master's services win: they carry the cluster IPs its proxies program.
+            let visible = services[.master] ?? services[.manifests] ?? []
+            await manager.apply(pods: all, services: visible)
+        } while dirty
+        applying = false
         if let first = onFirstApply {
             onFirstApply = nil
             await first()
