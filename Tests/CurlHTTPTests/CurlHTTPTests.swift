@@ -53,7 +53,9 @@ struct CurlTransportTests {
                 return
             }
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The bound is loose on purpose: CI starts every suite at once on two cores. Without the
+        // time-out the request would never end at all (the server never answers).
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 
     @Test("cancelling the task that sends a request ends it")
@@ -67,7 +69,8 @@ struct CurlTransportTests {
         let started = ContinuousClock.now
         task.cancel()
         await #expect(throws: HTTPError.self) { _ = try await task.value }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Well below the request's own 30 s time-out, with room for a loaded CI machine.
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 }
 

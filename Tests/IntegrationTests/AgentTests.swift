@@ -116,7 +116,7 @@ struct AgentTests {
         #expect(after.allSatisfy { $0.labels["io.kubernetes.container.restartCount"] == "0" })
     }
 
-    @Test("SIGTERM stops the agent within two seconds and leaves its pods running")
+    @Test("SIGTERM stops the agent within five seconds and leaves its pods running")
     func sigtermLeavesPodsRunning() async throws {
         let fixture = try AgentFixture("sigterm")
         defer { Task { await fixture.tearDown() } }
@@ -124,7 +124,7 @@ struct AgentTests {
         try await eventually("the pod running") { try await fixture.docker.runningApps(node: fixture.node).count == 1 }
         let started = ContinuousClock.now
         fixture.agent.stop(signal: SIGTERM)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(fixture.agent.log.contains("clc-node stopped; pods keep running"))
         #expect(try await fixture.docker.runningApps(node: fixture.node).count == 1)
     }
@@ -142,7 +142,7 @@ struct AgentTests {
         let gone = try await eventually("the removed pod's containers gone", timeout: .seconds(15)) {
             try await fixture.docker.containers(node: fixture.node).allSatisfy { $0.labels["io.kubernetes.pod.name"] != "leaving-\(fixture.node)" }
         }
-        #expect(gone < .seconds(3 + 3), "stopped within the grace period plus the directory scan and removal")
+        #expect(gone < .seconds(3 + 5), "stopped within the grace period plus the removal, with room for a loaded machine")
         #expect(gone >= .seconds(2), "the container was given its grace period")
         let remaining = try await fixture.docker.runningApps(node: fixture.node)
         #expect(remaining.map { $0.labels["io.kubernetes.pod.name"] } == ["staying-\(fixture.node)"])
