@@ -104,14 +104,7 @@ public final class DockerClient: DockerEngine {
         return String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    static func query(_ items: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let parts = items.map { key, value in
-            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value)"
-        }
-        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
-    }
+    static func query(_ items: [(String, String)]) -> String { QueryString.encode(items) }
 
     static func labelFilter(_ labels: [String], type: String? = nil) -> String {
         var filters: [String: [String]] = ["label": labels]

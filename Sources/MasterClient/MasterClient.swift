@@ -132,10 +132,5 @@ public final class MasterClient: Sendable {
         return .status(request: label, code: response.status, reason: "", message: String(response.text.prefix(512)))
     }
 
-    static func query(_ items: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let parts = items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.1)" }
-        return parts.isEmpty ? "" : "?" + parts.joined(separator: "&")
-    }
+    static func query(_ items: [(String, String)]) -> String { QueryString.encode(items) }
 }
