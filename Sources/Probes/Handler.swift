@@ -41,6 +41,16 @@ public enum Handler: Sendable, Hashable {
         return .tcpSocket(host: tcp.host.flatMap { $0.isEmpty ? nil : $0 }, port: port)
     }
 
+    /// A lifecycle hook's handler (postStart, preStop).
+    public static func resolve(_ hook: LifecycleHandler, container: Container, field: String) throws(ProbeConfigError) -> Handler {
+        try resolve(exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, container: container, field: field)
+    }
+
+    /// A probe's handler.
+    public static func resolve(_ probe: Probe, container: Container, field: String) throws(ProbeConfigError) -> Handler {
+        try resolve(exec: probe.exec, httpGet: probe.httpGet, tcpSocket: probe.tcpSocket, container: container, field: field)
+    }
+
     private static func resolvePort(
         _ port: IntOrString, container: Container, fail: (String) -> ProbeConfigError
     ) throws(ProbeConfigError) -> Int {

@@ -44,8 +44,7 @@ public struct ProbeSettings: Sendable, Hashable {
                 }
                 return Int(value)
             }
-            let handler = try Handler.resolve(
-                exec: probe.exec, httpGet: probe.httpGet, tcpSocket: probe.tcpSocket, container: container, field: field)
+            let handler = try Handler.resolve(probe, container: container, field: field)
             var successThreshold = try number(probe.successThreshold, "successThreshold", default: 1, minimum: 1)
             // Liveness and startup need exactly one success (the API server insists on it).
             if kind != .readiness { successThreshold = 1 }

@@ -323,12 +323,11 @@ public actor PodSyncer {
     private func runPostStart(
         _ hook: LifecycleHandler, spec: Container, index: Int, pod: Pod, containerID: String, podIP: String?, logger: Logger
     ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+        let grace = Int(gracePeriod(pod: pod, container: nil))
         let outcome: ProbeOutcome
         do {
-            let handler = try Handler.resolve(
-                exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, container: spec,
-                field: "spec.containers[\(index)].lifecycle.postStart")
-            outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(Int(gracePeriod(pod: pod, container: nil))))
+            let handler = try Handler.resolve(hook, container: spec, field: "spec.containers[\(index)].lifecycle.postStart")
+            outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(grace))
         } catch {
             outcome = .failure("\(error)")
         }
@@ -337,7 +336,7 @@ public actor PodSyncer {
         logger.warning("\(message)")
         events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "FailedPostStartHook", message: message))
         do {
-            try await engine.stopContainer(id: containerID, timeoutSeconds: Int(gracePeriod(pod: pod, container: nil)))
+            try await engine.stopContainer(id: containerID, timeoutSeconds: grace)
         } catch {
             logger.warning("cannot stop container after its postStart hook failed: \(error)")
         }
@@ -430,9 +429,7 @@ public actor PodSyncer {
             let spec = pod.spec.containers[index]
             let podIP = observed.sandboxes.first { $0.isRunning }?.ipAddress
             do {
-                let handler = try Handler.resolve(
-                    exec: hook.exec, httpGet: hook.httpGet, tcpSocket: hook.tcpSocket, container: spec,
-                    field: "spec.containers[\(index)].lifecycle.preStop")
+                let handler = try Handler.resolve(hook, container: spec, field: "spec.containers[\(index)].lifecycle.preStop")
                 let outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(Int(grace)))
                 if !outcome.isSuccess {
                     events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "FailedPreStopHook", message: "PreStopHook failed: \(outcome.message)"))
