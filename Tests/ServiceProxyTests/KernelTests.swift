@@ -31,8 +31,14 @@ private let kernelCases: [KernelCase] = [
 /// Each test programs the kernel through netlink inside a network namespace of its own and
 /// compares `nft list table ip clc-proxy` there with the rendering (see `NftListing` for the
 /// three things normalised).
-@Suite("nftables in a scratch network namespace", .enabled(if: NetworkNamespace.isAvailable, "needs root, ip and nft"))
+@Suite("nftables in a scratch network namespace")
 struct KernelTests {
+    // No silent skip: without root, ip and nft these tests fail, and this one says why.
+    @Test("the machine has what the kernel tests need: root, ip and nft")
+    func prerequisites() {
+        #expect(NetworkNamespace.isAvailable, "run as root with iproute2 and nftables installed (scripts/install-deps.sh)")
+    }
+
     @Test("the rendered ruleset applied through netlink lists back as rendered", arguments: kernelCases)
     func listsAsRendered(_ scenario: KernelCase) throws {
         let namespace = try NetworkNamespace()

@@ -3,7 +3,7 @@ import Testing
 @testable import ServiceProxy
 
 /// Real connections from a client namespace to a node namespace programmed through netlink.
-@Suite("traffic through the programmed node", .enabled(if: NetworkNamespace.isAvailable, "needs root, ip, nft"))
+@Suite("traffic through the programmed node")
 struct TrafficTests {
     /// `default/web` on 10.254.0.10:80 and NodePort 30001, endpoints 10.244.1.2-4:8080.
     private func web(backends: [UInt8] = [2, 3, 4], affinity: ProxiedService.SessionAffinity = .none) -> ProxiedService {
