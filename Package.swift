@@ -67,7 +67,10 @@ let package = Package(
             ]),
         .target(
             name: "ServiceProxy",
-            dependencies: ["KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .target(
             name: "FlannelSubnet",
             dependencies: [.product(name: "Logging", package: "swift-log")]),
@@ -95,6 +98,7 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
             path: "bench/MasterBench"),
+        .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(

@@ -67,12 +67,12 @@ struct KernelTests {
         let namespace = try NetworkNamespace()
         defer { namespace.remove() }
         let writer = try NetlinkRulesetWriter(networkNamespace: namespace.path)
-        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend, Fixtures.dns)
-        let after = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 3), Fixtures.frontend, Fixtures.dns)
+        let before = Fixtures.state(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend, Fixtures.dns)
+        let after = Fixtures.state(Fixtures.redisMaster(endpoints: 3), Fixtures.frontend, Fixtures.dns)
         var sync = RulesetSync()
         #expect(try sync.sync(to: before, with: writer) == .full)
         #expect(try sync.sync(to: after, with: writer) == .partial)
-        #expect(NftListing.normalize(try namespace.listTable()) == NftListing.normalize(after.render()))
+        #expect(NftListing.normalize(try namespace.listTable()) == NftListing.normalize(Ruleset.services(for: after).render()))
         #expect(try sync.sync(to: after, with: writer) == .unchanged)
     }
 

@@ -169,7 +169,7 @@ table ip clc-proxy {
 
 	chain service-B2WOEKMH-default/redis-master/tcp/ {
 		ip daddr 10.254.0.10 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 1 vmap { 0 : goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379 }
+		goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
 	}
 
 	chain services {
@@ -267,7 +267,9 @@ table ip clc-proxy {
 
 	chain service-B2WOEKMH-default/redis-master/tcp/ {
 		ip daddr 10.254.0.10 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 3 vmap { 0 : goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379, 1 : goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379, 2 : goto endpoint-FQQCW47P-default/redis-master/tcp/__10.244.1.4/6379 }
+		numgen random mod 3 0 goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
+		numgen random mod 2 0 goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379
+		goto endpoint-FQQCW47P-default/redis-master/tcp/__10.244.1.4/6379
 	}
 
 	chain services {
@@ -355,7 +357,7 @@ table ip clc-proxy {
 
 	chain service-EVCOZUME-default/redis-slave/tcp/ {
 		ip daddr 10.254.0.20 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 1 vmap { 0 : goto endpoint-MBAGYURU-default/redis-slave/tcp/__10.244.1.5/6380 }
+		goto endpoint-MBAGYURU-default/redis-slave/tcp/__10.244.1.5/6380
 	}
 
 	chain services {
@@ -449,7 +451,7 @@ table ip clc-proxy {
 
 	chain service-DTOG5KOK-default/frontend/tcp/ {
 		ip daddr 10.254.0.30 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 1 vmap { 0 : goto endpoint-EAKJJRBW-default/frontend/tcp/__10.244.1.7/80 }
+		goto endpoint-EAKJJRBW-default/frontend/tcp/__10.244.1.7/80
 	}
 
 	chain services {
@@ -560,7 +562,8 @@ table ip clc-proxy {
 		ip daddr 10.254.0.10 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
 		ip saddr @affinity-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379 goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
 		ip saddr @affinity-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379 goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379
-		numgen random mod 2 vmap { 0 : goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379, 1 : goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379 }
+		numgen random mod 2 0 goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
+		goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379
 	}
 
 	chain services {
@@ -653,12 +656,12 @@ table ip clc-proxy {
 
 	chain service-2YY5BS5C-kube-system/dns/udp/dns {
 		ip daddr 10.254.0.2 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 1 vmap { 0 : goto endpoint-MO5DUNZC-kube-system/dns/udp/dns__10.244.1.9/53 }
+		goto endpoint-MO5DUNZC-kube-system/dns/udp/dns__10.244.1.9/53
 	}
 
 	chain service-PXHAI4EJ-kube-system/dns/tcp/dns-tcp {
 		ip daddr 10.254.0.2 tcp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 1 vmap { 0 : goto endpoint-WV72TD4M-kube-system/dns/tcp/dns-tcp__10.244.1.9/53 }
+		goto endpoint-WV72TD4M-kube-system/dns/tcp/dns-tcp__10.244.1.9/53
 	}
 
 	chain services {

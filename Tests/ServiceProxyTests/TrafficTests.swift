@@ -45,8 +45,8 @@ struct TrafficTests {
         defer { lab.tearDown() }
         try lab.startBackends(backends)
         var sync = RulesetSync()
-        try sync.sync(to: Fixtures.ruleset(web()), with: lab.writer)
-        #expect(try sync.sync(to: Fixtures.ruleset(web(backends: [2, 3])), with: lab.writer) == .partial)
+        try sync.sync(to: Fixtures.state(web()), with: lab.writer)
+        #expect(try sync.sync(to: Fixtures.state(web(backends: [2, 3])), with: lab.writer) == .partial)
         let outcome = try lab.connect(to: "10.254.0.10", port: 80, count: 40)
         #expect(Set(outcome.counts.keys) == ["10.244.1.2", "10.244.1.3"], "\(outcome.counts)")
     }

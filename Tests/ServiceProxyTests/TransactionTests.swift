@@ -120,25 +120,70 @@ struct RulesetSyncTests {
     func fullThenPartial() throws {
         let writer = RecordingWriter()
         var sync = RulesetSync()
-        let first = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1))
-        let second = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2))
+        let first = Fixtures.state(Fixtures.redisMaster(endpoints: 1))
+        let second = Fixtures.state(Fixtures.redisMaster(endpoints: 2))
         #expect(try sync.sync(to: first, with: writer) == .full)
         #expect(try sync.sync(to: second, with: writer) == .partial)
         #expect(try sync.sync(to: second, with: writer) == .unchanged)
-        #expect(writer.applied == [.fullSync(first), Transaction.incremental(from: first, to: second)!])
+        let (firstRuleset, secondRuleset) = (Ruleset.services(for: first), Ruleset.services(for: second))
+        #expect(writer.applied == [.fullSync(firstRuleset), Transaction.incremental(from: firstRuleset, to: secondRuleset)!])
+    }
+
+    @Test("a partial sync sends what diffing the whole rulesets would send, touching only the services that changed")
+    func partialMatchesWholeDiff() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        let first = Fixtures.state(
+            Fixtures.redisMaster(endpoints: 2, affinity: .clientIP(timeoutSeconds: 10800)), Fixtures.frontend, Fixtures.dns)
+        let second = Fixtures.state(
+            Fixtures.redisMaster(endpoints: 1, affinity: .clientIP(timeoutSeconds: 600)), Fixtures.frontendWithoutEndpoints,
+            Fixtures.redisSlaveNamedPort, Fixtures.dns)
+        try sync.sync(to: first, with: writer)
+        #expect(try sync.sync(to: second, with: writer) == .partial)
+        let whole = try #require(Transaction.incremental(from: Ruleset.services(for: first), to: Ruleset.services(for: second)))
+        #expect(writer.applied.last == whole)
+        #expect(!writer.applied.last!.operations.map(\.description).joined().contains("kube-system/dns"))
+        #expect(sync.appliedRuleset == Ruleset.services(for: second))
+    }
+
+    @Test("new node settings replace the whole table")
+    func nodeSettingsChangeIsFull() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        var state = Fixtures.state(Fixtures.frontend)
+        try sync.sync(to: state, with: writer)
+        state.node.masqueradeAll = true
+        #expect(try sync.sync(to: state, with: writer) == .full)
     }
 
     @Test("after a failed sync the next one is full again")
     func fullAfterFailure() throws {
         let writer = RecordingWriter()
         var sync = RulesetSync()
-        let first = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 1))
-        let second = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2))
+        let first = Fixtures.state(Fixtures.redisMaster(endpoints: 1))
+        let second = Fixtures.state(Fixtures.redisMaster(endpoints: 2))
         try sync.sync(to: first, with: writer)
         writer.failure = .commitFailed(errno: 12)
         #expect(throws: NetfilterError.commitFailed(errno: 12)) { try sync.sync(to: second, with: writer) }
-        #expect(sync.applied == nil)
+        #expect(sync.appliedRuleset == nil)
         writer.failure = nil
         #expect(try sync.sync(to: second, with: writer) == .full)
+    }
+
+    @Test("a NodePort claimed by two services stays with the one that sorts first, and the other is named")
+    func nodePortConflict() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        var copy = Fixtures.frontend
+        copy.name = "zz-frontend-copy"
+        copy.clusterIP = IPv4Address("10.254.0.99")!
+        try sync.sync(to: Fixtures.state(Fixtures.frontend, copy), with: writer)
+        #expect(sync.conflicts.map(\.description) == [
+            "service default/zz-frontend-copy: spec.ports[0].nodePort 30001/tcp is already used by service default/frontend; the port is not programmed"
+        ])
+        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.serviceNodePorts]?.elements)
+        #expect(nodePorts == [SetKey(.proto(.tcp), .port(30001)): .goto(ProxyNames.externalChain(Fixtures.frontend, Fixtures.frontend.ports[0]))])
+        // The copy still has its cluster IP.
+        #expect(sync.appliedRuleset?.sets[ProxyNames.serviceIPs]?.elements.count == 2)
     }
 }

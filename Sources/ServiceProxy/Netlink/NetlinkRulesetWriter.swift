@@ -64,8 +64,6 @@ public final class NetlinkRulesetWriter: RulesetWriter {
         let table = transaction.table
         // nft's default flags: create (do not fail if present) for additions, append for rules.
         let create = NLM_F_CREATE
-        // Rules added per chain so far, to name their anonymous maps.
-        var rulesAdded: [String: Int] = [:]
         for operation in transaction.operations {
             let object = "\(operation) (table ip \(table))"
             switch operation {
@@ -102,39 +100,12 @@ public final class NetlinkRulesetWriter: RulesetWriter {
                     verb: "delete", into: batch)
             case let .addRule(chain, rule):
                 let message = try NftRule(table: table, chain: chain)
-                let index = rulesAdded[chain, default: 0]
-                rulesAdded[chain] = index + 1
-                var anonymous: [AnonymousMap] = []
-                for (position, statement) in rule.statements.enumerated() {
-                    let map = try statement.lower(
-                        into: message, table: table, batch: batch,
-                        anonymousName: anonymousMapName(chain: chain, rule: index, statement: position))
-                    if let map { anonymous.append(map) }
-                }
-                for map in anonymous {
-                    batch.append(type: NFT_MSG_NEWSET.rawValue, flags: create, object: "anonymous map of: \(object)") {
-                        map.set.buildPayload($0)
-                    }
-                    let list = try NftSet(
-                        table: table, name: map.name, id: nftnl_set_get_u32(map.set.pointer, UInt16(NFTNL_SET_ID.rawValue)))
-                    for element in map.elements { list.add(element) }
-                    batch.append(type: NFT_MSG_NEWSETELEM.rawValue, flags: create, object: "anonymous map elements of: \(object)") {
-                        list.buildElementsPayload($0)
-                    }
-                }
+                for statement in rule.statements { try statement.lower(into: message) }
                 batch.append(type: NFT_MSG_NEWRULE.rawValue, flags: create | NLM_F_APPEND, object: object) {
                     message.buildPayload($0)
                 }
             }
         }
-    }
-
-    /// A name for the anonymous map of one statement of one rule, unique in the table: a hash of
-    /// the chain's name, the rule's position among those this transaction adds to the chain, the
-    /// statement's position. Transactions add rules only to new or just-flushed chains, so the
-    /// maps of the rules they replace are gone by then and the name is free.
-    static func anonymousMapName(chain: String, rule: Int, statement: Int) -> String {
-        "__map" + ProxyNames.shortHash(chain) + "-\(rule)-\(statement)"
     }
 
     private static func appendElements(

@@ -39,22 +39,6 @@ final class NftSet {
         if set.key.count == 1, set.key[0] == .ipv4Address { try setKeyByteOrder(.big) }
     }
 
-    /// The anonymous constant map of `numgen random mod N vmap { 0 : ..., }`, as nft makes it
-    /// (keyed by a 4-byte host-order integer, bound to the rule that uses it and gone with it),
-    /// except for its name: nft asks for `__map%d` and lets the kernel pick the number, which
-    /// the kernel does by parsing the name of every set of the table, for each new one; with
-    /// one such map per service that made a full sync of 10,000 services quadratic. The caller
-    /// names it instead.
-    static func anonymousVerdictMap(table: String, name: String, id: UInt32, size: Int) throws(NetfilterError) -> NftSet {
-        let set = try NftSet(table: table, name: name, id: id)
-        set.setKey(
-            flags: NFT_SET_ANONYMOUS.rawValue | NFT_SET_CONSTANT.rawValue | NFT_SET_MAP.rawValue,
-            type: 4 /* nft's TYPE_INTEGER */, length: 4, verdictData: true)
-        nftnl_set_set_u32(set.pointer, UInt16(NFTNL_SET_DESC_SIZE.rawValue), UInt32(size))
-        try set.setKeyByteOrder(.host)
-        return set
-    }
-
     deinit { nftnl_set_free(pointer) }
 
     func add(_ element: NftSetElement) { nftnl_set_elem_add(pointer, element.release()) }

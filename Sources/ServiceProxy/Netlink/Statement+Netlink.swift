@@ -1,12 +1,5 @@
 import CNetfilter
 
-/// The anonymous map a `numgen ... vmap { }` rule needs, created in the batch before the rule.
-struct AnonymousMap {
-    let name: String
-    let set: NftSet
-    let elements: [NftSetElement]
-}
-
 /// Registers as nft allocates them: the 16-byte NFT_REG_1 for a single value, then 4-byte
 /// registers from NFT_REG32_00 for the fields of a concatenation (the first field's 32-bit
 /// register is NFT_REG_1's first word, so nft names it reg 1).
@@ -16,11 +9,9 @@ private let reg32Base = UInt32(NFT_REG32_00.rawValue)
 
 extension Statement {
     /// The expressions nft emits for this statement (see `nft --debug=netlink`), appended to
-    /// `rule`; an anonymous map it needs is returned to be sent before the rule.
-    /// - Parameter anonymousName: the name to give an anonymous map this statement needs.
-    func lower(
-        into rule: NftRule, table: String, batch: NetlinkBatch, anonymousName: @autoclosure () -> String
-    ) throws(NetfilterError) -> AnonymousMap? {
+    /// `rule`. No statement needs an anonymous set: they cost the kernel a walk of the batch or
+    /// of the table's sets each, which made a full sync of 10,000 services take minutes.
+    func lower(into rule: NftRule) throws(NetfilterError) {
         switch self {
         case .ctStateNew:
             try rule.append(.ct(key: UInt32(NFT_CT_STATE.rawValue), dreg: reg1))
@@ -78,22 +69,14 @@ extension Statement {
                 }
             }
             try rule.append(.lookup(set: map, id: nil, sreg: reg1, dreg: UInt32(NFT_REG_VERDICT.rawValue)))
-        case .numgenVmap(let targets):
-            let id = batch.allocateSetID()
-            let name = anonymousName()
-            let set = try NftSet.anonymousVerdictMap(table: table, name: name, id: id, size: targets.count)
-            var elements: [NftSetElement] = []
-            for (index, target) in targets.enumerated() {
-                elements.append(try NftSetElement(key: hostBytes(UInt32(index)), verdict: target))
-            }
+        case .numgenRandomIsZero(let modulus):
             let numgen = try NftExpression("numgen")
             numgen.set(NFTNL_EXPR_NG_DREG, u32: reg1)
-            numgen.set(NFTNL_EXPR_NG_MODULUS, u32: UInt32(targets.count))
+            numgen.set(NFTNL_EXPR_NG_MODULUS, u32: modulus)
             numgen.set(NFTNL_EXPR_NG_TYPE, u32: UInt32(NFT_NG_RANDOM.rawValue))
             numgen.set(NFTNL_EXPR_NG_OFFSET, u32: 0)
             rule.append(numgen)
-            try rule.append(.lookup(set: name, id: id, sreg: reg1, dreg: UInt32(NFT_REG_VERDICT.rawValue)))
-            return AnonymousMap(name: name, set: set, elements: elements)
+            try rule.append(.cmp(.equal, reg: reg1, hostBytes(UInt32(0))))
         case .setMarkOr(let bits):
             try rule.append(.meta(key: UInt32(NFT_META_MARK.rawValue), dreg: reg1))
             try rule.append(.bitwise(reg: reg1, mask: hostBytes(~bits), xor: hostBytes(bits)))
@@ -135,7 +118,6 @@ extension Statement {
             if let chain = verdict.chain { immediate.set(NFTNL_EXPR_IMM_CHAIN, string: chain) }
             rule.append(immediate)
         }
-        return nil
     }
 }
 

@@ -87,9 +87,7 @@ extension Statement {
         case let .dport(proto, port): "\(proto.rawValue) dport \(port)"
         case let .markAnd(mask, value): "meta mark & \(hex8(mask)) == \(hex8(value))"
         case let .vmap(key, map): key.map(\.text).joined(separator: " . ") + " vmap @\(map)"
-        case .numgenVmap(let targets):
-            "numgen random mod \(targets.count) vmap { "
-                + targets.enumerated().map { "\($0.offset) : \($0.element.render())" }.joined(separator: ", ") + " }"
+        case .numgenRandomIsZero(let modulus): "numgen random mod \(modulus) 0"
         case .setMarkOr(let bits): "meta mark set meta mark | \(hex8(bits))"
         case .setMarkXor(let bits): "meta mark set meta mark ^ \(hex8(bits))"
         case let .update(set, field): "update @\(set) { ip \(field.rawValue) }"

@@ -43,14 +43,13 @@ public enum Statement: Sendable, Hashable {
     case dport(TransportProtocol, UInt16)
     /// `meta mark & 0x00004000 == 0x00000000`.
     case markAnd(mask: UInt32, equals: UInt32)
+    /// `numgen random mod 3 0`: true for one packet in `modulus`, drawn afresh by each rule.
+    case numgenRandomIsZero(modulus: UInt32)
 
     // Dispatch.
 
     /// `ip daddr . meta l4proto . th dport vmap @service-ips`.
     case vmap(key: [KeyField], map: String)
-    /// `numgen random mod N vmap { 0 : goto a, 1 : goto b, ... }`: random load balancing over an
-    /// anonymous map bound to the rule.
-    case numgenVmap([Verdict])
 
     // Statements.
 
@@ -73,7 +72,6 @@ public enum Statement: Sendable, Hashable {
     public var referencedChains: [String] {
         switch self {
         case .verdict(let verdict): verdict.chain.map { [$0] } ?? []
-        case .numgenVmap(let targets): targets.compactMap(\.chain)
         default: []
         }
     }

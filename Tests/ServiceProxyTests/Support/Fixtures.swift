@@ -53,6 +53,10 @@ enum Fixtures {
         return ProxiedService(service: service, endpoints: Endpoints.ready(for: service, pods: [pod]))!
     }
 
+    static func state(_ services: ProxiedService...) -> ServiceProxyState {
+        ServiceProxyState(services: services, node: node)
+    }
+
     static func ruleset(_ services: ProxiedService...) -> Ruleset {
         Ruleset.services(for: ServiceProxyState(services: services, node: node))
     }
