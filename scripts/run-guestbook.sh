@@ -36,7 +36,10 @@ cat <<EOT
 
 clc-node runs the guestbook from $manifests on node "$node".
   pods:      docker -H unix://$socket ps --filter label=io.clc-node.node=$node
-  frontends: curl http://<frontend pod IP>/   (pod IPs are in the agent's "pod Running" lines)
+  guestbook: curl 'http://<any address of this host>:30001/guestbook.php?cmd=set&key=messages&value=hello'
+             curl 'http://<any address of this host>:30001/guestbook.php?cmd=get&key=messages'
+             (NodePort 30001 of the frontend service; the frontends reach redis through the
+             redis-master and redis-slave cluster IPs: see nft list table ip clc-proxy)
   a change:  edit or remove a file in $manifests; the agent follows within a second
 EOT
 exec "$root/.build/release/clc-node" run --manifest-dir "$manifests" --docker-socket "$socket" \

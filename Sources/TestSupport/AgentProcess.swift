@@ -20,7 +20,7 @@ public final class AgentProcess: @unchecked Sendable {
         process.arguments = [
             "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
-        ] + extraArguments
+        ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"]) + extraArguments
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

@@ -8,6 +8,7 @@ import MasterClient
 import MasterSync
 import PodRuntime
 import ServiceLifecycle
+import ServiceProxy
 import Synchronization
 
 /// `clc-node run`: the agent itself.
@@ -75,12 +76,24 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Sync every pod at least this often, in seconds, even without events.")
     var resyncInterval = 10
 
+    @Option(help: "Service proxy: nftables (program ClusterIPs and NodePorts in table ip clc-proxy) or none.")
+    var proxyMode = "nftables"
+
+    @Option(name: .customLong("cluster-cidr"), help: "The pod network of the cluster; connections to a cluster IP from outside it are masqueraded.")
+    var clusterCIDR: String?
+
+    @Flag(help: "Masquerade every connection to a cluster IP (also chosen when br_netfilter is unavailable).")
+    var masqueradeAll = false
+
+    @Option(help: "Accept the proxy's marked traffic in Docker's DOCKER-USER chain where dockerd manages iptables: true or false.")
+    var dockerUserAccept = true
+
     static let environmentOptions: [EnvironmentFlags.Option] = [
         "master", "kubeconfig", "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps",
         "kube-api-burst", "manifest-dir", "docker-socket", "node-name", "node-ip", "state-dir", "log-level", "pod-infra-image",
 "service-cluster-ip-range", "crash-loop-back-off-initial", "crash-loop-back-off-max",
-        "resync-interval",
-    ].map { EnvironmentFlags.Option(name: $0) }
+        "resync-interval", "proxy-mode", "cluster-cidr", "docker-user-accept",
+    ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -96,6 +109,12 @@ struct Run: AsyncParsableCommand {
         }
         guard podPollInterval >= 0, nodeStatusInterval > 0, watchIdleTimeout > 0, kubeAPIQPS > 0, kubeAPIBurst > 0 else {
             throw ValidationError("--pod-poll-interval must be >= 0; --node-status-interval, --watch-idle-timeout, --kube-api-qps and --kube-api-burst > 0")
+        }
+        guard ["nftables", "none"].contains(proxyMode) else {
+            throw ValidationError("--proxy-mode: \"\(proxyMode)\" is not one of nftables, none")
+        }
+        if let clusterCIDR, IPv4CIDR(clusterCIDR) == nil {
+            throw ValidationError("--cluster-cidr: \"\(clusterCIDR)\" is not an IPv4 CIDR such as 10.244.0.0/16")
         }
         do {
             _ = try ClusterIPAllocator(cidr: serviceClusterIPRange)
@@ -166,6 +185,14 @@ struct Run: AsyncParsableCommand {
         }
 
         var services: [any ServiceLifecycle.Service] = [manager, notifier]
+        let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, logger: logger)
+        if let proxy {
+            services.append(proxy)
+            if masterClient == nil { services.append(LocalPodFeed(manager: manager, proxy: proxy)) }
+            if dockerUserAccept {
+                services.append(DockerUserAcceptService(accept: DockerForwardAccept(mark: ProxyNodeSettings().masqueradeMark), logger: logger))
+            }
+        }
         if let manifestDirectory {
             services.append(
                 ManifestSource(
@@ -173,6 +200,7 @@ struct Run: AsyncParsableCommand {
                     logger: logger
                 ) { snapshot in
                     manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
+                    if masterClient == nil { await proxy?.update(services: snapshot.services) }
                     await merger.update(.manifests, services: snapshot.services)
                     await merger.update(.manifests, pods: snapshot.pods)
                 })
@@ -188,8 +216,17 @@ struct Run: AsyncParsableCommand {
             services.append(
                 ReflectorService(
                     Reflector<KubeAPI.Service>(client: masterClient, path: "/api/v1/services", pollInterval: poll, logger: logger) {
-                        services in await merger.update(.master, services: services)
+                        services in
+                        await proxy?.update(services: services)
+                        await merger.update(.master, services: services)
                     }))
+            if let proxy {
+                services.append(
+                    ReflectorService(
+                        Reflector<Endpoints>(client: masterClient, path: "/api/v1/endpoints", pollInterval: poll, logger: logger) {
+                            endpoints in await proxy.update(endpoints: endpoints)
+                        }))
+            }
             services.append(
                 NodeStatusReporter(
                     client: masterClient,
@@ -210,6 +247,34 @@ struct Run: AsyncParsableCommand {
                 services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("clc-node stopped; pods keep running")
+    }
+
+    /// The service proxy, unless `--proxy-mode none`; nil (logged, pods still run) when the
+    /// kernel's nf_tables cannot be reached.
+    private func makeServiceProxy(endpointsFromMaster: Bool, logger: Logger) -> ServiceProxyController? {
+        guard proxyMode == "nftables" else {
+            logger.notice("service proxy disabled (--proxy-mode none)")
+            return nil
+        }
+        var node = ProxyNodeSettings(clusterCIDR: clusterCIDR.flatMap { IPv4CIDR($0) }, masqueradeAll: masqueradeAll)
+        switch BridgeNetfilter.ensure() {
+        case .enabled: break
+        case .enabledNow: logger.notice("turned on \(BridgeNetfilter.path) so that pods reach pods on their bridge through cluster IPs")
+        case .unavailable(let reason):
+            logger.warning("\(reason); masquerading all cluster IP traffic so that pods reach pods on their bridge through cluster IPs")
+            node.masqueradeAll = true
+        }
+        let writer: NetlinkRulesetWriter
+        do {
+            writer = try NetlinkRulesetWriter(logger: logger)
+        } catch {
+            logger.error("service proxy not started: \(error); pods run, but cluster IPs and NodePorts are not served")
+            return nil
+        }
+        let conntrack = try? NetlinkConntrackTable(networkNamespace: nil)
+        return ServiceProxyController(
+            configuration: .init(node: node, endpointsFromMaster: endpointsFromMaster), writer: writer, conntrack: conntrack,
+            logger: logger)
     }
 
     /// The master client from `--master` or `--kubeconfig`, if either is given.

@@ -87,14 +87,9 @@ struct ServiceProxyEndToEndTests {
                     try await Task.sleep(for: .milliseconds(100))
                 }
                 try #require(syncedAt != nil, "the restarted agent's first full sync within 30 s; its log:\n\(agent.log)")
-                // The known issue below leaves a few milliseconds of refusal, which these attempts hit now and then.
-                withKnownIssue("in manifest mode the restarted agent briefly refuses (see below)", isIntermittent: true) {
-                    #expect(
-                        failures.isEmpty,
-                        "\(failures.count) of \(attempts) connections failed across the restart: \(failures.prefix(3))")
-                } when: {
-                    source == .manifests
-                }
+                #expect(
+                    failures.isEmpty,
+                    "\(failures.count) of \(attempts) connections failed across the restart: \(failures.prefix(3))")
                 #expect(
                     ProxyTable.items(try await ProxyTable.listing()) == before,
                     "the same rules and elements, each once, and no marker left")
@@ -108,14 +103,8 @@ struct ServiceProxyEndToEndTests {
                 // its endpoints for a few milliseconds, until the next.
                 let events = Array(monitor.events.dropFirst(eventsBefore))
                 try #require(!events.isEmpty, "the monitor saw the restarted agent's full sync")
-                withKnownIssue(
-                    "in manifest mode the restarted agent's first sync runs before the pod manager reports the running pods"
-                ) {
-                    let refusing = events.filter { $0.hasPrefix("add element ip clc-proxy no-endpoint-") }
-                    #expect(refusing.isEmpty, "the restarted agent programmed web without endpoints: \(refusing)")
-                } when: {
-                    source == .manifests
-                }
+                let refusing = events.filter { $0.hasPrefix("add element ip clc-proxy no-endpoint-") }
+                #expect(refusing.isEmpty, "the restarted agent programmed web without endpoints: \(refusing)")
             } tearDown: {
                 await node.tearDown()
             }

@@ -125,6 +125,11 @@ public actor PodManager: ServiceLifecycle.Service {
     /// The latest record of every pod that has one.
     public func snapshot() -> [PodRecord] { Array(records.values) }
 
+    /// True once the sources delivered and every pod they name was synced at least once: from
+    /// then on `snapshot()` describes all of the node's pods (the service proxy waits for this
+    /// after a restart, so as not to take running pods for absent ones).
+    public var hasRecordedEveryDesiredPod: Bool { sourcesSeen && desired.keys.allSatisfy { records[$0] != nil } }
+
     /// Records as they change, starting with the current ones.
     public func statusUpdates() -> AsyncStream<PodRecord> {
         let (stream, continuation) = AsyncStream.makeStream(of: PodRecord.self, bufferingPolicy: .bufferingNewest(1024))

@@ -1,0 +1,246 @@
+import Dispatch
+import Foundation
+import KubeAPI
+import Logging
+import ServiceLifecycle
+
+/// The agent's kube-proxy: takes Services, Endpoints (or this node's pods where no master writes
+/// Endpoints) as they change, and keeps the kernel's table in step through `RulesetSync`.
+///
+/// - Nothing is programmed until the inputs are complete (services, and endpoints when they
+///   come from the master, or the first report of this node's pods when they do not): the first sync replaces the whole table, and a restarted agent must
+///   not empty it while its watches are still listing. Until then the rules of the previous run
+///   stay in place and keep serving.
+/// - Changes arriving during a sync are folded into the next one; a burst of changes costs one
+///   sync, not one each.
+/// - A failed sync is retried with back-off, and the next one is full. Every
+///   `fullSyncInterval` the table is replaced whole, which repairs what anyone else changed in it.
+/// - After a sync, conntrack entries of UDP flows that the new rules no longer serve are deleted
+///   (`StaleConntrack`).
+/// - The writer blocks while the kernel processes a batch (about 1.5 s for 10,000 services), so
+///   syncs run on a thread of their own, never on the cooperative pool.
+public actor ServiceProxyController: ServiceLifecycle.Service {
+    public struct Configuration: Sendable {
+        public var node: ProxyNodeSettings
+        /// True when Endpoints come from the master (`update(endpoints:)`); false to compute them
+        /// from this node's pods (`update(localPods:)`), for the manifest directory.
+        public var endpointsFromMaster: Bool
+        /// Replace the whole table this often (kube-proxy: one hour).
+        public var fullSyncInterval: Duration
+        /// First retry after a failed sync; doubles up to `retryMaximum`.
+        public var retryInitial: Duration
+        public var retryMaximum: Duration
+
+        public init(
+            node: ProxyNodeSettings, endpointsFromMaster: Bool, fullSyncInterval: Duration = .seconds(3600),
+            retryInitial: Duration = .seconds(1), retryMaximum: Duration = .seconds(30)
+        ) {
+            self.node = node
+            self.endpointsFromMaster = endpointsFromMaster
+            self.fullSyncInterval = fullSyncInterval
+            self.retryInitial = retryInitial
+            self.retryMaximum = retryMaximum
+        }
+    }
+
+    /// What one sync did, for metrics and tests.
+    public struct SyncReport: Sendable {
+        public var kind: RulesetSync.Kind
+        public var duration: Duration
+        public var services: Int
+        /// When the inputs that this sync serves first differed from what the table held: the
+        /// start of kube-proxy's network programming latency.
+        public var changedAt: ContinuousClock.Instant
+        public var finishedAt: Date
+        /// The error, when the sync failed (`kind` is then the kind it attempted).
+        public var error: NetfilterError?
+        /// Conntrack entries deleted after the sync.
+        public var conntrackDeleted: Int
+    }
+
+    private let configuration: Configuration
+    private let writer: any RulesetWriter
+    private let conntrack: (any ConntrackTable)?
+    private let onSync: @Sendable (SyncReport) -> Void
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "clc-node.service-proxy.sync")
+
+    private var services: [KubeAPI.Service]?
+    private var endpoints: [Endpoints]?
+    /// Nil until the first report of this node's pods.
+    private var localPods: [Pod]?
+    private var rulesetSync = RulesetSync()
+    /// The state the table holds, for the conntrack diff; nil until the first sync.
+    private var appliedState: ServiceProxyState?
+    private var lastFullSync: ContinuousClock.Instant?
+    /// When the inputs first changed after the last sync; nil when nothing is pending.
+    private var pendingSince: ContinuousClock.Instant?
+    private let signal: AsyncStream<Void>.Continuation
+    private let signals: AsyncStream<Void>
+
+    /// - Parameters:
+    ///   - writer: the netlink writer (or a fake).
+    ///   - conntrack: where stale UDP entries are deleted; nil to leave conntrack alone.
+    ///   - onSync: called after every sync attempt, on the controller's executor.
+    public init(
+        configuration: Configuration, writer: any RulesetWriter, conntrack: (any ConntrackTable)?, logger: Logger,
+        onSync: @escaping @Sendable (SyncReport) -> Void = { _ in }
+    ) {
+        self.configuration = configuration
+        self.writer = writer
+        self.conntrack = conntrack
+        self.logger = logger
+        self.onSync = onSync
+        (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    // MARK: Inputs
+
+    public func update(services: [KubeAPI.Service]) {
+        self.services = services
+        changed()
+    }
+
+    public func update(endpoints: [Endpoints]) {
+        self.endpoints = endpoints
+        changed()
+    }
+
+    /// This node's pods with their status; used only when Endpoints do not come from the master.
+    /// The first call, even with no pods, completes the inputs of a node without a master.
+    public func update(localPods: [Pod]) {
+        guard localPods != self.localPods else { return }
+        self.localPods = localPods
+        if !configuration.endpointsFromMaster { changed() }
+    }
+
+    private func changed() {
+        if pendingSince == nil { pendingSince = .now }
+        signal.yield()
+    }
+
+    /// The state to serve, once the inputs are complete.
+    private var desiredState: ServiceProxyState? {
+        guard let services else { return nil }
+        if configuration.endpointsFromMaster {
+            guard let endpoints else { return nil }
+            return ServiceProxyState(services: services, endpoints: endpoints, localPods: [], node: configuration.node)
+        }
+        guard let localPods else { return nil }
+        return ServiceProxyState(services: services, endpoints: nil, localPods: localPods, node: configuration.node)
+    }
+
+    // MARK: Service
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.loop()
+        }
+    }
+
+    private func loop() async {
+        var retry = configuration.retryInitial
+        var iterator = signals.makeAsyncIterator()
+        while !Task.isCancelled {
+            let failed = await syncIfReady()
+            if failed {
+                try? await Task.sleep(for: retry)
+                retry = min(retry * 2, configuration.retryMaximum)
+                continue
+            }
+            retry = configuration.retryInitial
+            // Wake on a change, or for the periodic full sync.
+            let untilFull = lastFullSync.map { configuration.fullSyncInterval - (.now - $0) } ?? configuration.fullSyncInterval
+            let timer = Task { [signal] in
+                // Cancelled when a change came first: then it must not wake the loop again.
+                guard (try? await Task.sleep(for: max(untilFull, .milliseconds(1)))) != nil else { return }
+                signal.yield()
+            }
+            guard await iterator.next() != nil else {
+                timer.cancel()
+                return
+            }
+            timer.cancel()
+        }
+    }
+
+    /// Syncs when the inputs are complete and something changed (or a full sync is due).
+    /// - Returns: true when the sync failed.
+    private func syncIfReady() async -> Bool {
+        guard let state = desiredState else { return false }
+        if let lastFullSync, ContinuousClock.now - lastFullSync >= configuration.fullSyncInterval {
+            rulesetSync = RulesetSync()
+        }
+        let changedAt = pendingSince ?? .now
+        pendingSince = nil
+        let start = ContinuousClock.now
+        let working = rulesetSync
+        let (writer, conntrack, logger, previous) = (self.writer, self.conntrack, self.logger, appliedState)
+        let outcome: Result<(RulesetSync.Kind, RulesetSync, Int), NetfilterError> = await withCheckedContinuation {
+            continuation in
+            queue.async {
+                var working = working
+                do throws(NetfilterError) {
+                    let kind = try working.sync(to: state, with: writer)
+                    let deleted =
+                        kind == .unchanged
+                        ? 0 : Self.deleteStaleConntrack(from: previous, to: state, in: conntrack, logger: logger)
+                    continuation.resume(returning: .success((kind, working, deleted)))
+                } catch {
+                    continuation.resume(returning: .failure(error))
+                }
+            }
+        }
+        let duration = ContinuousClock.now - start
+        switch outcome {
+        case .success(let (kind, synced, deleted)):
+            rulesetSync = synced
+            if kind == .full { lastFullSync = .now }
+            for conflict in synced.conflicts {
+                logger.warning("\(conflict)", metadata: ["service.name": "\(conflict.service)"])
+            }
+            appliedState = state
+            if kind != .unchanged {
+                // Full syncs are rare (start, failure, hourly) and worth an operator's eye.
+                logger.log(
+                    level: kind == .full ? .info : .debug,
+                    "service proxy synced",
+                    metadata: [
+                        "sync.kind": "\(kind.rawValue)", "sync.duration": "\(duration)", "services": "\(state.services.count)",
+                        "conntrack.deleted": "\(deleted)",
+                    ])
+            }
+            onSync(
+                SyncReport(
+                    kind: kind, duration: duration, services: state.services.count, changedAt: changedAt, finishedAt: Date(),
+                    error: nil, conntrackDeleted: deleted))
+            return false
+        case .failure(let error):
+            // `working` is lost with the failure: the next sync starts from nothing, i.e. full.
+            rulesetSync = RulesetSync()
+            pendingSince = changedAt
+            logger.error(
+                "service proxy sync failed, retrying with a full sync: \(error)",
+                metadata: ["services": "\(state.services.count)"])
+            onSync(
+                SyncReport(
+                    kind: .full, duration: duration, services: state.services.count, changedAt: changedAt, finishedAt: Date(),
+                    error: error, conntrackDeleted: 0))
+            return true
+        }
+    }
+
+    private static func deleteStaleConntrack(
+        from old: ServiceProxyState?, to new: ServiceProxyState, in conntrack: (any ConntrackTable)?, logger: Logger
+    ) -> Int {
+        guard let conntrack, let old else { return 0 }
+        let filters = StaleConntrack.filters(from: old, to: new)
+        guard !filters.isEmpty else { return 0 }
+        do {
+            return try conntrack.delete(matching: filters)
+        } catch {
+            logger.warning("could not delete stale UDP conntrack entries: \(error)", metadata: ["conntrack.filters": "\(filters)"])
+            return 0
+        }
+    }
+}

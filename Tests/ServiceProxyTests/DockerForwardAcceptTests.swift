@@ -1,0 +1,57 @@
+import Synchronization
+import Testing
+
+@testable import ServiceProxy
+
+/// Answers iptables calls from a script of exit statuses and records them.
+final class ScriptedRunner: CommandRunner {
+    private let state: Mutex<(calls: [[String]], statuses: [Int32])>
+
+    init(statuses: [Int32]) { state = Mutex(([], statuses)) }
+
+    var calls: [[String]] { state.withLock { $0.calls } }
+
+    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        state.withLock { state in
+            state.calls.append([executable] + arguments)
+            return (state.statuses.isEmpty ? 0 : state.statuses.removeFirst(), "iptables: said no")
+        }
+    }
+}
+
+@Suite("accepting the proxy's marked traffic in DOCKER-USER")
+struct DockerForwardAcceptTests {
+    @Test("the rule matches the masquerade mark and nothing else")
+    func ruleMatchesTheMark() {
+        let accept = DockerForwardAccept(mark: 0x4000, runner: ScriptedRunner(statuses: []))
+        #expect(accept.rule.prefix(4) == ["-m", "mark", "--mark", "0x4000/0x4000"])
+        #expect(accept.rule.suffix(2) == ["-j", "ACCEPT"])
+    }
+
+    @Test("without a DOCKER-USER chain nothing is inserted")
+    func noChainNoRule() throws {
+        let runner = ScriptedRunner(statuses: [1])
+        #expect(try DockerForwardAccept(mark: 0x4000, runner: runner).ensure() == .noDockerUserChain)
+        #expect(runner.calls.count == 1)
+    }
+
+    @Test("a rule already there is left alone; a missing one is inserted first in the chain")
+    func insertsOnce() throws {
+        let present = ScriptedRunner(statuses: [0, 0])
+        #expect(try DockerForwardAccept(mark: 0x4000, runner: present).ensure() == .alreadyPresent)
+        #expect(present.calls.count == 2)
+        let missing = ScriptedRunner(statuses: [0, 1, 0])
+        #expect(try DockerForwardAccept(mark: 0x4000, runner: missing).ensure() == .inserted)
+        #expect(missing.calls.last?.prefix(8) == ["iptables", "-w", "5", "-t", "filter", "-I", "DOCKER-USER", "1"])
+    }
+
+    @Test("a failed insert names the command and what iptables said")
+    func failedInsertIsNamed() {
+        let runner = ScriptedRunner(statuses: [0, 1, 4])
+        #expect {
+            try DockerForwardAccept(mark: 0x4000, runner: runner).ensure()
+        } throws: { error in
+            "\(error)".contains("iptables -w 5 -t filter -I DOCKER-USER 1") && "\(error)".contains("exited with 4: iptables: said no")
+        }
+    }
+}

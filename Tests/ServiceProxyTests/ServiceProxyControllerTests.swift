@@ -1,0 +1,151 @@
+import Foundation
+import KubeAPI
+import Logging
+import Synchronization
+import Testing
+
+@testable import ServiceProxy
+
+/// Records transactions from any thread (the controller applies them on a queue of its own);
+/// fails while told to.
+final class SharedRecordingWriter: RulesetWriter {
+    private let state = Mutex<(applied: [Transaction], failures: Int)>(([], 0))
+
+    var applied: [Transaction] { state.withLock { $0.applied } }
+
+    /// The next `count` transactions fail.
+    func fail(next count: Int) { state.withLock { $0.failures = count } }
+
+    func apply(_ transaction: Transaction) throws(NetfilterError) {
+        let fails = state.withLock { state -> Bool in
+            guard state.failures > 0 else {
+                state.applied.append(transaction)
+                return false
+            }
+            state.failures -= 1
+            return true
+        }
+        if fails { throw .commitFailed(errno: 16) }
+    }
+}
+
+/// The controller's sync reports, from whichever thread.
+final class ReportLog: Sendable {
+    private let reports = Mutex<[ServiceProxyController.SyncReport]>([])
+
+    func append(_ report: ServiceProxyController.SyncReport) { reports.withLock { $0.append(report) } }
+    var all: [ServiceProxyController.SyncReport] { reports.withLock { $0 } }
+}
+
+@Suite("the service proxy controller")
+struct ServiceProxyControllerTests {
+    static let frontendService = Service(
+        metadata: ObjectMeta(name: "frontend", namespace: "default"),
+        spec: ServiceSpec(
+            type: "NodePort", clusterIP: "10.254.0.30", ports: [ServicePort(port: 80, nodePort: 30001)],
+            selector: ["name": "frontend"]))
+
+    static func frontendEndpoints(_ ips: [String]) -> Endpoints {
+        Endpoints(
+            metadata: ObjectMeta(name: "frontend", namespace: "default"),
+            subsets: [EndpointSubset(addresses: ips.map { EndpointAddress(ip: $0) }, ports: [EndpointPort(port: 80)])])
+    }
+
+    static func readyFrontendPod(ip: String) -> Pod {
+        Pod(
+            metadata: ObjectMeta(name: "frontend-\(ip.split(separator: ".").last!)", namespace: "default", labels: ["name": "frontend"]),
+            spec: PodSpec(containers: [Container(name: "php-redis")]),
+            status: PodStatus(conditions: [PodCondition(type: "Ready", status: "True")], podIP: ip))
+    }
+
+    /// Starts `controller` and returns the task running it.
+    static func start(_ controller: ServiceProxyController) -> Task<Void, any Error> {
+        Task { try await controller.run() }
+    }
+
+    /// Waits up to 5 s for `condition`.
+    static func waitFor(_ condition: () -> Bool) async -> Bool {
+        for _ in 0..<500 {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    static func controller(
+        writer: SharedRecordingWriter, endpointsFromMaster: Bool, reports: ReportLog? = nil
+    ) -> ServiceProxyController {
+        ServiceProxyController(
+            configuration: .init(
+                node: Fixtures.node, endpointsFromMaster: endpointsFromMaster, retryInitial: .milliseconds(20)),
+            writer: writer, conntrack: nil, logger: Logger(label: "test")
+        ) { report in reports?.append(report) }
+    }
+
+    @Test("with a master, nothing is programmed until both services and endpoints have arrived")
+    func waitsForCompleteInputs() async throws {
+        let writer = SharedRecordingWriter()
+        let controller = Self.controller(writer: writer, endpointsFromMaster: true)
+        let task = Self.start(controller)
+        defer { task.cancel() }
+        await controller.update(services: [Self.frontendService])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(writer.applied.isEmpty, "the table of an earlier run must keep serving until the endpoints are listed")
+        await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        #expect(writer.applied.first?.operations.prefix(3) == [.addTable, .deleteTable, .addTable], "the first sync is full")
+    }
+
+    @Test("an endpoint added later is a partial sync that DNATs to it")
+    func endpointAddedIsPartial() async throws {
+        let writer = SharedRecordingWriter()
+        let reports = ReportLog()
+        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
+        let task = Self.start(controller)
+        defer { task.cancel() }
+        await controller.update(services: [Self.frontendService])
+        await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7", "10.244.1.8"])])
+        #expect(await Self.waitFor { writer.applied.count == 2 })
+        let partial = try #require(writer.applied.last)
+        #expect(!partial.operations.contains(.deleteTable))
+        #expect(partial.operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })
+        #expect(reports.all.map(\.kind).filter { $0 != .unchanged } == [.full, .partial])
+    }
+
+    @Test("without a master, nothing is programmed until this node's pods were reported, then endpoints come from the ready ones")
+    func manifestModeUsesLocalPods() async throws {
+        let writer = SharedRecordingWriter()
+        let controller = Self.controller(writer: writer, endpointsFromMaster: false)
+        let task = Self.start(controller)
+        defer { task.cancel() }
+        await controller.update(services: [Self.frontendService])
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(writer.applied.isEmpty, "after a restart, running pods are not known yet: their services must not be rejected")
+        await controller.update(localPods: [])
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        #expect(writer.applied[0].operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
+        await controller.update(localPods: [Self.readyFrontendPod(ip: "10.244.1.9")])
+        #expect(await Self.waitFor { writer.applied.count == 2 })
+        #expect(writer.applied[1].operations.contains { $0.description.contains("dnat to 10.244.1.9:80") })
+    }
+
+    @Test("a failed sync is reported, retried, and the retry is full")
+    func failedSyncIsRetriedInFull() async throws {
+        let writer = SharedRecordingWriter()
+        let reports = ReportLog()
+        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
+        let task = Self.start(controller)
+        defer { task.cancel() }
+        await controller.update(services: [Self.frontendService])
+        await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        writer.fail(next: 2)
+        await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.8"])])
+        #expect(await Self.waitFor { writer.applied.count == 2 })
+        #expect(writer.applied[1].operations.prefix(3) == [.addTable, .deleteTable, .addTable])
+        #expect(writer.applied[1].operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })
+        #expect(reports.all.filter { $0.error != nil }.count == 2)
+    }
+}
