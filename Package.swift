@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, each behind a system-library target with a tiny inline shim for the
@@ -72,6 +73,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
+            name: "AgentMetrics",
+            dependencies: [
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .target(
             name: "FlannelSubnet",
             dependencies: [.product(name: "Logging", package: "swift-log")]),
         .executableTarget(
@@ -113,6 +120,12 @@ let package = Package(
             name: "PodRuntimeTests",
             dependencies: ["PodRuntime", "KubeAPI", "DockerEngine", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
+        .testTarget(
+            name: "AgentMetricsTests",
+            dependencies: [
+                "AgentMetrics", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"]),

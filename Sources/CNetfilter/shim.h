@@ -20,6 +20,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 
 /* MNL_SOCKET_BUFFER_SIZE is a function-like macro in libmnl; Swift cannot import it. */
 static inline size_t clc_mnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }

@@ -2,7 +2,7 @@
 import Glibc
 #endif
 
-/// Why programming nftables failed, naming the object at fault.
+/// Why programming nftables or changing the conntrack table failed, naming the object at fault.
 public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A C call on the way failed (`operation` names it and what it was for).
     case system(operation: String, errno: Int32)
@@ -16,6 +16,12 @@ public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
     case commitFailed(errno: Int32)
     /// Fewer answers arrived than operations were sent.
     case missingAcks(expected: Int, received: Int)
+    /// The kernel refused to list the IPv4 conntrack table or broke the listing off.
+    case conntrackDumpFailed(errno: Int32)
+    /// The kernel refused to delete conntrack entries. `entry` is the first refused one (as
+    /// `conntrack -L` shows it), `otherFailures` how many more were refused, `deleted` how many
+    /// were deleted all the same. An entry already gone is no failure.
+    case conntrackDeleteFailed(entry: String, errno: Int32, otherFailures: Int, deleted: Int)
 
     public var description: String {
         switch self {
@@ -26,6 +32,10 @@ public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
                 + (others > 0 ? "; \(others) later operation(s) failed too" : "") + "; nothing was applied"
         case let .commitFailed(code): "nftables could not commit the transaction: \(Self.text(code)); nothing was applied"
         case let .missingAcks(expected, received): "netlink: \(received) of \(expected) acknowledgements arrived"
+        case let .conntrackDumpFailed(code): "listing the IPv4 conntrack table failed: \(Self.text(code))"
+        case let .conntrackDeleteFailed(entry, code, others, deleted):
+            "conntrack refused to delete \(entry): \(Self.text(code))"
+                + (others > 0 ? "; \(others) more deletion(s) failed too" : "") + "; \(deleted) entries were deleted"
         }
     }
 

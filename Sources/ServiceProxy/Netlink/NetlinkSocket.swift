@@ -47,15 +47,25 @@ final class NetlinkSocket {
         _ = clc_socket_set_int(descriptor, SO_RCVBUFFORCE, Int32(clamping: receive))
     }
 
-    func send(_ bytes: UnsafeRawBufferPointer) throws(NetfilterError) {
+    /// - Parameter purpose: what the bytes are, named in the error.
+    func send(_ bytes: UnsafeRawBufferPointer, purpose: String = "netfilter batch") throws(NetfilterError) {
         let sent = mnl_socket_sendto(pointer, bytes.baseAddress, bytes.count)
-        try check("sendto (netfilter batch of \(bytes.count) bytes)", sent)
+        try check("sendto (\(purpose) of \(bytes.count) bytes)", sent)
+    }
+
+    /// - Parameter purpose: what the bytes are, named in the error.
+    func send(_ bytes: [UInt8], purpose: String) throws(NetfilterError) {
+        let sent = bytes.withUnsafeBytes { mnl_socket_sendto(pointer, $0.baseAddress, $0.count) }
+        try check("sendto (\(purpose) of \(bytes.count) bytes)", sent)
     }
 
     /// One datagram into `buffer`; returns its length.
-    func receive(into buffer: UnsafeMutableRawBufferPointer) throws(NetfilterError) -> Int {
+    /// - Parameter purpose: what is awaited, named in the error.
+    func receive(
+        into buffer: UnsafeMutableRawBufferPointer, purpose: String = "netfilter acknowledgements"
+    ) throws(NetfilterError) -> Int {
         let count = mnl_socket_recvfrom(pointer, buffer.baseAddress, buffer.count)
-        return try check("recvfrom (netfilter acknowledgements)", count)
+        return try check("recvfrom (\(purpose))", count)
     }
 
     private static func open() -> Result<OpaquePointer, NetfilterError> {
