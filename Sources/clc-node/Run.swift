@@ -1,3 +1,4 @@
+import AgentMetrics
 import ArgumentParser
 import CurlHTTP
 import DockerEngine
@@ -88,11 +89,14 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Accept the proxy's marked traffic in Docker's DOCKER-USER chain where dockerd manages iptables: true or false.")
     var dockerUserAccept = true
 
+    @Option(help: "Where to serve Prometheus metrics (/metrics) and /healthz, host:port; empty: nowhere.")
+    var metricsBindAddress = "127.0.0.1:10249"
+
     static let environmentOptions: [EnvironmentFlags.Option] = [
         "master", "kubeconfig", "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps",
         "kube-api-burst", "manifest-dir", "docker-socket", "node-name", "node-ip", "state-dir", "log-level", "pod-infra-image",
 "service-cluster-ip-range", "crash-loop-back-off-initial", "crash-loop-back-off-max",
-        "resync-interval", "proxy-mode", "cluster-cidr", "docker-user-accept",
+        "resync-interval", "proxy-mode", "cluster-cidr", "docker-user-accept", "metrics-bind-address",
     ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
 
     func validate() throws {
@@ -112,6 +116,13 @@ struct Run: AsyncParsableCommand {
         }
         guard ["nftables", "none"].contains(proxyMode) else {
             throw ValidationError("--proxy-mode: \"\(proxyMode)\" is not one of nftables, none")
+        }
+        if !metricsBindAddress.isEmpty {
+            do {
+                _ = try BindAddress(parsing: metricsBindAddress)
+            } catch {
+                throw ValidationError("--metrics-bind-address: \(error)")
+            }
         }
         if let clusterCIDR, IPv4CIDR(clusterCIDR) == nil {
             throw ValidationError("--cluster-cidr: \"\(clusterCIDR)\" is not an IPv4 CIDR such as 10.244.0.0/16")
@@ -185,7 +196,11 @@ struct Run: AsyncParsableCommand {
         }
 
         var services: [any ServiceLifecycle.Service] = [manager, notifier]
-        let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, logger: logger)
+        let metrics = MetricsRegistry()
+        if !metricsBindAddress.isEmpty {
+            services.append(MetricsServer(registry: metrics, configuration: .init(bindAddress: metricsBindAddress), logger: logger))
+        }
+        let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, metrics: metrics, logger: logger)
         if let proxy {
             services.append(proxy)
             if masterClient == nil { services.append(LocalPodFeed(manager: manager, proxy: proxy)) }
@@ -251,7 +266,7 @@ struct Run: AsyncParsableCommand {
 
     /// The service proxy, unless `--proxy-mode none`; nil (logged, pods still run) when the
     /// kernel's nf_tables cannot be reached.
-    private func makeServiceProxy(endpointsFromMaster: Bool, logger: Logger) -> ServiceProxyController? {
+    private func makeServiceProxy(endpointsFromMaster: Bool, metrics: MetricsRegistry, logger: Logger) -> ServiceProxyController? {
         guard proxyMode == "nftables" else {
             logger.notice("service proxy disabled (--proxy-mode none)")
             return nil
@@ -271,10 +286,26 @@ struct Run: AsyncParsableCommand {
             logger.error("service proxy not started: \(error); pods run, but cluster IPs and NodePorts are not served")
             return nil
         }
-        let conntrack = try? NetlinkConntrackTable(networkNamespace: nil)
+        let conntrack = try? NetlinkConntrackTable(networkNamespace: nil, logger: logger)
+        let proxyMetrics: ServiceProxyMetrics?
+        do {
+            proxyMetrics = try ServiceProxyMetrics(registry: metrics)
+        } catch {
+            logger.error("service proxy metrics not exported: \(error)")
+            proxyMetrics = nil
+        }
         return ServiceProxyController(
             configuration: .init(node: node, endpointsFromMaster: endpointsFromMaster), writer: writer, conntrack: conntrack,
-            logger: logger)
+            logger: logger
+        ) { report in
+            guard let proxyMetrics else { return }
+            if report.error != nil {
+                proxyMetrics.recordFailure()
+            } else if let kind = ProxySyncKind(rawValue: report.kind.rawValue) {
+                proxyMetrics.record(kind: kind, duration: report.duration, at: report.finishedAt)
+                if kind != .unchanged { proxyMetrics.recordNetworkProgramming(changedAt: report.changedAt, programmedAt: report.finishedAt) }
+            }
+        }
     }
 
     /// The master client from `--master` or `--kubeconfig`, if either is given.

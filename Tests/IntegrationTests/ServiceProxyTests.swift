@@ -29,6 +29,14 @@ struct ServiceProxyEndToEndTests {
                 try await eventually("a get answering the message, once the slave has it", timeout: .seconds(20)) {
                     try await client.curl(frontend + "?cmd=get&key=messages").body == #"{"data": "hello"}"#
                 }
+                // The syncs that did it are counted under kube-proxy's metric names.
+                let metrics = try await HostCommand.check("/usr/bin/curl", ["-s", "-m", "5", "http://\(Self.metricsAddress)/metrics"])
+                #expect(metrics.contains("kubeproxy_sync_full_proxy_rules_duration_seconds_count 1\n"), "\(metrics)")
+                #expect(metrics.contains("kubeproxy_sync_partial_proxy_rules_duration_seconds_count "))
+                #expect(metrics.contains("kubeproxy_sync_proxy_rules_nftables_sync_failures_total 0\n"))
+                let lastSync = metrics.split(separator: "\n").first { $0.hasPrefix("kubeproxy_sync_proxy_rules_last_timestamp_seconds ") }
+                let seconds = lastSync.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0
+                #expect(abs(seconds - Date().timeIntervalSince1970) < 120, "last sync time \(String(describing: lastSync))")
             } tearDown: {
                 await cluster.tearDown()
             }
@@ -153,8 +161,14 @@ struct ServiceProxyEndToEndTests {
 }
 
 extension ServiceProxyEndToEndTests {
+    /// Where the agents of this suite (one at a time) serve their metrics.
+    static let metricsAddress = "127.0.0.1:10349"
+
     static func proxyArguments(_ client: ClientNamespace) -> [String] {
-        ["--proxy-mode", "nftables", "--node-ip", client.hostAddress, "--docker-user-accept", "false"]
+        [
+            "--proxy-mode", "nftables", "--node-ip", client.hostAddress, "--docker-user-accept", "false",
+            "--metrics-bind-address", metricsAddress,
+        ]
     }
 
     /// How many full syncs the agent has logged (`service proxy synced ... sync.kind=full`).

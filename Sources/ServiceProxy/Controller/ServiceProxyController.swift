@@ -50,7 +50,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         public var services: Int
         /// When the inputs that this sync serves first differed from what the table held: the
         /// start of kube-proxy's network programming latency.
-        public var changedAt: ContinuousClock.Instant
+        public var changedAt: Date
         public var finishedAt: Date
         /// The error, when the sync failed (`kind` is then the kind it attempted).
         public var error: NetfilterError?
@@ -74,7 +74,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     private var appliedState: ServiceProxyState?
     private var lastFullSync: ContinuousClock.Instant?
     /// When the inputs first changed after the last sync; nil when nothing is pending.
-    private var pendingSince: ContinuousClock.Instant?
+    private var pendingSince: Date?
     private let signal: AsyncStream<Void>.Continuation
     private let signals: AsyncStream<Void>
 
@@ -115,7 +115,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     }
 
     private func changed() {
-        if pendingSince == nil { pendingSince = .now }
+        if pendingSince == nil { pendingSince = Date() }
         signal.yield()
     }
 
@@ -171,7 +171,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         if let lastFullSync, ContinuousClock.now - lastFullSync >= configuration.fullSyncInterval {
             rulesetSync = RulesetSync()
         }
-        let changedAt = pendingSince ?? .now
+        let changedAt = pendingSince ?? Date()
         pendingSince = nil
         let start = ContinuousClock.now
         let working = rulesetSync
