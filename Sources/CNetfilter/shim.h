@@ -7,6 +7,9 @@
  * sockaddr_in, which would clash with the Glibc module's. */
 #include <netinet/in.h>
 #include <sys/syscall.h>
+/* malloc_trim: the proxy hands the heap of a full sync back to the system (Glibc's Swift module
+ * does not export malloc.h). */
+#include <malloc.h>
 #include <libmnl/libmnl.h>
 #include <libnftnl/table.h>
 #include <libnftnl/chain.h>

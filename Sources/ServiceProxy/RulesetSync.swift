@@ -14,11 +14,12 @@ public struct RulesetSync: Sendable {
         case unchanged
     }
 
-    /// What the kernel holds, as far as this process knows.
+    /// What the kernel holds, as far as this process knows: the services it was computed from.
+    /// Their fragments are not kept: a fragment is a pure function of its service, recomputed for
+    /// the few services a partial sync replaces, and keeping 10,000 of them cost about 30 MB.
     private struct Applied: Sendable {
         var node: ProxyNodeSettings
         var services: [ServiceID: ProxiedService]
-        var fragments: [ServiceID: Ruleset]
     }
 
     /// Nil before the first successful sync and after a failed one (the kernel may hold
@@ -35,7 +36,9 @@ public struct RulesetSync: Sendable {
     public var appliedRuleset: Ruleset? {
         guard let applied else { return nil }
         var ruleset = Ruleset.base(for: applied.node)
-        for id in applied.fragments.keys.sorted() { ruleset.merge(applied.fragments[id]!) }
+        for id in applied.services.keys.sorted() {
+            ruleset.merge(Ruleset.fragment(for: applied.services[id]!, node: applied.node))
+        }
         return ruleset
     }
 
@@ -51,25 +54,18 @@ public struct RulesetSync: Sendable {
         self.conflicts = conflicts
         let services = Dictionary(resolved.services.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
 
-        guard var current = applied, current.node == state.node else {
-            var fragments: [ServiceID: Ruleset] = [:]
+        guard let current = applied, current.node == state.node else {
             var ruleset = Ruleset.base(for: state.node)
-            for id in services.keys.sorted() {
-                let fragment = Ruleset.fragment(for: services[id]!, node: state.node)
-                fragments[id] = fragment
-                ruleset.merge(fragment)
-            }
+            for id in services.keys.sorted() { ruleset.merge(Ruleset.fragment(for: services[id]!, node: state.node)) }
             applied = nil
             try writer.apply(.fullSync(ruleset))
-            applied = Applied(node: state.node, services: services, fragments: fragments)
+            applied = Applied(node: state.node, services: services)
             return .full
         }
 
         var changed: [ServiceID] = services.compactMap { id, service in current.services[id] == service ? nil : id }
         changed += current.services.keys.filter { services[$0] == nil }
         guard !changed.isEmpty else { return .unchanged }
-        // From here `current` is the only owner of the dictionaries: updating them in place
-        // costs only the changed services.
         applied = nil
 
         // The changed services' fragments before and after, on one base: their difference is
@@ -77,24 +73,15 @@ public struct RulesetSync: Sendable {
         let base = Ruleset.base(for: state.node)
         var before = base
         var after = base
-        var replaced: [ServiceID: Ruleset?] = [:]
         for id in changed.sorted() {
-            if let old = current.fragments[id] { before.merge(old) }
-            if let service = services[id] {
-                let fragment = Ruleset.fragment(for: service, node: state.node)
-                after.merge(fragment)
-                replaced[id] = .some(fragment)
-            } else {
-                replaced[id] = .some(nil)
-            }
+            if let old = current.services[id] { before.merge(Ruleset.fragment(for: old, node: current.node)) }
+            if let new = services[id] { after.merge(Ruleset.fragment(for: new, node: state.node)) }
         }
         // Same table, same base chains: an incremental transaction always exists; were it not
         // to, the table is replaced whole (`applied` is nil now).
         guard let transaction = Transaction.incremental(from: before, to: after) else { return try sync(to: state, with: writer) }
         try writer.apply(transaction)
-        for (id, fragment) in replaced { current.fragments[id] = fragment }
-        current.services = services
-        applied = current
+        applied = Applied(node: state.node, services: services)
         return .partial
     }
 }

@@ -55,3 +55,22 @@ struct DockerForwardAcceptTests {
         }
     }
 }
+
+@Suite("running host commands")
+struct SpawnCommandRunnerTests {
+    @Test("a command's exit status and what it wrote to stderr come back; stdout is dropped")
+    func statusAndStderr() throws {
+        let result = try SpawnCommandRunner().run("sh", ["-c", "echo out; echo oops >&2; exit 3"])
+        #expect(result.status == 3)
+        #expect(result.stderr == "oops\n")
+    }
+
+    @Test("a command that is nowhere to be found is an error naming it")
+    func missingCommand() {
+        #expect {
+            try SpawnCommandRunner().run("no-such-command-clc", [])
+        } throws: { error in
+            "\(error)".contains("no-such-command-clc")
+        }
+    }
+}

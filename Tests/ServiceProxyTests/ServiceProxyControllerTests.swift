@@ -63,9 +63,9 @@ struct ServiceProxyControllerTests {
         Task { try await controller.run() }
     }
 
-    /// Waits up to 5 s for `condition`.
+    /// Waits up to 20 s (a loaded CI machine) for `condition`.
     static func waitFor(_ condition: () -> Bool) async -> Bool {
-        for _ in 0..<500 {
+        for _ in 0..<2000 {
             if condition() { return true }
             try? await Task.sleep(for: .milliseconds(10))
         }
@@ -107,7 +107,8 @@ struct ServiceProxyControllerTests {
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
         #expect(await Self.waitFor { writer.applied.count == 1 })
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7", "10.244.1.8"])])
-        #expect(await Self.waitFor { writer.applied.count == 2 })
+        // The report follows the write: wait for both.
+        #expect(await Self.waitFor { writer.applied.count == 2 && reports.all.contains { $0.kind == .partial } })
         let partial = try #require(writer.applied.last)
         #expect(!partial.operations.contains(.deleteTable))
         #expect(partial.operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })

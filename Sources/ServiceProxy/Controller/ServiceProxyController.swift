@@ -1,8 +1,13 @@
+import CNetfilter
 import Dispatch
 import Foundation
 import KubeAPI
 import Logging
 import ServiceLifecycle
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The agent's kube-proxy: takes Services, Endpoints (or this node's pods where no master writes
 /// Endpoints) as they change, and keeps the kernel's table in step through `RulesetSync`.
@@ -195,7 +200,14 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         switch outcome {
         case .success(let (kind, synced, deleted)):
             rulesetSync = synced
-            if kind == .full { lastFullSync = .now }
+            if kind == .full {
+                lastFullSync = .now
+                // A full sync builds the whole table in memory (about 60 MB at 10,000 services)
+                // and frees it; glibc keeps freed heap unless asked to give it back.
+                #if canImport(Glibc)
+                malloc_trim(0)
+                #endif
+            }
             for conflict in synced.conflicts {
                 logger.warning("\(conflict)", metadata: ["service.name": "\(conflict.service)"])
             }

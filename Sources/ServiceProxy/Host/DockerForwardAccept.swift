@@ -34,7 +34,7 @@ public struct DockerForwardAccept: Sendable {
     public var mark: UInt32
     private let runner: any CommandRunner
 
-    public init(mark: UInt32, runner: any CommandRunner = ProcessCommandRunner()) {
+    public init(mark: UInt32, runner: any CommandRunner = SpawnCommandRunner()) {
         self.mark = mark
         self.runner = runner
     }
