@@ -116,3 +116,21 @@ struct ServiceModelTests {
         #expect(!network.contains(Fixtures.ip("10.245.0.1")))
     }
 }
+
+@Suite("services the proxy cannot serve")
+struct ServiceProblemTests {
+    @Test("a cluster IP that is not IPv4, an unsupported protocol and a port out of range are named with their field")
+    func problemsNameTheField() {
+        let services = [
+            Service(metadata: ObjectMeta(name: "bad-ip", namespace: "default"), spec: ServiceSpec(clusterIP: "10.254.0.300", ports: [ServicePort(port: 80)])),
+            Service(metadata: ObjectMeta(name: "sctp", namespace: "web"), spec: ServiceSpec(clusterIP: "10.254.0.5", ports: [ServicePort(port: 80), ServicePort(protocol: "SCTP", port: 9)])),
+            Service(metadata: ObjectMeta(name: "huge", namespace: "default"), spec: ServiceSpec(clusterIP: "10.254.0.6", ports: [ServicePort(port: 70000)])),
+            Service(metadata: ObjectMeta(name: "headless", namespace: "default"), spec: ServiceSpec(clusterIP: "None", ports: [ServicePort(port: 80)])),
+        ]
+        #expect(ServiceProxyState.problems(in: services) == [
+            #"service default/bad-ip: spec.clusterIP "10.254.0.300" is not an IPv4 address; the service is not proxied"#,
+            #"service web/sctp: spec.ports[1].protocol "SCTP" is not supported (TCP, UDP); the port is not proxied"#,
+            "service default/huge: spec.ports[0].port 70000 is out of range; the port is not proxied",
+        ])
+    }
+}

@@ -75,6 +75,8 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     /// Nil until the first report of this node's pods.
     private var localPods: [Pod]?
     private var rulesetSync = RulesetSync()
+    /// Problems of the services already logged, so that each is logged once while it lasts.
+    private var reportedProblems: Set<String> = []
     /// The state the table holds, for the conntrack diff; nil until the first sync.
     private var appliedState: ServiceProxyState?
     private var lastFullSync: ContinuousClock.Instant?
@@ -103,6 +105,9 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
 
     public func update(services: [KubeAPI.Service]) {
         self.services = services
+        let problems = Set(ServiceProxyState.problems(in: services))
+        for problem in problems.subtracting(reportedProblems).sorted() { logger.warning("\(problem)") }
+        reportedProblems = problems
         changed()
     }
 

@@ -12,16 +12,35 @@ extension ServiceProxyState {
     ///   - localPods: this node's pods with their status (podIP, Ready condition).
     ///   - node: the node's settings.
     public init(services: [Service], endpoints: [Endpoints]?, localPods: [Pod], node: ProxyNodeSettings) {
-        let byName: [ServiceID: Endpoints]? = endpoints.map { list in
-            Dictionary(
-                list.map { (ServiceID(namespace: $0.metadata.namespace ?? "default", name: $0.metadata.name ?? ""), $0) },
-                uniquingKeysWith: { _, last in last })
+        if let endpoints {
+            self.init(services: services, endpoints: endpoints, node: node)
+        } else {
+            let proxied = services.compactMap { ProxiedService(service: $0, endpoints: Endpoints.ready(for: $0, pods: localPods)) }
+            self.init(services: proxied, node: node)
         }
-        let proxied = services.compactMap { service -> ProxiedService? in
-            let id = ServiceID(namespace: service.metadata.namespace ?? "default", name: service.metadata.name ?? "")
-            let serviceEndpoints = byName.map { $0[id] } ?? Endpoints.ready(for: service, pods: localPods)
-            return ProxiedService(service: service, endpoints: serviceEndpoints)
+    }
+
+    /// What in `services` the proxy cannot serve, one sentence each naming the service and the
+    /// field: a cluster IP that is not IPv4, a protocol other than TCP and UDP, a port out of
+    /// range. Headless services (`clusterIP: None`) and services without a cluster IP yet are
+    /// not problems.
+    public static func problems(in services: [Service]) -> [String] {
+        var problems: [String] = []
+        for service in services {
+            let name = "service \(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")"
+            if let clusterIP = service.spec.clusterIP, !clusterIP.isEmpty, clusterIP != "None", IPv4Address(clusterIP) == nil {
+                problems.append("\(name): spec.clusterIP \"\(clusterIP)\" is not an IPv4 address; the service is not proxied")
+                continue
+            }
+            for (index, port) in (service.spec.ports ?? []).enumerated() {
+                if TransportProtocol(kubernetes: port.protocol) == nil {
+                    problems.append(
+                        "\(name): spec.ports[\(index)].protocol \"\(port.protocol ?? "")\" is not supported (TCP, UDP); the port is not proxied")
+                } else if UInt16(exactly: port.port) == nil || port.port == 0 {
+                    problems.append("\(name): spec.ports[\(index)].port \(port.port) is out of range; the port is not proxied")
+                }
+            }
         }
-        self.init(services: proxied, node: node)
+        return problems
     }
 }
