@@ -146,6 +146,41 @@ struct RulesetSyncTests {
         #expect(sync.appliedRuleset == Ruleset.services(for: second))
     }
 
+    @Test("a service changed in place among many sends only its difference, as the whole diff would")
+    func changedInPlace() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        var state = Fixtures.state(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend, Fixtures.dns, Fixtures.redisSlaveNamedPort)
+        let before = state
+        try sync.sync(to: state, with: writer)
+        state.services[0] = Fixtures.redisMaster(endpoints: 3)
+        #expect(try sync.sync(to: state, with: writer) == .partial)
+        #expect(writer.applied.last == Transaction.incremental(from: Ruleset.services(for: before), to: Ruleset.services(for: state)))
+        #expect(sync.appliedRuleset == Ruleset.services(for: state))
+        #expect(try sync.sync(to: state, with: writer) == .unchanged)
+    }
+
+    @Test("a service changed in place to claim another's NodePort loses it, and gets it once the other lets go")
+    func changedInPlaceIntoConflict() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        var web = Fixtures.frontend
+        web.name = "web"
+        web.clusterIP = IPv4Address("10.254.0.31")!
+        web.ports[0].nodePort = 30002
+        var state = Fixtures.state(Fixtures.frontend, web)
+        try sync.sync(to: state, with: writer)
+        state.services[1].ports[0].nodePort = 30001
+        #expect(try sync.sync(to: state, with: writer) == .partial)
+        #expect(sync.conflicts.map(\.service.name) == ["web"])
+        #expect(sync.appliedRuleset == Ruleset.services(for: state))
+        state.services[0].ports[0].nodePort = 30003
+        try sync.sync(to: state, with: writer)
+        #expect(sync.conflicts.isEmpty)
+        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.serviceNodePorts]?.elements.keys)
+        #expect(Set(nodePorts) == [SetKey(.proto(.tcp), .port(30001)), SetKey(.proto(.tcp), .port(30003))])
+    }
+
     @Test("new node settings replace the whole table")
     func nodeSettingsChangeIsFull() throws {
         let writer = RecordingWriter()
