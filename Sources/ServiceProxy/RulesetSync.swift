@@ -3,9 +3,11 @@
 /// ones rewrite only the services that changed. A value type driven by `sync`, so the decision is
 /// testable with a recording writer.
 ///
-/// A partial sync costs the same at 100 services as at 10,000: the services are compared as
-/// values, and only the fragments (`Ruleset.fragment(for:node:)`) of those that differ are
-/// computed and diffed; the rest of the table is never rebuilt.
+/// A partial sync costs nearly the same at 100 services as at 10,000: the input is compared in
+/// place with the last one, only the fragments (`Ruleset.fragment(for:node:)`) of the services
+/// that differ are computed and diffed, and past `ProxyNames.servicesPerShard` services the
+/// kernel validates only the shard tables that changed (`Ruleset+Shards.swift`). A change in the
+/// number of shards, like new node settings, replaces every table.
 public struct RulesetSync: Sendable {
     /// What a sync did, for logs and metrics (kube-proxy's full and partial syncs).
     public enum Kind: String, Sendable, Hashable {
@@ -26,6 +28,8 @@ public struct RulesetSync: Sendable {
         /// Which service holds each cluster IP port and NodePort; nil when the sync had a
         /// conflict or a service twice, which only the full comparison resolves.
         var owners: [PortKey: ServiceID]?
+        /// How many tables the services are spread over.
+        var shards: Int
     }
 
     /// A cluster IP port or a NodePort, without allocating.
@@ -51,16 +55,17 @@ public struct RulesetSync: Sendable {
 
     public init() {}
 
-    /// The whole ruleset the kernel holds as far as this process knows; nil before the first
-    /// successful sync and after a failed one. Assembled on each call: for tests and debugging.
-    public var appliedRuleset: Ruleset? {
+    /// The tables the kernel holds as far as this process knows (`clc-proxy`, then the shard
+    /// tables); nil before the first successful sync and after a failed one. Assembled on each
+    /// call: for tests and debugging.
+    public var appliedRulesets: [Ruleset]? {
         guard let applied else { return nil }
-        var ruleset = Ruleset.base(for: applied.node)
-        for id in applied.services.keys.sorted() {
-            ruleset.merge(Ruleset.fragment(for: applied.services[id]!, node: applied.node))
-        }
-        return ruleset
+        return Ruleset.tables(for: ServiceProxyState(services: Array(applied.services.values), node: applied.node))
     }
+
+    /// `clc-proxy` as the kernel holds it as far as this process knows: every service, while
+    /// they fit one table.
+    public var appliedRuleset: Ruleset? { appliedRulesets?.first }
 
     /// Brings the table to the ruleset of `state`.
     /// - Parameters:
@@ -75,6 +80,7 @@ public struct RulesetSync: Sendable {
         }
         if let changed = fast {
             guard !changed.isEmpty else { return .unchanged }
+            // Same services, same count: the same shards.
             conflicts = []
             // Taken out of `applied`, the dictionaries have one holder and are updated in place,
             // at the cost of the changed services only.
@@ -100,15 +106,12 @@ public struct RulesetSync: Sendable {
             owners = [:]
             for service in services.values { for key in PortKey.keys(of: service) { owners![key] = service.id } }
         }
-        let next = Applied(node: state.node, services: services, input: state.services, owners: owners)
+        let next = Applied(
+            node: state.node, services: services, input: state.services, owners: owners,
+            shards: Ruleset.shardCount(forServices: services.count))
 
-        guard let current = applied, current.node == state.node else {
-            var ruleset = Ruleset.base(for: state.node)
-            for id in services.keys.sorted() { ruleset.merge(Ruleset.fragment(for: services[id]!, node: state.node)) }
-            applied = nil
-            try writer.apply(.fullSync(ruleset))
-            applied = next
-            return .full
+        guard let current = applied, current.node == state.node, current.shards == next.shards else {
+            return try fullSync(to: next, with: writer)
         }
 
         var changed: [ServiceID] = services.compactMap { id, service in current.services[id] == service ? nil : id }
@@ -144,31 +147,49 @@ public struct RulesetSync: Sendable {
         return changed
     }
 
-    /// Sends the difference of the `changed` services' fragments from `current` to `next`.
+    /// Replaces every table: `clc-proxy` and the shards `next` needs, and deletes shard tables
+    /// beyond those (left by a run with more services, or by this one before it shrank).
+    private mutating func fullSync(to next: Applied, with writer: some RulesetWriter) throws(NetfilterError) -> Kind {
+        applied = nil
+        var tables = [Ruleset.base(for: next.node)] + (1..<next.shards).map { Ruleset.shardBase(shard: $0, node: next.node) }
+        for id in next.services.keys.sorted() {
+            tables.merge(Ruleset.fragment(for: next.services[id]!, node: next.node), shard: Ruleset.shard(of: id, count: next.shards))
+        }
+        let stale = (next.shards..<ProxyNames.maximumShards).map {
+            // Adding first makes deleting a table that is not there no error.
+            Transaction(table: ProxyNames.table(shard: $0), operations: [.addTable, .deleteTable])
+        }
+        try writer.apply(tables.map(Transaction.fullSync) + stale)
+        applied = next
+        return .full
+    }
+
+    /// Sends the difference of the `changed` services' fragments, table by table, in one batch.
     /// - Parameter old: the changed services as the last sync had them (absent: added).
     private mutating func partialSync(
         changed: [ServiceID], old: [ServiceID: ProxiedService], to next: Applied, with writer: some RulesetWriter
     ) throws(NetfilterError) -> Kind {
         applied = nil
-        // The changed services' fragments before and after, on one base: their difference is
-        // the transaction, as no other service shares a chain, set or map key with them.
-        let base = Ruleset.base(for: next.node)
-        var before = base
-        var after = base
+        // The changed services' fragments before and after, on empty tables: their difference
+        // is the transaction, as no other service shares a chain, set or map key with them.
+        let empty = [Ruleset.base(for: next.node)] + (1..<next.shards).map { Ruleset.shardBase(shard: $0, node: next.node) }
+        var before = empty
+        var after = empty
         for id in changed.sorted() {
-            if let old = old[id] { before.merge(Ruleset.fragment(for: old, node: next.node)) }
-            if let new = next.services[id] { after.merge(Ruleset.fragment(for: new, node: next.node)) }
+            let shard = Ruleset.shard(of: id, count: next.shards)
+            if let old = old[id] { before.merge(Ruleset.fragment(for: old, node: next.node), shard: shard) }
+            if let new = next.services[id] { after.merge(Ruleset.fragment(for: new, node: next.node), shard: shard) }
         }
-        // Same table, same base chains: an incremental transaction always exists; were it not
-        // to, the table is replaced whole (`applied` is nil now).
-        guard let transaction = Transaction.incremental(from: before, to: after) else {
-            var ruleset = base
-            for id in next.services.keys.sorted() { ruleset.merge(Ruleset.fragment(for: next.services[id]!, node: next.node)) }
-            try writer.apply(.fullSync(ruleset))
-            applied = next
-            return .full
+        var transactions: [Transaction] = []
+        for index in empty.indices where before[index] != after[index] {
+            // Same table, same base chains: an incremental transaction always exists; were it
+            // not to, every table is replaced (`applied` is nil now).
+            guard let transaction = Transaction.incremental(from: before[index], to: after[index]) else {
+                return try fullSync(to: next, with: writer)
+            }
+            transactions.append(transaction)
         }
-        try writer.apply(transaction)
+        try writer.apply(transactions)
         applied = next
         return .partial
     }

@@ -16,10 +16,11 @@ final class SharedRecordingWriter: RulesetWriter {
     /// The next `count` transactions fail.
     func fail(next count: Int) { state.withLock { $0.failures = count } }
 
-    func apply(_ transaction: Transaction) throws(NetfilterError) {
+    /// Records the batch's transaction on `clc-proxy` (the services here fit one table).
+    func apply(_ transactions: [Transaction]) throws(NetfilterError) {
         let fails = state.withLock { state -> Bool in
             guard state.failures > 0 else {
-                state.applied.append(transaction)
+                state.applied += transactions.filter { $0.table == ProxyNames.table }
                 return false
             }
             state.failures -= 1

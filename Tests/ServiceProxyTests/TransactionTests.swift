@@ -105,12 +105,17 @@ struct TransactionTests {
 /// Records transactions instead of applying them; fails when told to.
 final class RecordingWriter: RulesetWriter, @unchecked Sendable {
     // Only touched from the test's own task, one call at a time.
-    var applied: [Transaction] = []
+    /// Every batch, whole.
+    var batches: [[Transaction]] = []
     var failure: NetfilterError?
 
-    func apply(_ transaction: Transaction) throws(NetfilterError) {
+    /// The transactions on `clc-proxy`, the one table while services are few; the deletions
+    /// of shard tables a full sync adds are left out.
+    var applied: [Transaction] { batches.flatMap { $0.filter { $0.table == ProxyNames.table } } }
+
+    func apply(_ transactions: [Transaction]) throws(NetfilterError) {
         if let failure { throw failure }
-        applied.append(transaction)
+        batches.append(transactions)
     }
 }
 

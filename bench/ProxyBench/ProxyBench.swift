@@ -147,7 +147,7 @@ struct ProxyBench {
     // MARK: One change
 
     static func change(_ options: Options, dry: Bool) throws {
-        struct NoWriter: RulesetWriter { func apply(_ transaction: Transaction) throws(NetfilterError) {} }
+        struct NoWriter: RulesetWriter { func apply(_ transactions: [Transaction]) throws(NetfilterError) {} }
         let netlink = dry ? nil : try NetlinkRulesetWriter(networkNamespace: options.namespace)
         let writer = netlink.map { TimedWriter(netlink: $0) }
         let deleteTable = Transaction(table: ProxyNames.table, operations: [.addTable, .deleteTable])
@@ -186,7 +186,7 @@ struct ProxyBench {
                 if let record = writer?.takeRecord() {
                     if let failure = record.failure { throw Usage("change through nft failed: \(failure)") }
                     applies[path, default: []].append(record.apply.ms)
-                    if sample == nil, path == .nft, let transaction = record.transaction { sample = transaction.nftCommands }
+                    if sample == nil, path == .nft, !record.transactions.isEmpty { sample = record.transactions.map(\.nftCommands).joined(separator: "\n") }
                 }
                 lastChanged[path] = index
             }

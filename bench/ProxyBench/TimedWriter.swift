@@ -12,7 +12,8 @@ final class TimedWriter: RulesetWriter {
     }
 
     struct Record {
-        var transaction: Transaction?
+        /// The batch's transactions, one per table.
+        var transactions: [Transaction] = []
         var apply: Duration = .zero
         var failure: String?
     }
@@ -31,23 +32,25 @@ final class TimedWriter: RulesetWriter {
     /// What the last `apply` did; reset by reading.
     func takeRecord() -> Record { record.withLock { let last = $0; $0 = Record(); return last } }
 
-    func apply(_ transaction: Transaction) throws(NetfilterError) {
+    func apply(_ transactions: [Transaction]) throws(NetfilterError) {
         let start = ContinuousClock.now
         switch path.withLock({ $0 }) {
         case .netlink:
-            try netlink.apply(transaction)
+            try netlink.apply(transactions)
         case .nft:
             do {
-                try Nft.load(transaction.nftCommands)
+                // One nft -f input: atomic across the tables, as our batch is.
+                try Nft.load(transactions.map(\.nftCommands).joined(separator: "\n"))
             } catch {
                 record.withLock { $0.failure = "\(error)" }
                 // RulesetSync then forgets what it applied; the benchmark stops on the failure.
-                throw .system(operation: "nft -f - (\(transaction.operations.count) operations)", errno: EIO)
+                let count = transactions.reduce(0) { $0 + $1.operations.count }
+                throw .system(operation: "nft -f - (\(count) operations)", errno: EIO)
             }
         }
         let elapsed = ContinuousClock.now - start
         record.withLock {
-            $0.transaction = transaction
+            $0.transactions = transactions
             $0.apply = elapsed
         }
     }

@@ -40,11 +40,12 @@ public final class NetlinkRulesetWriter: RulesetWriter {
         self.logger = logger
     }
 
-    public func apply(_ transaction: Transaction) throws(NetfilterError) {
-        guard !transaction.isEmpty else { return }
+    public func apply(_ transactions: [Transaction]) throws(NetfilterError) {
+        let transactions = transactions.filter { !$0.isEmpty }
+        guard !transactions.isEmpty else { return }
         try state.withLock { (state: inout State) throws(NetfilterError) in
             let batch = NetlinkBatch(firstSequence: state.sequence)
-            try Self.encode(transaction, into: batch)
+            for transaction in transactions { try Self.encode(transaction, into: batch) }
             let bytes = batch.finish()
             state.sequence &+= UInt32(batch.messageCount + 2)
             // The kernel queues every ack before we read one: room for all of them (an ack is
@@ -55,7 +56,10 @@ public final class NetlinkRulesetWriter: RulesetWriter {
         }
         logger.debug(
             "applied nftables transaction",
-            metadata: ["nft.table": "\(transaction.table)", "nft.operations": "\(transaction.operations.count)"])
+            metadata: [
+                "nft.tables": "\(transactions.map(\.table).joined(separator: ","))",
+                "nft.operations": "\(transactions.reduce(0) { $0 + $1.operations.count })",
+            ])
     }
 
     // MARK: - Encoding

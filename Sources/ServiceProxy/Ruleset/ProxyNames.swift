@@ -3,6 +3,14 @@
 public enum ProxyNames {
     public static let table = "clc-proxy"
 
+    /// Services per table before they are spread over shard tables (`Ruleset+Shards.swift`).
+    public static let servicesPerShard = 1024
+    /// At most this many tables: `clc-proxy` and `clc-proxy-1` ... `clc-proxy-15`.
+    public static let maximumShards = 16
+
+    /// `clc-proxy` for shard 0, `clc-proxy-<n>` for the others.
+    public static func table(shard: Int) -> String { shard == 0 ? table : "\(table)-\(shard)" }
+
     public static let services = "services"
     public static let serviceIPs = "service-ips"
     public static let serviceNodePorts = "service-nodeports"
