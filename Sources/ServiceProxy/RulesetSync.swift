@@ -53,14 +53,20 @@ public struct RulesetSync: Sendable {
     /// The ports left out of the last sync because another service holds them.
     public private(set) var conflicts: [PortConflict] = []
 
-    public init() {}
+    /// At most this many tables; 1 keeps every service in `clc-proxy`, as kube-proxy does
+    /// (the benchmark's baseline).
+    public let maximumShards: Int
+
+    public init(maximumShards: Int = ProxyNames.maximumShards) {
+        self.maximumShards = max(1, min(maximumShards, ProxyNames.maximumShards))
+    }
 
     /// The tables the kernel holds as far as this process knows (`clc-proxy`, then the shard
     /// tables); nil before the first successful sync and after a failed one. Assembled on each
     /// call: for tests and debugging.
     public var appliedRulesets: [Ruleset]? {
         guard let applied else { return nil }
-        return Ruleset.tables(for: ServiceProxyState(services: Array(applied.services.values), node: applied.node))
+        return Ruleset.tables(applied.services.values, node: applied.node, shards: applied.shards)
     }
 
     /// `clc-proxy` as the kernel holds it as far as this process knows: every service, while
@@ -108,7 +114,7 @@ public struct RulesetSync: Sendable {
         }
         let next = Applied(
             node: state.node, services: services, input: state.services, owners: owners,
-            shards: Ruleset.shardCount(forServices: services.count))
+            shards: Ruleset.shardCount(forServices: services.count, maximum: maximumShards))
 
         guard let current = applied, current.node == state.node, current.shards == next.shards else {
             return try fullSync(to: next, with: writer)
@@ -151,10 +157,7 @@ public struct RulesetSync: Sendable {
     /// beyond those (left by a run with more services, or by this one before it shrank).
     private mutating func fullSync(to next: Applied, with writer: some RulesetWriter) throws(NetfilterError) -> Kind {
         applied = nil
-        var tables = [Ruleset.base(for: next.node)] + (1..<next.shards).map { Ruleset.shardBase(shard: $0, node: next.node) }
-        for id in next.services.keys.sorted() {
-            tables.merge(Ruleset.fragment(for: next.services[id]!, node: next.node), shard: Ruleset.shard(of: id, count: next.shards))
-        }
+        let tables = Ruleset.tables(next.services.values, node: next.node, shards: next.shards)
         let stale = (next.shards..<ProxyNames.maximumShards).map {
             // Adding first makes deleting a table that is not there no error.
             Transaction(table: ProxyNames.table(shard: $0), operations: [.addTable, .deleteTable])

@@ -146,23 +146,35 @@ struct ProxyBench {
 
     // MARK: One change
 
+    /// The baseline's table: kube-proxy's layout, every service in one table.
+    static let kubeProxyTable = "kube-proxy"
+
     static func change(_ options: Options, dry: Bool) throws {
         struct NoWriter: RulesetWriter { func apply(_ transactions: [Transaction]) throws(NetfilterError) {} }
         let netlink = dry ? nil : try NetlinkRulesetWriter(networkNamespace: options.namespace)
         let writer = netlink.map { TimedWriter(netlink: $0) }
         let deleteTable = Transaction(table: ProxyNames.table, operations: [.addTable, .deleteTable])
         for count in options.counts {
-            var state = Workload.state(services: count)
-            var sync = RulesetSync()
+            // Ours (spread over shard tables past 1,024 services) for the netlink path, and
+            // kube-proxy's single table (renamed kube-proxy) for the nft path, each with its own
+            // copy of the services so each change is one service for either.
+            var states: [TimedWriter.Path: ServiceProxyState] = [.netlink: Workload.state(services: count), .nft: Workload.state(services: count)]
+            var syncs: [TimedWriter.Path: RulesetSync] = [.netlink: RulesetSync(), .nft: RulesetSync(maximumShards: 1)]
             let fullStart = ContinuousClock.now
             if let writer {
                 try netlink!.apply(deleteTable)
-                try sync.sync(to: state, with: writer)
+                try syncs[.netlink]!.sync(to: states[.netlink]!, with: writer)
                 _ = writer.takeRecord()
             } else {
-                try sync.sync(to: state, with: NoWriter())
+                try syncs[.netlink]!.sync(to: states[.netlink]!, with: NoWriter())
             }
             let full = ContinuousClock.now - fullStart
+            if let writer, !dry {
+                writer.renameTables(to: kubeProxyTable)
+                try syncs[.nft]!.sync(to: states[.nft]!, with: writer)
+                writer.renameTables(to: nil)
+                _ = writer.takeRecord()
+            }
             var totals: [TimedWriter.Path: [Double]] = [:]
             var applies: [TimedWriter.Path: [Double]] = [:]
             var lastChanged: [TimedWriter.Path: Int] = [:]
@@ -173,15 +185,17 @@ struct ProxyBench {
                 let pair = round / paths.count
                 let path = paths[(round + pair) % paths.count]
                 let index = (round * 7919 + 13) % count
-                state.services[index].endpoints[""]![1].ip = Workload.address(201, index, round: round + 1)
+                states[path]!.services[index].endpoints[""]![1].ip = Workload.address(201, index, round: round + 1)
                 writer?.use(path)
+                writer?.renameTables(to: path == .nft ? kubeProxyTable : nil)
                 let start = ContinuousClock.now
                 if let writer {
-                    try sync.sync(to: state, with: writer)
+                    try syncs[path]!.sync(to: states[path]!, with: writer)
                 } else {
-                    try sync.sync(to: state, with: NoWriter())
+                    try syncs[path]!.sync(to: states[path]!, with: NoWriter())
                 }
                 let total = ContinuousClock.now - start
+                writer?.renameTables(to: nil)
                 totals[path, default: []].append(total.ms)
                 if let record = writer?.takeRecord() {
                     if let failure = record.failure { throw Usage("change through nft failed: \(failure)") }
@@ -204,10 +218,13 @@ struct ProxyBench {
             if !dry {
                 // What the kernel holds for the services changed last by each path.
                 var problems: [String] = []
-                for (_, index) in lastChanged.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                for (path, index) in lastChanged.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+                    let state = states[path]!
                     let fragment = Ruleset.fragment(for: state.services[index], node: state.node)
+                    let shard = Ruleset.shard(of: state.services[index].id, count: Ruleset.shardCount(forServices: count))
+                    let table = path == .nft ? kubeProxyTable : ProxyNames.table(shard: shard)
                     for chain in fragment.sortedChains {
-                        let kernel = try Nft.listRules(table: ProxyNames.table, chain: chain.name)
+                        let kernel = try Nft.listRules(table: table, chain: chain.name)
                         if kernel != chain.rules.map({ $0.render() }) { problems.append(chain.name) }
                     }
                 }

@@ -29,10 +29,22 @@ final class TimedWriter: RulesetWriter {
 
     func use(_ path: Path) { self.path.withLock { $0 = path } }
 
+    /// While set, tables are renamed from `clc-proxy...` to this prefix, so that a second,
+    /// single-table sync (kube-proxy's layout, the baseline) lives beside ours in one namespace.
+    private let prefix = Mutex<String?>(nil)
+
+    func renameTables(to prefix: String?) { self.prefix.withLock { $0 = prefix } }
+
     /// What the last `apply` did; reset by reading.
     func takeRecord() -> Record { record.withLock { let last = $0; $0 = Record(); return last } }
 
     func apply(_ transactions: [Transaction]) throws(NetfilterError) {
+        var transactions = transactions
+        if let prefix = prefix.withLock({ $0 }) {
+            for index in transactions.indices {
+                transactions[index].table = prefix + transactions[index].table.dropFirst(ProxyNames.table.count)
+            }
+        }
         let start = ContinuousClock.now
         switch path.withLock({ $0 }) {
         case .netlink:

@@ -14,9 +14,9 @@ extension Ruleset {
     /// How many tables serve `count` services: 1 up to `ProxyNames.servicesPerShard`, then the
     /// next power of two of count / servicesPerShard, at most `ProxyNames.maximumShards`. Powers
     /// of two, so that a growing cluster reshards (a full sync) only a few times.
-    public static func shardCount(forServices count: Int) -> Int {
+    public static func shardCount(forServices count: Int, maximum: Int = ProxyNames.maximumShards) -> Int {
         var shards = 1
-        while shards < ProxyNames.maximumShards, count > shards * ProxyNames.servicesPerShard { shards *= 2 }
+        while shards < maximum, count > shards * ProxyNames.servicesPerShard { shards *= 2 }
         return shards
     }
 
@@ -34,10 +34,14 @@ extension Ruleset {
     /// The tables that serve `state`: `clc-proxy` first, then the shard tables.
     public static func tables(for state: ServiceProxyState) -> [Ruleset] {
         let services = state.withoutConflicts().services
-        let shards = shardCount(forServices: services.count)
-        var tables = [base(for: state.node)] + (1..<max(shards, 1)).map { shardBase(shard: $0, node: state.node) }
+        return tables(services, node: state.node, shards: shardCount(forServices: services.count))
+    }
+
+    /// The tables for `services` (no two claiming one port) spread over `shards` tables.
+    static func tables(_ services: some Collection<ProxiedService>, node: ProxyNodeSettings, shards: Int) -> [Ruleset] {
+        var tables = [base(for: node)] + (1..<max(shards, 1)).map { shardBase(shard: $0, node: node) }
         for service in services.sorted(by: { $0.id < $1.id }) {
-            tables.merge(fragment(for: service, node: state.node), shard: shard(of: service.id, count: shards))
+            tables.merge(fragment(for: service, node: node), shard: shard(of: service.id, count: shards))
         }
         return tables
     }
