@@ -119,7 +119,12 @@ let package = Package(
         .testTarget(
             name: "PodRuntimeTests",
             dependencies: ["PodRuntime", "KubeAPI", "DockerEngine", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "ServiceProxyTests", dependencies: ["ServiceProxy", "KubeAPI"]),
+        .testTarget(
+            name: "ServiceProxyTests",
+            dependencies: [
+                "ServiceProxy", "KubeAPI", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .testTarget(
             name: "AgentMetricsTests",
             dependencies: [

@@ -1,3 +1,5 @@
+import Logging
+import ServiceLifecycle
 import Synchronization
 import Testing
 
@@ -72,5 +74,23 @@ struct SpawnCommandRunnerTests {
         } throws: { error in
             "\(error)".contains("no-such-command-clc")
         }
+    }
+}
+
+@Suite("keeping the DOCKER-USER accept")
+struct DockerUserAcceptServiceTests {
+    @Test("the service checks at once, then stops within a second of a graceful shutdown, mid-interval")
+    func stopsOnShutdown() async throws {
+        let runner = ScriptedRunner(statuses: [0, 0])
+        let service = DockerUserAcceptService(
+            accept: DockerForwardAccept(mark: 0x4000, runner: runner), interval: .seconds(60), logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [service], logger: Logger(label: "test"))
+        let task = Task { try await group.run() }
+        for _ in 0..<200 where runner.calls.count < 2 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(runner.calls.count == 2, "iptables -S and -C at start")
+        let start = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await task.value
+        #expect(ContinuousClock.now - start < .seconds(1))
     }
 }

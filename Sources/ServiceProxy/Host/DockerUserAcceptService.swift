@@ -1,0 +1,54 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Keeps the accept for the proxy's marked traffic in Docker's DOCKER-USER chain
+/// (`DockerForwardAccept`): at start and every `interval`, since a firewall reload or a Docker
+/// restart may take it away. Returns as soon as the group shuts down.
+public struct DockerUserAcceptService: ServiceLifecycle.Service {
+    let accept: DockerForwardAccept
+    let logger: Logger
+    let interval: Duration
+
+    public init(accept: DockerForwardAccept, interval: Duration = .seconds(60), logger: Logger) {
+        self.accept = accept
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // The sleep between checks must end with the group: cancelled on graceful shutdown.
+        await cancelWhenGracefulShutdown {
+            var last: DockerForwardAccept.Outcome?
+            var failed = false
+            while !Task.isCancelled {
+                do {
+                    // iptables waits for the xtables lock: off the cooperative pool.
+                    let accept = self.accept
+                    let outcome = try await Task.detached { try accept.ensure() }.value
+                    failed = false
+                    report(outcome, after: last)
+                    last = outcome
+                } catch {
+                    if !failed { logger.warning("could not check Docker's DOCKER-USER chain: \(error)") }
+                    failed = true
+                }
+                guard (try? await Task.sleep(for: interval)) != nil else { return }
+            }
+        }
+    }
+
+    private func report(_ outcome: DockerForwardAccept.Outcome, after last: DockerForwardAccept.Outcome?) {
+        switch outcome {
+        case .inserted:
+            logger.notice(
+                "accepted the service proxy's marked traffic in DOCKER-USER, so NodePorts reach pods on a Docker host",
+                metadata: ["iptables.rule": "\(accept.rule.joined(separator: " "))"])
+        case .alreadyPresent: break
+        case .noDockerUserChain:
+            if last != .noDockerUserChain {
+                logger.info("no DOCKER-USER chain: dockerd does not manage iptables here, nothing to accept")
+            }
+        }
+    }
+}
