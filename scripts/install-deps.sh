@@ -17,6 +17,8 @@ PACKAGES=(
   libmnl-dev           # minimal netlink library
   libsystemd-dev       # journald / sd_notify
   nftables             # nft CLI
+  iptables             # Docker's DOCKER-USER chain (service proxy's NodePort accept)
+  python3              # tiny servers and clients in the proxy's traffic tests and benchmark
   iproute2             # ip, bridge
   busybox-static       # /bin/sh etc. for the test images
   redis-server         # redis binaries copied into the images
