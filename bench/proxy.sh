@@ -184,8 +184,8 @@ cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
   # one product per invocation: SwiftPM builds only the last of several --product options
   for product in clc-bench-proxy clc-node; do
-    log "swift build -c release --product $product"
-    swift build -c release --product "$product" >&2
+    log "swift build -c release --static-swift-stdlib --product $product (as scripts/run-guestbook.sh builds the agent)"
+    swift build -c release --static-swift-stdlib --product "$product" >&2
   done
 fi
 for bin in "$BENCH" "$AGENT"; do

@@ -37,7 +37,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
 
     /// Runs until the task is cancelled.
     public func run() async {
-        var store: [String: Resource] = [:]
+        var store = ObjectStore<Resource>()
         var resourceVersion: String?
         var failures = 0
         while !Task.isCancelled {
@@ -46,11 +46,11 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                     var items: [(String, String)] = []
                     if let fieldSelector { items.append(("fieldSelector", fieldSelector)) }
                     let list = try await client.get(ObjectList<Resource>.self, path + MasterClient.query(items))
-                    store = Dictionary(list.items.map { ($0.storeKey, $0) }, uniquingKeysWith: { _, last in last })
+                    store = ObjectStore(list.items, key: \.storeKey)
                     resourceVersion = list.metadata?.resourceVersion ?? ""
                     if failures > 0 { logger.notice("master reachable again, listed \(store.count) objects") }
                     failures = 0
-                    await deliver(Array(store.values))
+                    await deliver(store.items)
                 } catch {
                     if Task.isCancelled { return }
                     failures += 1
@@ -91,7 +91,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                     failures = 0
                     if changed {
                         changed = false
-                        await deliver(Array(store.values))
+                        await deliver(store.items)
                     }
                 }
                 if relist {
@@ -105,7 +105,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 // What was applied before the failure is delivered: the watch resumes after it.
-                if changed { await deliver(Array(store.values)) }
+                if changed { await deliver(store.items) }
                 failures += 1
                 logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
                 await backOff(failures)
@@ -122,7 +122,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
     private struct Header: Decodable { var type: String }
     private struct Bookmark: Codable, Sendable, Hashable { var metadata: ObjectMeta }
 
-    private func apply(_ line: [UInt8], to store: inout [String: Resource]) throws(MasterError) -> Applied {
+    private func apply(_ line: [UInt8], to store: inout ObjectStore<Resource>) throws(MasterError) -> Applied {
         let data = Data(line)
         let decoder = JSONDecoder()
         let label = "watch \(path)"
@@ -144,7 +144,11 @@ public struct Reflector<Resource: KubeResource>: Sendable {
             } catch {
                 throw .decoding(request: label, message: "\(error)")
             }
-            if header.type == "DELETED" { store[object.storeKey] = nil } else { store[object.storeKey] = object }
+            if header.type == "DELETED" {
+                store.remove(key: object.storeKey, keyOf: \.storeKey)
+            } else {
+                store.upsert(object, key: object.storeKey)
+            }
             return .changed(object.metadata.resourceVersion)
         default:
             throw .decoding(request: label, message: "unknown watch event type \(header.type)")
