@@ -77,37 +77,15 @@ extension Transaction {
             case .flushChain(let name): lines.append("flush chain \(t) \(name)")
             case .deleteChain(let name): lines.append("delete chain \(t) \(name)")
             case .addSet(let set):
-                var spec = ["type " + set.key.map(\.rawValue).joined(separator: " . ") + (set.isVerdictMap ? " : verdict" : "")]
-                if let size = set.size { spec.append("size \(size)") }
-                var flags: [String] = []
-                if set.isDynamic { flags.append("dynamic") }
-                if set.timeoutSeconds != nil { flags.append("timeout") }
-                if !flags.isEmpty { spec.append("flags " + flags.joined(separator: ",")) }
-                if let timeout = set.timeoutSeconds { spec.append("timeout \(timeout)s") }
-                lines.append("add \(set.isVerdictMap ? "map" : "set") \(t) \(set.name) { \(spec.joined(separator: "; ")); }")
+                lines.append("add \(set.isVerdictMap ? "map" : "set") \(t) \(set.name) { \(set.declaration.joined(separator: "; ")); }")
             case .deleteSet(let name): lines.append("delete set \(t) \(name)")
             case let .addElements(set, elements):
-                let items = elements.keys.sorted().map { key in
-                    elements[key].flatMap { $0 }.map { "\(key) : \($0.nftText)" } ?? key.description
-                }
-                lines.append("add element \(t) \(set) { \(items.joined(separator: ", ")) }")
+                lines.append("add element \(t) \(set) { \(NamedSet.renderElements(elements)) }")
             case let .deleteElements(set, keys):
                 lines.append("delete element \(t) \(set) { \(keys.map(\.description).joined(separator: ", ")) }")
             case let .addRule(chain, rule): lines.append("add rule \(t) \(chain) \(rule.render())")
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-}
-
-extension Verdict {
-    var nftText: String {
-        switch self {
-        case .accept: "accept"
-        case .drop: "drop"
-        case .return: "return"
-        case .jump(let chain): "jump \(chain)"
-        case .goto(let chain): "goto \(chain)"
-        }
     }
 }

@@ -14,21 +14,30 @@ extension NamedSet {
     /// `\tmap name {\n ... \t}\n`.
     func render() -> String {
         var lines = ["\t\(isVerdictMap ? "map" : "set") \(name) {"]
-        lines.append("\t\ttype " + key.map(\.rawValue).joined(separator: " . ") + (isVerdictMap ? " : verdict" : ""))
-        if let size { lines.append("\t\tsize \(size)") }
+        lines += declaration.map { "\t\t" + $0 }
+        if !elements.isEmpty { lines.append("\t\telements = { " + Self.renderElements(elements) + " }") }
+        lines.append("\t}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The definition's statements as nft prints them (`type ... : verdict`, `size`, `flags`,
+    /// `timeout`), one a line; `add set` takes them separated by semicolons.
+    public var declaration: [String] {
+        var lines = ["type " + key.map(\.rawValue).joined(separator: " . ") + (isVerdictMap ? " : verdict" : "")]
+        if let size { lines.append("size \(size)") }
         var flags: [String] = []
         if isDynamic { flags.append("dynamic") }
         if timeoutSeconds != nil { flags.append("timeout") }
-        if !flags.isEmpty { lines.append("\t\tflags " + flags.joined(separator: ",")) }
-        if let timeoutSeconds { lines.append("\t\ttimeout \(renderDuration(seconds: timeoutSeconds))") }
-        if !elements.isEmpty {
-            let items = elements.keys.sorted().map { key in
-                elements[key].flatMap { $0 }.map { "\(key) : \($0.render())" } ?? key.description
-            }
-            lines.append("\t\telements = { " + items.joined(separator: ", ") + " }")
-        }
-        lines.append("\t}")
-        return lines.joined(separator: "\n") + "\n"
+        if !flags.isEmpty { lines.append("flags " + flags.joined(separator: ",")) }
+        if let timeoutSeconds { lines.append("timeout \(renderDuration(seconds: timeoutSeconds))") }
+        return lines
+    }
+
+    /// `key : verdict, ...` (or just keys for a set), by key.
+    public static func renderElements(_ elements: [SetKey: Verdict?]) -> String {
+        elements.keys.sorted().map { key in
+            elements[key].flatMap { $0 }.map { "\(key) : \($0.render())" } ?? key.description
+        }.joined(separator: ", ")
     }
 }
 
@@ -63,7 +72,8 @@ extension Rule {
 }
 
 extension Verdict {
-    func render() -> String {
+    /// `accept`, `goto chain`, ... as nft prints and reads them.
+    public func render() -> String {
         switch self {
         case .accept: "accept"
         case .drop: "drop"
