@@ -32,20 +32,6 @@ public struct RulesetSync: Sendable {
         var shards: Int
     }
 
-    /// A cluster IP port or a NodePort, without allocating.
-    struct PortKey: Hashable, Sendable {
-        var address: UInt32
-        var proto: UInt8
-        var port: UInt16
-
-        static func keys(of service: ProxiedService) -> [PortKey] {
-            service.ports.flatMap { port in
-                [PortKey(address: service.clusterIP.value, proto: port.protocol.number, port: port.port)]
-                    + (port.nodePort.map { [PortKey(address: 0, proto: port.protocol.number, port: $0)] } ?? [])
-            }
-        }
-    }
-
     /// Nil before the first successful sync and after a failed one (the kernel may hold
     /// anything then).
     private var applied: Applied?
@@ -175,7 +161,7 @@ public struct RulesetSync: Sendable {
         applied = nil
         // The changed services' fragments before and after, on empty tables: their difference
         // is the transaction, as no other service shares a chain, set or map key with them.
-        let empty = [Ruleset.base(for: next.node)] + (1..<next.shards).map { Ruleset.shardBase(shard: $0, node: next.node) }
+        let empty = Ruleset.emptyTables(node: next.node, shards: next.shards)
         var before = empty
         var after = empty
         for id in changed.sorted() {

@@ -16,6 +16,29 @@ public struct PortConflict: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// What a service port claims: its cluster IP, protocol and port, or (address 0) a NodePort and
+/// protocol. No two services may claim the same; hashed without allocating.
+struct PortKey: Hashable, Sendable {
+    var address: UInt32
+    var proto: UInt8
+    var port: UInt16
+
+    static func cluster(_ service: ProxiedService, _ port: ProxiedService.Port) -> PortKey {
+        PortKey(address: service.clusterIP.value, proto: port.protocol.number, port: port.port)
+    }
+
+    static func nodePort(_ nodePort: UInt16, _ proto: TransportProtocol) -> PortKey {
+        PortKey(address: 0, proto: proto.number, port: nodePort)
+    }
+
+    /// Every claim of `service`'s ports.
+    static func keys(of service: ProxiedService) -> [PortKey] {
+        service.ports.flatMap { port in
+            [cluster(service, port)] + (port.nodePort.map { [nodePort($0, port.protocol)] } ?? [])
+        }
+    }
+}
+
 extension ServiceProxyState {
     /// The ports left out by `withoutConflicts()`; empty for any state the API server accepts.
     public var conflicts: [PortConflict] { resolveConflicts().conflicts }
@@ -26,27 +49,24 @@ extension ServiceProxyState {
     public func withoutConflicts() -> ServiceProxyState { resolveConflicts().state }
 
     func resolveConflicts() -> (state: ServiceProxyState, conflicts: [PortConflict]) {
-        var seen = Set<SetKey>()
+        var seen = Set<PortKey>()
         var collides = false
         outer: for service in services {
-            for port in service.ports {
-                let keys = Self.keys(service, port)
-                for key in keys where !seen.insert(key).inserted {
-                    collides = true
-                    break outer
-                }
+            for key in PortKey.keys(of: service) where !seen.insert(key).inserted {
+                collides = true
+                break outer
             }
         }
         guard collides else { return (self, []) }
 
-        var owners: [SetKey: ServiceID] = [:]
+        var owners: [PortKey: ServiceID] = [:]
         var conflicts: [PortConflict] = []
         var resolved = self
         resolved.services = services.sorted { $0.id < $1.id }.map { service in
             var kept = service
             kept.ports = []
             for (index, port) in service.ports.enumerated() {
-                let clusterKey = SetKey(.address(service.clusterIP), .proto(port.protocol), .port(port.port))
+                let clusterKey = PortKey.cluster(service, port)
                 if let owner = owners[clusterKey], owner != service.id {
                     conflicts.append(
                         PortConflict(
@@ -56,7 +76,7 @@ extension ServiceProxyState {
                 }
                 var port = port
                 if let nodePort = port.nodePort {
-                    let nodeKey = SetKey(.proto(port.protocol), .port(nodePort))
+                    let nodeKey = PortKey.nodePort(nodePort, port.protocol)
                     if let owner = owners[nodeKey], owner != service.id {
                         conflicts.append(
                             PortConflict(
@@ -73,11 +93,5 @@ extension ServiceProxyState {
             return kept
         }
         return (resolved, conflicts)
-    }
-
-    private static func keys(_ service: ProxiedService, _ port: ProxiedService.Port) -> [SetKey] {
-        var keys = [SetKey(.address(service.clusterIP), .proto(port.protocol), .port(port.port))]
-        if let nodePort = port.nodePort { keys.append(SetKey(.proto(port.protocol), .port(nodePort))) }
-        return keys
     }
 }

@@ -39,24 +39,27 @@ extension Ruleset {
 
     /// The tables for `services` (no two claiming one port) spread over `shards` tables.
     static func tables(_ services: some Collection<ProxiedService>, node: ProxyNodeSettings, shards: Int) -> [Ruleset] {
-        var tables = [base(for: node)] + (1..<max(shards, 1)).map { shardBase(shard: $0, node: node) }
+        var tables = emptyTables(node: node, shards: shards)
         for service in services.sorted(by: { $0.id < $1.id }) {
             tables.merge(fragment(for: service, node: node), shard: shard(of: service.id, count: shards))
         }
         return tables
     }
 
-    /// A shard table without services: nat prerouting and output dispatching through its own
-    /// `service-ips` and `service-nodeports`, and its own mark-for-masquerade chain (jumps stay
-    /// within a table).
-    public static func shardBase(shard: Int, node: ProxyNodeSettings) -> Ruleset {
+    /// `clc-proxy` and `shards - 1` shard tables, without services. A shard table has nat
+    /// prerouting and output dispatching through its own `service-ips` and `service-nodeports`,
+    /// and its own mark-for-masquerade chain (jumps stay within a table).
+    static func emptyTables(node: ProxyNodeSettings, shards: Int) -> [Ruleset] {
         let main = base(for: node)
-        var ruleset = Ruleset(table: ProxyNames.table(shard: shard))
-        for name in ["nat-prerouting", "nat-output", ProxyNames.services, ProxyNames.markForMasquerade] {
-            ruleset.add(main.chains[name]!)
-        }
-        for name in [ProxyNames.serviceIPs, ProxyNames.serviceNodePorts] { ruleset.add(main.sets[name]!) }
-        return ruleset
+        return [main]
+            + (1..<max(shards, 1)).map { shard in
+                var ruleset = Ruleset(table: ProxyNames.table(shard: shard))
+                for name in ["nat-prerouting", "nat-output", ProxyNames.services, ProxyNames.markForMasquerade] {
+                    ruleset.add(main.chains[name]!)
+                }
+                for name in [ProxyNames.serviceIPs, ProxyNames.serviceNodePorts] { ruleset.add(main.sets[name]!) }
+                return ruleset
+            }
     }
 
     /// The part of a service's fragment that goes to `clc-proxy` whatever its shard: its
