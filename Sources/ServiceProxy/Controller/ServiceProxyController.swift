@@ -134,10 +134,10 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         guard let services else { return nil }
         if configuration.endpointsFromMaster {
             guard let endpoints else { return nil }
-            return ServiceProxyState(services: services, endpoints: endpoints, localPods: [], node: configuration.node)
+            return ServiceProxyState(services: services, endpoints: endpoints, node: configuration.node)
         }
         guard let localPods else { return nil }
-        return ServiceProxyState(services: services, endpoints: nil, localPods: localPods, node: configuration.node)
+        return ServiceProxyState(services: services, localPods: localPods, node: configuration.node)
     }
 
     // MARK: Service

@@ -1,23 +1,16 @@
 import KubeAPI
 
 extension ServiceProxyState {
-    /// The proxy's state from v1 objects, as kube-proxy builds it: every service with an IPv4
-    /// cluster IP, each with its ready endpoints.
-    ///
+    /// The proxy's state where no master writes Endpoints (the manifest directory): each
+    /// service's endpoints are computed from this node's pods the way the endpoints controller
+    /// would (`Endpoints.ready(for:pods:)`).
     /// - Parameters:
     ///   - services: the Services to serve.
-    ///   - endpoints: the master's Endpoints objects; nil where no master writes them (the
-    ///     manifest directory), in which case they are computed from `localPods` the way the
-    ///     endpoints controller would (`Endpoints.ready(for:pods:)`).
     ///   - localPods: this node's pods with their status (podIP, Ready condition).
     ///   - node: the node's settings.
-    public init(services: [Service], endpoints: [Endpoints]?, localPods: [Pod], node: ProxyNodeSettings) {
-        if let endpoints {
-            self.init(services: services, endpoints: endpoints, node: node)
-        } else {
-            let proxied = services.compactMap { ProxiedService(service: $0, endpoints: Endpoints.ready(for: $0, pods: localPods)) }
-            self.init(services: proxied, node: node)
-        }
+    public init(services: [Service], localPods: [Pod], node: ProxyNodeSettings) {
+        let proxied = services.compactMap { ProxiedService(service: $0, endpoints: Endpoints.ready(for: $0, pods: localPods)) }
+        self.init(services: proxied, node: node)
     }
 
     /// What in `services` the proxy cannot serve, one sentence each naming the service and the
