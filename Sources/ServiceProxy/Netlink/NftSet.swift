@@ -5,9 +5,9 @@ import CNetfilter
 final class NftSet {
     let pointer: OpaquePointer
 
-    /// nft's byte-order tags in set user data (`enum byteorder` in nft's datatype.h).
+    /// nft's byte-order tags in set user data (`enum byteorder` in nft's datatype.h; host
+    /// order, 1, was for the anonymous maps the proxy no longer makes).
     enum ByteOrder: UInt32 {
-        case host = 1
         case big = 2
     }
 

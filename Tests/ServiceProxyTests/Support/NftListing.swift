@@ -5,8 +5,8 @@ import Foundation
 ///
 /// 1. Layout: lines are trimmed, blank lines dropped, and a line ending in `,` is joined with the
 ///    next (nft wraps long element lists over several lines).
-/// 2. Order of the items inside a `{ a, b, c }` list on one line (map elements, the anonymous
-///    map of `numgen ... vmap`): sorted, as the kernel lists hash-set elements in hash order.
+/// 2. Order of the items inside a `{ a, b, c }` list on one line (map elements): sorted, as the
+///    kernel lists hash-set elements in hash order.
 /// 3. Order of the top-level blocks (sets, maps, chains): sorted by their first line, as the
 ///    kernel lists them in creation order and an incremental sync creates new ones last.
 ///
