@@ -40,13 +40,11 @@ struct PlannerCase: Sendable, CustomTestStringConvertible {
 }
 
 private let at = TestFixtures.at
-private let appKey = "uid-1/app"
+private let appKey = PodActionPlanner.backOffKey(podUID: "uid-1", container: TestFixtures.basePod.spec.containers[0])
 
-/// `app` restarting after `app-1` exited at 60 s, having started at 2 s.
-private func restartAfterExit(restartCount: Int = 1, failedAt: Date = at(60), startedAt: Date = at(2)) -> PodActions.Start {
-    PodActions.Start(
-        index: 0, name: "app", restartCount: restartCount, backOffKey: appKey, failedAt: failedAt,
-        ranFor: Duration(interval: failedAt.timeIntervalSince(startedAt)))
+/// `app` restarting after `app-1` exited at 60 s.
+private func restartAfterExit(restartCount: Int = 1, failedAt: Date = at(60)) -> PodActions.Start {
+    PodActions.Start(index: 0, name: "app", restartCount: restartCount, backOffKey: appKey, failedAt: failedAt)
 }
 
 private let plannerCases: [PlannerCase] = [
@@ -139,6 +137,21 @@ private let plannerCases: [PlannerCase] = [
         $0.containersToStart = [.init(index: 0, name: "app", restartCount: 1)]
     },
     PlannerCase(
+        "a running app whose liveness failed, and whose previous instance died 40 s ago, is killed and restarted from that death",
+        {
+            $0.unhealthy = ["app-2"]
+            $0.containers = [
+                TestFixtures.sandbox(),
+                TestFixtures.container(id: "app-2", state: .running, restartCount: 1, created: at(61), started: at(61)),
+                TestFixtures.container(id: "app-1", state: .exited, exitCode: 137),
+            ]
+        }
+    ) {
+        $0.sandboxID = "infra-1"
+        $0.containersToKill = [.init(containerID: "app-2", name: "app", reason: "Container failed liveness probe")]
+        $0.containersToStart = [restartAfterExit(restartCount: 2)]
+    },
+    PlannerCase(
         "a running app whose liveness failed under Never is killed only",
         { $0.restartPolicy = "Never"; $0.unhealthy = ["app-1"] }
     ) {
@@ -159,7 +172,7 @@ private let plannerCases: [PlannerCase] = [
     ) {
         $0.sandboxID = "infra-1"
         $0.containersToRemove = ["app-2", "app-1", "infra-0"]
-        $0.containersToStart = [restartAfterExit(restartCount: 3, startedAt: at(31))]
+        $0.containersToStart = [restartAfterExit(restartCount: 3)]
     },
 ]
 

@@ -177,7 +177,7 @@ public actor PodSyncer {
             }
             if let sandboxID {
                 for start in actions.containersToStart {
-                    let retryKey = PodActionPlanner.backOffKey(podUID: uid, container: start.name)
+                    let retryKey = "\(uid)/\(start.name)"
                     if let notBefore = retryNotBefore[retryKey], notBefore > now() {
                         nextSync = min(nextSync ?? notBefore, notBefore)
                         continue
@@ -264,6 +264,11 @@ public actor PodSyncer {
     ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let spec = pod.spec.containers[start.index]
         let containerLogger = logger.with(container: spec.name)
+        // The restart happens now: as kubelet's doBackOff, the back-off steps before the image,
+        // the configuration or the engine get a say.
+        if let key = start.backOffKey, let failedAt = start.failedAt {
+            crashBackOff.next(key, eventTime: failedAt, now: now())
+        }
         // What the API server would have refused in this container (a probe naming a port the
         // container does not declare, a negative period, an empty command) stops it here.
         let problems = pod.validationErrors().filter { $0.field.hasPrefix("spec.containers[\(start.index)].") }
@@ -285,10 +290,6 @@ public actor PodSyncer {
             return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
         }
         if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
-        // The restart happens now: only now does it count towards the crash-loop back-off.
-        if let key = start.backOffKey, let failedAt = start.failedAt {
-            crashBackOff.next(key, eventTime: failedAt, ranFor: start.ranFor)
-        }
 
         let id: String
         do {
@@ -306,8 +307,8 @@ public actor PodSyncer {
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error.message)"))
             // The engine keeps the container as created-with-error; the next sync sees it as
             // exited and backs off before the next attempt.
-            let key = PodActionPlanner.backOffKey(podUID: pod.metadata.uid ?? "", container: spec.name)
-            if crashBackOff.entry(key) == nil { crashBackOff.next(key, eventTime: now()) }
+            let key = PodActionPlanner.backOffKey(podUID: pod.metadata.uid ?? "", container: spec)
+            if crashBackOff.entry(key) == nil { crashBackOff.next(key, eventTime: now(), now: now()) }
             return (.init(reason: "RunContainerError", message: error.message), now().addingTimeInterval(1))
         }
         events.record(PodEvent(pod: pod, container: spec.name, reason: "Started", message: "Started container \(spec.name)"))
@@ -382,7 +383,7 @@ public actor PodSyncer {
                 return nil
             }
             let at = now()
-            pullBackOff.next(key, eventTime: at)
+            pullBackOff.next(key, eventTime: at, now: at)
             pullFailures[key] = at
             let message = "Failed to pull image \"\(image)\": \(error.message)"
             logger.warning("\(message)")

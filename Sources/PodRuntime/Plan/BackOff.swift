@@ -1,34 +1,35 @@
 import Foundation
 
-/// Exponential back-off per key, as kubelet's flowcontrol.Backoff: the first retry is immediate,
-/// the next waits `initial`, then twice as long each time up to `maximum`. An entry idle for
-/// twice the maximum is forgotten. A container that ran for `resetAfter` before it exited starts
-/// over at `initial`.
+/// Exponential back-off per key, exactly as kubelet's flowcontrol.Backoff (without jitter, as
+/// kubelet builds its crash-loop and image-pull back-offs): the first ``next(_:eventTime:now:)``
+/// of a key sets `initial`, each later one doubles it up to `maximum`. An entry whose last update
+/// lies more than twice the maximum before a new failure is forgotten, so a container that ran
+/// that long starts over at `initial`.
 ///
 /// A value type: plans read it, the executor records retries in it.
 public struct BackOff: Sendable, Hashable {
     public struct Entry: Sendable, Hashable {
         public var duration: Duration
+        /// When the entry was last stepped (kubelet's `lastUpdate`: the clock at `Next`, not
+        /// the failure time).
         public var lastUpdate: Date
     }
 
     public var initial: Duration
     public var maximum: Duration
-    public var resetAfter: Duration
     private(set) var entries: [String: Entry] = [:]
 
-    public init(initial: Duration = .seconds(10), maximum: Duration = .seconds(300), resetAfter: Duration = .seconds(600)) {
+    public init(initial: Duration = .seconds(10), maximum: Duration = .seconds(300)) {
         self.initial = initial
         self.maximum = maximum
-        self.resetAfter = resetAfter
     }
 
     /// The current back-off of `key`, if any.
     public func entry(_ key: String) -> Entry? { entries[key] }
 
-    /// True while `key` must wait: its last failure at `eventTime` is more recent than its
-    /// current back-off. As kubelet, expiry is judged at the failure, not now: a wait at the
-    /// maximum is not cut short because the entry would expire during it.
+    /// True while `key` must wait after a failure at `eventTime` (kubelet's IsInBackOffSince):
+    /// less than the current back-off has passed since it. Expiry is judged at the failure, not
+    /// now, so a wait at the maximum is not cut short because the entry expires during it.
     public func isInBackOff(_ key: String, since eventTime: Date, now: Date) -> Bool {
         guard let entry = entries[key], !hasExpired(entry, at: eventTime) else { return false }
         return now.timeIntervalSince(eventTime) < entry.duration.seconds
@@ -40,26 +41,25 @@ public struct BackOff: Sendable, Hashable {
         return eventTime.addingTimeInterval(entry.duration.seconds)
     }
 
-    /// Records a retry after a failure at `eventTime`; `ranFor` is how long the failed attempt
-    /// ran, when known.
-    public mutating func next(_ key: String, eventTime: Date, ranFor: Duration? = nil) {
-        if let entry = entries[key], !hasExpired(entry, at: eventTime), !(ranFor.map { $0 >= resetAfter } ?? false) {
-            entries[key] = Entry(duration: min(entry.duration * 2, maximum), lastUpdate: eventTime)
+    /// Steps `key` for a retry after a failure at `eventTime`, at `now` (kubelet's Next).
+    public mutating func next(_ key: String, eventTime: Date, now: Date) {
+        if let entry = entries[key], !hasExpired(entry, at: eventTime) {
+            entries[key] = Entry(duration: min(entry.duration * 2, maximum), lastUpdate: now)
         } else {
-            entries[key] = Entry(duration: initial, lastUpdate: eventTime)
+            entries[key] = Entry(duration: initial, lastUpdate: now)
         }
     }
 
-    /// Forgets `key` (its pod is gone).
+    /// Forgets `key`.
     public mutating func reset(_ key: String) { entries[key] = nil }
 
-    /// Forgets every key that starts with `prefix`.
+    /// Forgets every key that starts with `prefix` (a pod that is gone).
     public mutating func reset(prefix: String) {
         entries = entries.filter { !$0.key.hasPrefix(prefix) }
     }
 
-    private func hasExpired(_ entry: Entry, at time: Date) -> Bool {
-        time.timeIntervalSince(entry.lastUpdate) > (maximum * 2).seconds
+    private func hasExpired(_ entry: Entry, at eventTime: Date) -> Bool {
+        eventTime.timeIntervalSince(entry.lastUpdate) > (maximum * 2).seconds
     }
 }
 

@@ -49,7 +49,7 @@ public struct PodActionPlanner: Sendable {
             for (index, spec) in specs.enumerated() {
                 let latest = observed.latest(spec.name)
                 if let latest, !latest.isRunning, !Self.shouldRestart(latest, policy: restartPolicy) { continue }
-                schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions)
+                schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
             }
             return actions
         }
@@ -57,31 +57,26 @@ public struct PodActionPlanner: Sendable {
         actions.sandboxID = readySandbox?.id
         let specNames = Set(specs.map(\.name))
         for (index, spec) in specs.enumerated() {
-            let hash = ContainerHash.of(spec)
             guard let latest = observed.latest(spec.name) else {
-                schedule(index: index, spec: spec, latest: nil, pod: pod, backOff: backOff, now: now, into: &actions)
+                schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
                 continue
             }
             if latest.isRunning {
-                if latest.specHash != hash {
+                if latest.specHash != ContainerHash.of(spec) {
                     actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container spec changed"))
-                    schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions, immediate: true)
+                    schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
                 } else if unhealthy.contains(latest.id) {
+                    // As kubelet, the kill and the restart happen in the same sync; the restart
+                    // backs off against the previous death of this container, if any.
                     actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container failed liveness probe"))
                     if restartPolicy != "Never" {
-                        // As in kubelet, the restart backs off against the previous death of
-                        // this container, so a container failing liveness again and again
-                        // ends up in CrashLoopBackOff.
-                        let previousExit = observed.instances(of: spec.name).first { !$0.isRunning }
-                        schedule(
-                            index: index, spec: spec, latest: previousExit, pod: pod, backOff: backOff, now: now, into: &actions,
-                            restartCount: latest.restartCount + 1, immediate: previousExit == nil)
+                        schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
                     }
                 }
                 continue
             }
             if Self.shouldRestart(latest, policy: restartPolicy) {
-                schedule(index: index, spec: spec, latest: latest, pod: pod, backOff: backOff, now: now, into: &actions)
+                schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
             }
         }
         // Running containers the spec no longer names.
@@ -105,20 +100,29 @@ public struct PodActionPlanner: Sendable {
         }
     }
 
-    /// The back-off key of a pod's container: stable across its instances.
-    public static func backOffKey(podUID: String, container: String) -> String { "\(podUID)/\(container)" }
+    /// The crash-loop back-off key of a pod's container, as kubelet's getStableKey: a changed
+    /// spec (hash) starts with a fresh back-off. Every key of a pod starts with `<uid>/`.
+    public static func backOffKey(podUID: String, container: Container) -> String {
+        "\(podUID)/\(container.name)/\(ContainerHash.of(container))"
+    }
 
+    /// Starts `spec` unless its crash-loop back-off forbids it: kubelet's doBackOff. The
+    /// reference is the FinishedAt of the newest exited instance of the container, as observed
+    /// before this sync kills anything; without one the start is immediate and steps nothing.
+    /// Otherwise, while less than the current back-off has passed since then, the container
+    /// waits in CrashLoopBackOff and the pod wants a sync when the wait ends; else it starts and
+    /// the executor steps the back-off (``BackOff/next(_:eventTime:now:)``) as it does.
     private func schedule(
-        index: Int, spec: Container, latest: ObservedContainer?, pod: Pod, backOff: BackOff, now: Date,
-        into actions: inout PodActions, restartCount: Int? = nil, immediate: Bool = false
+        index: Int, spec: Container, pod: Pod, observed: ObservedPod, backOff: BackOff, now: Date, into actions: inout PodActions
     ) {
-        let restartCount = restartCount ?? latest.map { $0.restartCount + 1 } ?? 0
-        guard let latest, !latest.isRunning, !immediate else {
+        let instances = observed.instances(of: spec.name)
+        let restartCount = instances.first.map { $0.restartCount + 1 } ?? 0
+        guard let lastExit = instances.first(where: { $0.state == .exited }) else {
             actions.containersToStart.append(.init(index: index, name: spec.name, restartCount: restartCount))
             return
         }
-        let key = Self.backOffKey(podUID: pod.metadata.uid ?? "", container: spec.name)
-        let failedAt = latest.stoppedAt
+        let key = Self.backOffKey(podUID: pod.metadata.uid ?? "", container: spec)
+        let failedAt = lastExit.stoppedAt
         if backOff.isInBackOff(key, since: failedAt, now: now) {
             let wait = backOff.entry(key)?.duration ?? .zero
             let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
@@ -130,9 +134,8 @@ public struct PodActionPlanner: Sendable {
             }
             return
         }
-        let ranFor = latest.startedAt.map { Duration(interval: failedAt.timeIntervalSince($0)) }
         actions.containersToStart.append(
-            .init(index: index, name: spec.name, restartCount: restartCount, backOffKey: key, failedAt: failedAt, ranFor: ranFor))
+            .init(index: index, name: spec.name, restartCount: restartCount, backOffKey: key, failedAt: failedAt))
     }
 
     /// Dead containers beyond the newest dead one per name (kubelet's garbage collection with

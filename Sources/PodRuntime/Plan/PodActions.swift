@@ -9,10 +9,10 @@ public struct PodActions: Sendable, Hashable {
         public var index: Int
         public var name: String
         public var restartCount: Int
-        /// Back-off to record for this restart: (key, failure time, how long it ran).
+        /// The crash-loop back-off to step when this start happens, and the FinishedAt of the
+        /// newest exited instance it counts from; nil when there is none (no step, as kubelet).
         public var backOffKey: String?
         public var failedAt: Date?
-        public var ranFor: Duration?
     }
 
     /// A running container to stop, and why (for the Killing event).

@@ -42,7 +42,9 @@ final class Wakeup: Sendable {
                 return
             }
             let timer = Task { [self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
+                // Without a tolerance the dispatch timer behind the sleep may fire up to a tenth
+                // of the wait late (a second on a 10 s back-off); a back-off must end on time.
+                try? await Task.sleep(until: deadline, tolerance: .milliseconds(5), clock: .continuous)
                 let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
                     guard state.generation == generation, let waiter = state.waiter else { return nil }
                     state.waiter = nil
