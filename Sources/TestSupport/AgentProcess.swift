@@ -10,7 +10,9 @@ public final class AgentProcess: @unchecked Sendable {
     private let process = Process()
 
     /// Starts the agent on `manifestDirectory` against the test engine.
-    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = []) throws {
+    /// - Parameter environment: variables set for the agent on top of the test's own (which
+    ///   never include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
+    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
         self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
@@ -28,12 +30,13 @@ public final class AgentProcess: @unchecked Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["JOURNAL_STREAM"] = nil
         environment["NOTIFY_SOCKET"] = nil
+        environment.merge(extra) { $1 }
         process.environment = environment
         try process.run()
     }
 
     /// Starts another agent process for the same node, directories and log.
-    public init(restarting previous: AgentProcess, extraArguments: [String] = []) throws {
+    public init(restarting previous: AgentProcess, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
         nodeName = previous.nodeName
         manifestDirectory = previous.manifestDirectory
         stateDirectory = previous.stateDirectory
@@ -44,7 +47,7 @@ public final class AgentProcess: @unchecked Sendable {
         log.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
-        process.environment = previous.process.environment
+        process.environment = (previous.process.environment ?? [:]).merging(extra) { $1 }
         try process.run()
     }
 

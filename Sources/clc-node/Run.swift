@@ -190,9 +190,25 @@ struct Run: AsyncParsableCommand {
         if masterClient != nil { sources.insert(.master) }
         let description = [manifestDirectory.map { "manifests in \($0)" }, masterClient.map { "master \($0.endpoint)" }]
             .compactMap { $0 }.joined(separator: " and ")
-        let merger = PodSourceMerger(manager: manager, sources: sources) {
-            logger.info("first pod sync started", metadata: ["sources": "\(description)"])
-            await notifier.markReady(status: "Serving pods from \(description.isEmpty ? "no source" : description)")
+        let serving = "Serving pods from \(description.isEmpty ? "no source" : description)"
+        let waiting = masterClient.map { "\(serving); waiting for the master at \($0.endpoint)" }
+        let merger = PodSourceMerger(
+            manager: manager, sources: sources,
+            milestones: .init(
+                localSourcesApplied: {
+                    // The node serves once its own sources are synced; an absent master must
+                    // not keep static pods down, nor get the agent restarted by systemd.
+                    logger.info("first pod sync started", metadata: ["sources": "\(description)"])
+                    await notifier.markReady(status: waiting ?? serving)
+                },
+                allSourcesApplied: {
+                    guard let masterClient else { return }
+                    logger.info("the master's pods arrived", metadata: ["master": "\(masterClient.endpoint)"])
+                    await notifier.status(serving)
+                }))
+        if manifestDirectory == nil, let waiting {
+            logger.info("waiting for the master's pods", metadata: ["master": "\(masterClient.map { "\($0.endpoint)" } ?? "")"])
+            await notifier.markReady(status: waiting)
         }
 
         var services: [any ServiceLifecycle.Service] = [manager, notifier]

@@ -9,11 +9,11 @@ final class AgentFixture: @unchecked Sendable {
     let manifests: String
     var agent: AgentProcess
 
-    init(_ prefix: String, extraArguments: [String] = []) throws {
+    init(_ prefix: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         docker = try TestDocker()
         node = TestEnvironment.uniqueNodeName(prefix)
         manifests = try TestEnvironment.temporaryDirectory("clc-manifests")
-        agent = try AgentProcess(nodeName: node, manifestDirectory: manifests, extraArguments: extraArguments)
+        agent = try AgentProcess(nodeName: node, manifestDirectory: manifests, extraArguments: extraArguments, environment: environment)
     }
 
     func write(_ manifest: String, as name: String) throws {

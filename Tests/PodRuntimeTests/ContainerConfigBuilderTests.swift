@@ -191,9 +191,16 @@ struct ContainerConfigBuilderTests {
                 "io.kubernetes.container.name": "app", "io.kubernetes.container.restartCount": "3",
                 "io.kubernetes.container.hash": ContainerHash.of(pod.spec.containers[0]),
                 "io.kubernetes.docker.type": "container", "io.kubernetes.pod.terminationGracePeriod": "30",
-                "io.clc-node.node": "node-a", "io.clc-node.container.image": "redis:7",
+                "io.clc-node.node": "node-a", "io.clc-node.container.image": "redis:7", "io.clc-node.pod.source": "api",
             ])
         #expect(built.config.image == "redis:7")
+    }
+
+    @Test("containers of a static pod are labelled with the file source, as kubelet's config.source annotation says")
+    func fileSourceLabel() throws {
+        var pod = pod([Container(name: "app", image: "redis:7")])
+        pod.metadata.annotations = ["kubernetes.io/config.source": "file"]
+        #expect(builder.infraContainer(pod: pod, attempt: 0).config.labels["io.clc-node.pod.source"] == "file")
     }
 
     @Test("the infra container is shareable for IPC and exposes every port of the pod's containers")

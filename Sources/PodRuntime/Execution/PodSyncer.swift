@@ -120,10 +120,23 @@ public actor PodSyncer {
         return ObservedPod(uid: uid, containers: containers)
     }
 
-    /// UIDs of every pod this node's agent has containers for, running or not.
-    public func observedPodUIDs() async throws(DockerError) -> Set<String> {
+    /// Every pod this node's agent has containers for, running or not, with the source its
+    /// containers name (nil for containers without the label).
+    public func observedPodSources() async throws(DockerError) -> [String: PodConfigSource?] {
         let summaries = try await engine.listContainers(labels: ["\(ContainerLabels.node)=\(configuration.nodeName)"])
-        return Set(summaries.compactMap { $0.labels[ContainerLabels.podUID] })
+        var labelled: [String: PodConfigSource] = [:]
+        var unlabelled: Set<String> = []
+        for summary in summaries {
+            guard let uid = summary.labels[ContainerLabels.podUID] else { continue }
+            if let source = summary.labels[ContainerLabels.podSource].flatMap(PodConfigSource.init(rawValue:)) {
+                labelled[uid] = source
+            } else {
+                unlabelled.insert(uid)
+            }
+        }
+        var sources: [String: PodConfigSource?] = labelled.mapValues { $0 }
+        for uid in unlabelled where labelled[uid] == nil { sources[uid] = .some(nil) }
+        return sources
     }
 
     // MARK: Syncing

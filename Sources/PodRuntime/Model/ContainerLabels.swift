@@ -17,6 +17,9 @@ public enum ContainerLabels {
     public static let node = "io.clc-node.node"
     /// The container's image as the pod spec names it (the engine reports an ID).
     public static let specImage = "io.clc-node.container.image"
+    /// The pod's ``PodConfigSource`` (`file` or `api`); absent on containers of agents older
+    /// than the label.
+    public static let podSource = "io.clc-node.pod.source"
 
     public static let infraContainerName = "POD"
     public static let sandboxType = "podsandbox"

@@ -186,6 +186,7 @@ public struct ContainerConfigBuilder: Sendable {
             ContainerLabels.podNamespace: pod.metadata.namespace ?? "default",
             ContainerLabels.podUID: pod.metadata.uid ?? "",
             ContainerLabels.node: nodeName,
+            ContainerLabels.podSource: PodConfigSource(of: pod).rawValue,
         ]
         if let grace = pod.spec.terminationGracePeriodSeconds {
             labels[ContainerLabels.terminationGracePeriod] = String(grace)

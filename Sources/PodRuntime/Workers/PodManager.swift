@@ -46,6 +46,7 @@ public actor PodManager: ServiceLifecycle.Service {
     private var services: [KubeAPI.Service] = []
     private var workers: [String: (wakeup: Wakeup, task: Task<Void, Never>)] = [:]
     private var records: [String: PodRecord] = [:]
+    /// Every source delivered and orphans were looked for then.
     private var sourcesSeen = false
     private var statusListeners: [UUID: AsyncStream<PodRecord>.Continuation] = [:]
 
@@ -86,10 +87,20 @@ public actor PodManager: ServiceLifecycle.Service {
 
     // MARK: Desired state
 
-    /// Replaces the desired pods and services with a complete snapshot from the sources.
-    /// The first snapshot also adopts what the engine holds: containers of pods no source names
-    /// any more are stopped and removed.
-    public func apply(pods: [Pod], services: [KubeAPI.Service]) async {
+    /// Replaces the desired pods and services with the pods of every source that has delivered.
+    ///
+    /// Containers of pods that no source names are stopped and removed as orphans, but only
+    /// once the source they came from (their ``ContainerLabels/podSource`` label) has
+    /// delivered: the static pods of the manifest directory run while the master is away, and
+    /// the adopted containers of the master's pods keep running untouched until its first list
+    /// says otherwise. Containers without the label wait for every source.
+    /// - Parameters:
+    ///   - delivered: the sources whose pods `pods` holds (each has delivered at least once).
+    ///   - allSourcesDelivered: every configured source is among them.
+    public func apply(
+        pods: [Pod], services: [KubeAPI.Service], delivered: Set<PodConfigSource> = Set(PodConfigSource.allCases),
+        allSourcesDelivered: Bool = true
+    ) async {
         self.services = services
         var next: [String: Pod] = [:]
         for pod in pods {
@@ -101,20 +112,31 @@ public actor PodManager: ServiceLifecycle.Service {
         desired = next
         for uid in changed { ensureWorker(uid) }
         for uid in removed { workers[uid]?.wakeup.signal() }
+        await stopOrphans(delivered: delivered, allSourcesDelivered: allSourcesDelivered)
+    }
 
-        if !sourcesSeen {
-            do {
-                let orphans = try await syncer.observedPodUIDs().subtracting(desired.keys)
-                // Only once the engine answered: adoption is retried with the next snapshot.
-                sourcesSeen = true
-                for uid in orphans {
-                    logger.info("stopping containers of a pod no source names", metadata: ["pod.uid": "\(uid)"])
-                    ensureWorker(uid)
-                }
-            } catch {
-                logger.warning("cannot list containers to adopt: \(error)")
-            }
+    /// Stops the containers of pods no source names, once their source has delivered. Runs
+    /// with every apply until every source has delivered and the engine answered once then;
+    /// after that, pods a source drops are stopped through ``apply`` itself.
+    private func stopOrphans(delivered: Set<PodConfigSource>, allSourcesDelivered: Bool) async {
+        guard !sourcesSeen else { return }
+        let observed: [String: PodConfigSource?]
+        do {
+            observed = try await syncer.observedPodSources()
+        } catch {
+            // Retried with the next apply.
+            logger.warning("cannot list containers to adopt: \(error)")
+            return
         }
+        for (uid, source) in observed where desired[uid] == nil && workers[uid] == nil {
+            let settled = source.map { delivered.contains($0) } ?? allSourcesDelivered
+            guard settled else { continue }
+            logger.info(
+                "stopping containers of a pod no source names",
+                metadata: ["pod.uid": "\(uid)", "pod.source": "\(source?.rawValue ?? "unknown")"])
+            ensureWorker(uid)
+        }
+        if allSourcesDelivered { sourcesSeen = true }
     }
 
     /// Syncs a pod soon (a container event or a probe result concerns it).
