@@ -23,7 +23,8 @@ public final class AgentProcess: @unchecked Sendable {
             "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
-            + (extraArguments.contains("--metrics-bind-address") ? [] : ["--metrics-bind-address", "127.0.0.1:0"]) + extraArguments
+            + (extraArguments.contains("--metrics-bind-address") || extra["CLC_NODE_METRICS_BIND_ADDRESS"] != nil
+                ? [] : ["--metrics-bind-address", "127.0.0.1:0"]) + extraArguments
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

@@ -5,6 +5,10 @@ enum EnvironmentFlags {
         var name: String
         /// A flag without a value (`--foo`), set by "1", "true" or "yes".
         var isFlag = false
+        /// An option without a default (`--master`): an empty variable leaves it unset. Any other
+        /// option set to an empty variable gets the empty value (`CLC_NODE_METRICS_BIND_ADDRESS=`
+        /// turns the metrics server off), as the same `--option=` on the command line would.
+        var emptyMeansUnset = false
     }
 
     static func variableName(for option: String) -> String {
@@ -19,11 +23,14 @@ enum EnvironmentFlags {
         for option in options {
             let flag = "--" + option.name
             let given = arguments.contains { $0 == flag || $0.hasPrefix(flag + "=") }
-            guard !given, let value = environment[variableName(for: option.name)], !value.isEmpty else { continue }
+            guard !given, let value = environment[variableName(for: option.name)] else { continue }
+            if value.isEmpty && (option.isFlag || option.emptyMeansUnset) { continue }
             if option.isFlag {
                 if ["1", "true", "yes"].contains(value.lowercased()) { merged.append(flag) }
             } else {
-                merged.append(flag + "=" + value)
+                // ArgumentParser reads `--option=` as a missing value, so an empty one goes as
+                // its own word; others stay joined, so that a value starting with "-" is no flag.
+                merged.append(contentsOf: value.isEmpty ? [flag, value] : [flag + "=" + value])
             }
         }
         return merged

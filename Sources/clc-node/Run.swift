@@ -92,12 +92,15 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where to serve Prometheus metrics (/metrics) and /healthz, host:port; empty: nowhere.")
     var metricsBindAddress = "127.0.0.1:10249"
 
-    static let environmentOptions: [EnvironmentFlags.Option] = [
-        "master", "kubeconfig", "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps",
-        "kube-api-burst", "manifest-dir", "docker-socket", "node-name", "node-ip", "state-dir", "log-level", "pod-infra-image",
-"service-cluster-ip-range", "crash-loop-back-off-initial", "crash-loop-back-off-max",
-        "resync-interval", "proxy-mode", "cluster-cidr", "docker-user-accept", "metrics-bind-address",
-    ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
+    static let environmentOptions: [EnvironmentFlags.Option] =
+        ["master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
+            EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
+        }
+        + [
+            "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps", "kube-api-burst", "docker-socket",
+            "state-dir", "log-level", "pod-infra-image", "service-cluster-ip-range", "crash-loop-back-off-initial",
+            "crash-loop-back-off-max", "resync-interval", "proxy-mode", "docker-user-accept", "metrics-bind-address",
+        ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {

@@ -21,10 +21,10 @@ final class ManifestDirectory {
 
     func remove(_ name: String) throws { try FileManager.default.removeItem(atPath: "\(path)/\(name)") }
 
-    func scanner(node: String = "node-a") throws -> ManifestSource.Scanner {
+    func scanner(node: String = "node-a", range: String = "10.254.0.0/16") throws -> ManifestSource.Scanner {
         ManifestSource.Scanner(
             directory: path, expander: ManifestExpander(nodeName: node),
-            allocator: try ClusterIPAllocator(cidr: "10.254.0.0/16"), logger: TestFixtures.logger)
+            allocator: try ClusterIPAllocator(cidr: range), logger: TestFixtures.logger)
     }
 }
 
@@ -221,11 +221,42 @@ struct ManifestSourceTests {
     @Test("the allocator moves past an address another service asked for")
     func allocatorAvoidsRequested() throws {
         let allocator = try ClusterIPAllocator(cidr: "10.254.0.0/16")
-        let free = try #require(allocator.assign([(key: "default/web", requested: nil)])["default/web"])
-        let assigned = allocator.assign([(key: "default/web", requested: nil), (key: "default/fixed", requested: free)])
+        let free = try #require(allocator.assign([(key: "default/web", requested: nil)]).addresses["default/web"])
+        let assigned = allocator.assign([(key: "default/web", requested: nil), (key: "default/fixed", requested: free)]).addresses
         #expect(assigned["default/fixed"] == free)
         #expect(assigned["default/web"] != free)
         #expect(assigned["default/web"].map(allocator.contains) == true)
+    }
+
+    @Test("a full range gives the services beyond it an error naming the service and the range, and returns")
+    func exhaustedRange() throws {
+        // A /29 has 8 addresses; the network, the master's and the broadcast address stay free.
+        let allocator = try ClusterIPAllocator(cidr: "10.254.0.0/29")
+        let services = (1...6).map { (key: "default/svc-\($0)", requested: String?.none) }
+        let (addresses, errors) = allocator.assign(services)
+        #expect(addresses.count == 5)
+        #expect(Set(addresses.values).count == 5)
+        #expect(addresses.values.allSatisfy { !["10.254.0.0", "10.254.0.1", "10.254.0.7"].contains($0) })
+        let error = try #require(errors.values.first)
+        #expect(errors.count == 1)
+        #expect(error.description.contains("10.254.0.0/29"))
+        #expect(error.description.contains("no free address for service default/svc-"))
+    }
+
+    @Test("a full range leaves the service without a cluster IP and names it among the directory's problems")
+    func exhaustedRangeInTheDirectory() throws {
+        let directory = try ManifestDirectory()
+        for index in 1...6 {
+            try directory.write(
+                "svc-\(index).json",
+                #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "svc-\#(index)"}, "spec": {"ports": [{"port": 80}]}}"#)
+        }
+        var scanner = try directory.scanner(range: "10.254.0.0/29")
+        let snapshot = scanner.scan()
+        #expect(snapshot.services.filter { $0.spec.clusterIP != nil }.count == 5)
+        let problem = try #require(snapshot.problems.first)
+        #expect(problem.key.hasSuffix(".json"))
+        #expect(problem.value.contains("10.254.0.0/29"))
     }
 
     @Test("a malformed service range is rejected with an error naming it", arguments: ["10.0.0.0", "10.0.0.0/33", "10.0.0/16", "fd00::/64"])

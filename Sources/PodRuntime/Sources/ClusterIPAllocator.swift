@@ -22,25 +22,38 @@ public struct ClusterIPAllocator: Sendable {
 
     /// Assigns addresses to the services that have none; services that name one keep it.
     /// - Parameter services: (key, requested IP) pairs; key is `namespace/name`.
-    /// - Returns: key -> address.
-    public func assign(_ services: [(key: String, requested: String?)]) -> [String: String] {
+    /// - Returns: key -> address, and an error for each service (by key) left without one
+    ///   because the range is full.
+    public func assign(_ services: [(key: String, requested: String?)]) -> (addresses: [String: String], errors: [String: ClusterIPAllocatorError]) {
         let size = UInt32(1) << (32 - prefixLength)
+        // The network address, the first host (kept for the master's service) and the
+        // broadcast address are never handed out.
+        let usable = size - 3
         var taken = Set<UInt32>()
         var result: [String: String] = [:]
+        var errors: [String: ClusterIPAllocatorError] = [:]
         for service in services {
             if let requested = service.requested, let value = IPv4.parse(requested) {
                 taken.insert(value)
                 result[service.key] = requested
             }
         }
+        let free = (2..<size - 1).lazy.filter { !taken.contains(self.network + $0) }
+        var remaining = free.count
         for service in services.sorted(by: { $0.key < $1.key }) where result[service.key] == nil {
-            // Skip the network address and the first host (kept for the master's service).
-            var offset = UInt32(StableHash.fnv64(service.key) % UInt64(size - 3)) + 2
+            guard remaining > 0 else {
+                errors[service.key] = ClusterIPAllocatorError(
+                    range: "\(IPv4.format(network))/\(prefixLength)",
+                    reason: "no free address for service \(service.key): all \(usable) addresses are taken")
+                continue
+            }
+            var offset = UInt32(StableHash.fnv64(service.key) % UInt64(usable)) + 2
             while taken.contains(network + offset) { offset = offset + 1 >= size - 1 ? 2 : offset + 1 }
             taken.insert(network + offset)
+            remaining -= 1
             result[service.key] = IPv4.format(network + offset)
         }
-        return result
+        return (result, errors)
     }
 }
 

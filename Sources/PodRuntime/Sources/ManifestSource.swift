@@ -75,6 +75,8 @@ public struct ManifestSource: ServiceLifecycle.Service {
         let logger: Logger
         private var files: [String: FileState] = [:]
         private var directoryProblem: String?
+        /// Services left without a cluster IP, as last logged.
+        private var allocationProblems: [String: String] = [:]
 
         public init(directory: String, expander: ManifestExpander, allocator: ClusterIPAllocator, logger: Logger) {
             self.directory = directory
@@ -138,7 +140,7 @@ public struct ManifestSource: ServiceLifecycle.Service {
             }
         }
 
-        private func assemble() -> ManifestSnapshot {
+        private mutating func assemble() -> ManifestSnapshot {
             var snapshot = ManifestSnapshot()
             var podNames = Set<String>()
             for path in files.keys.sorted() {
@@ -157,10 +159,23 @@ public struct ManifestSource: ServiceLifecycle.Service {
             let keys = snapshot.services.map { service in
                 (key: "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")", requested: service.spec.clusterIP.flatMap { $0.isEmpty || $0 == "None" ? nil : $0 })
             }
-            let assigned = allocator.assign(keys)
+            let (assigned, exhausted) = allocator.assign(keys)
             for index in snapshot.services.indices where snapshot.services[index].spec.clusterIP != "None" {
                 snapshot.services[index].spec.clusterIP = assigned[keys[index].key]
             }
+            var problems: [String: String] = [:]
+            for (key, error) in exhausted {
+                let path = files.keys.sorted().first { path in
+                    files[path]?.result.services.contains { "\($0.metadata.namespace ?? "default")/\($0.metadata.name ?? "")" == key } == true
+                }
+                problems[path ?? key] = "\(error)"
+                snapshot.problems[path ?? key] = "\(error)"
+            }
+            // Said once, not on every scan: the service runs without a cluster IP meanwhile.
+            for (path, problem) in problems where allocationProblems[path] != problem {
+                logger.error("service without a cluster IP: \(problem)", metadata: ["file": "\(path)"])
+            }
+            allocationProblems = problems
             return snapshot
         }
 
