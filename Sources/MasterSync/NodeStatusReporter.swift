@@ -33,17 +33,38 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
         }
     }
 
+    /// The node's pod network as the `NetworkUnavailable` condition reports it.
+    public struct NetworkState: Sendable, Hashable {
+        public var unavailable: Bool
+        public var reason: String
+        public var message: String
+
+        public init(unavailable: Bool, reason: String, message: String) {
+            self.unavailable = unavailable
+            self.reason = reason
+            self.message = message
+        }
+    }
+
     private let client: MasterClient
     private let configuration: Configuration
     private let healthy: @Sendable () async -> Bool
+    private let network: (@Sendable () async -> NetworkState)?
     private let logger: Logger
 
-    /// - Parameter healthy: whether the node can run pods (the container engine answers).
-    public init(client: MasterClient, configuration: Configuration, logger: Logger, healthy: @escaping @Sendable () async -> Bool) {
+    /// - Parameters:
+    ///   - healthy: whether the node can run pods (the container engine answers).
+    ///   - network: the pod network's state, when the agent provides the network (flannel);
+    ///     without it the node reports no `NetworkUnavailable` condition, as kubelet.
+    public init(
+        client: MasterClient, configuration: Configuration, logger: Logger, healthy: @escaping @Sendable () async -> Bool,
+        network: (@Sendable () async -> NetworkState)? = nil
+    ) {
         self.client = client
         self.configuration = configuration
         self.logger = logger
         self.healthy = healthy
+        self.network = network
     }
 
     public func run() async throws {
@@ -96,6 +117,10 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
             return NodeCondition(
                 type: type, status: text, lastHeartbeatTime: now, lastTransitionTime: transitions[type]?.time, reason: reason, message: message)
         }
+        var networkConditions: [NodeCondition] = []
+        if let network, case let state = await network() {
+            networkConditions.append(condition("NetworkUnavailable", state.unavailable, state.reason, state.message))
+        }
         let capacity = NodeInfoProbe.capacity()
         var addresses = [NodeAddress(type: "Hostname", address: configuration.nodeName)]
         if let ip = configuration.nodeIP { addresses.insert(NodeAddress(type: "InternalIP", address: ip), at: 0) }
@@ -108,7 +133,7 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
                 ready
                     ? condition("Ready", true, "KubeletReady", "clc-node is posting ready status")
                     : condition("Ready", false, "KubeletNotReady", "container runtime is down"),
-            ],
+            ] + networkConditions,
             addresses: addresses,
             daemonEndpoints: NodeDaemonEndpoints(kubeletEndpoint: .init(Port: configuration.daemonPort)),
             nodeInfo: NodeInfoProbe.systemInfo(runtimeVersion: configuration.runtimeVersion, agentVersion: configuration.agentVersion))
