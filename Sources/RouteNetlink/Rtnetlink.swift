@@ -15,8 +15,9 @@ public protocol RoutingNetlink: Sendable {
     func link(index: Int32) throws(RouteNetlinkError) -> Link?
     /// Every IPv4 address of every link, with its prefix length.
     func addresses() throws(RouteNetlinkError) -> [InterfaceAddress]
-    /// The index of the interface the kernel would send packets for `destination` out of.
-    func interfaceReaching(_ destination: IPv4Address) throws(RouteNetlinkError) -> Int32
+    /// The route the kernel would use for `destination` (`ip route get`): its interface and,
+    /// when the destination is not on a connected network, its gateway.
+    func route(to destination: IPv4Address) throws(RouteNetlinkError) -> Route
     func createVXLAN(_ spec: VXLANLinkSpec) throws(RouteNetlinkError)
     func deleteLink(_ link: Link) throws(RouteNetlinkError)
     /// Brings the link up and, when given, sets its MTU.
@@ -130,9 +131,9 @@ public final class Rtnetlink: RoutingNetlink {
         }
     }
 
-    public func interfaceReaching(_ destination: IPv4Address) throws(RouteNetlinkError) -> Int32 {
+    public func route(to destination: IPv4Address) throws(RouteNetlinkError) -> Route {
         let answers = try exchange { .getRoute(to: destination, sequence: $0) }
-        for case .route(let route) in answers { return route.linkIndex }
+        for case .route(let route) in answers { return route }
         throw .malformedAnswer(operation: "find the route to \(destination)")
     }
 

@@ -11,7 +11,10 @@ struct BackendExecutorTests {
         var tables = FakeRoutingNetlink.Tables()
         tables.links = [Link(index: 2, name: "eth0", mtu: 1500, isUp: true, address: MACAddress("52:54:00:00:00:01"))]
         tables.addresses = [InterfaceAddress(network: IPv4Network("192.168.50.1/24")!, linkIndex: 2)]
-        tables.reach = [IPv4Address("192.168.50.2")!: 2, IPv4Address("192.168.50.3")!: 2]
+        tables.reach = [
+            IPv4Address("192.168.50.2")!: Route(destination: IPv4Network("192.168.50.2/32")!, gateway: nil, linkIndex: 2),
+            IPv4Address("192.168.50.3")!: Route(destination: IPv4Network("192.168.50.3/32")!, gateway: nil, linkIndex: 2),
+        ]
         return FakeRoutingNetlink(tables)
     }
 
@@ -96,17 +99,27 @@ struct BackendExecutorTests {
 
 @Suite("the lease routing service")
 struct LeaseRoutingServiceTests {
-    @Test("it programs nothing before the first leases, then each update, and again on every tick")
+    @Test("it programs nothing before the first leases, then each update, and re-adds a deleted route on the 10 s tick")
     func updatesAndTicks() async throws {
         let kernel = BackendExecutorTests.kernel()
         let executor = BackendExecutorTests.executor(.hostGateway, kernel)
-        let service = LeaseRoutingService(executor: executor, interval: .milliseconds(20), logger: Logger(label: "test"))
+        let clock = ManualClock()
+        let service = LeaseRoutingService(executor: executor, interval: .seconds(10), clock: clock, logger: Logger(label: "test"))
         let run = Task { try await service.run() }
         defer { run.cancel() }
+        try await waitFor { clock.sleeperCount == 1 }
+        clock.advance(by: .seconds(10))
+        try await waitFor { service.reconcileCount == 0 && clock.sleeperCount == 1 }
+        #expect(kernel.tables.withLock { $0.batches.isEmpty })
+
         service.update([Fixtures.hostGW(20, publicIP: "192.168.50.2")])
         try await waitFor { kernel.routes(table: Route.mainTable).count == 1 }
-        // Deleted from outside: a tick puts it back.
+        // Deleted from outside: nothing happens until the tick, which puts it back.
         kernel.apply([.deleteRoute(Fixtures.route("10.1.20.0/24", via: "192.168.50.2", dev: 2))])
+        let passes = service.reconcileCount
+        clock.advance(by: .seconds(9))
+        #expect(service.reconcileCount == passes)
+        clock.advance(by: .seconds(1))
         try await waitFor { kernel.routes(table: Route.mainTable).count == 1 }
         service.update([])
         try await waitFor { kernel.routes(table: Route.mainTable).isEmpty }
@@ -114,6 +127,7 @@ struct LeaseRoutingServiceTests {
         try await run.value
     }
 
+    /// Polls `condition` while the service's task runs; the clock does not move meanwhile.
     private func waitFor(_ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(5)
         while !condition() {
@@ -121,7 +135,7 @@ struct LeaseRoutingServiceTests {
                 Issue.record("condition not met within 5 s")
                 return
             }
-            try await Task.sleep(for: .milliseconds(5))
+            try await Task.sleep(for: .milliseconds(1))
         }
     }
 }

@@ -28,6 +28,10 @@ private let hostGatewayCases: [PlanCase] = [
         remotes: [Fixtures.vxlan(20, publicIP: "192.168.50.2", mac: "0e:00:00:00:00:02")], routes: [],
         ignored: ["lease 10.1.20.0/24: backend type vxlan, not host-gw"]),
     PlanCase(
+        testDescription: "a lease whose public IP is behind a gateway is ignored",
+        remotes: [Fixtures.hostGW(50, publicIP: "172.16.9.9")], routes: [],
+        ignored: ["lease 10.1.50.0/24: its public IP 172.16.9.9 is reached via the gateway 192.168.50.254, and host-gw needs the nodes on one link"]),
+    PlanCase(
         testDescription: "a lease whose public IP nothing reaches is ignored",
         remotes: [Fixtures.hostGW(40, publicIP: "172.31.0.9")], routes: [],
         ignored: ["lease 10.1.40.0/24: no interface reaches its public IP 172.31.0.9"]),
@@ -55,13 +59,19 @@ private let vxlanCases: [PlanCase] = [
 
 @Suite("backend plans from leases")
 struct RoutingPlanTests {
-    static let interfaces: [IPv4Address: Int32] = [
-        IPv4Address("192.168.50.1")!: 2, IPv4Address("192.168.50.2")!: 2, IPv4Address("192.168.60.3")!: 3,
-    ]
+    static func direct(_ address: String, _ link: Int32) -> (IPv4Address, Route) {
+        (IPv4Address(address)!, Route(destination: IPv4Network(address)!, gateway: nil, linkIndex: link))
+    }
+
+    static let reaching: [IPv4Address: Route] = Dictionary(
+        uniqueKeysWithValues: [
+            direct("192.168.50.1", 2), direct("192.168.50.2", 2), direct("192.168.60.3", 3),
+            (IPv4Address("172.16.9.9")!, Route(destination: IPv4Network("172.16.9.9/32")!, gateway: IPv4Address("192.168.50.254"), linkIndex: 2)),
+        ])
 
     @Test("host-gw", arguments: hostGatewayCases)
     func hostGateway(_ c: PlanCase) {
-        let plan = RoutingPlan.hostGateway(local: Fixtures.local, remotes: c.remotes, interfaces: Self.interfaces)
+        let plan = RoutingPlan.hostGateway(local: Fixtures.local, remotes: c.remotes, reaching: Self.reaching)
         #expect(plan.routes.map(\.description) == c.routes)
         #expect(plan.neighbours.isEmpty && plan.fdbEntries.isEmpty)
         #expect(plan.ignored.map(\.description) == c.ignored)

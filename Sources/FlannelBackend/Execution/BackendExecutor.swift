@@ -74,7 +74,7 @@ public final class BackendExecutor: Sendable {
         var device: Int32?
         switch kind {
         case .hostGateway:
-            plan = RoutingPlan.hostGateway(local: local, remotes: remotes, interfaces: interfaces(for: remotes))
+            plan = RoutingPlan.hostGateway(local: local, remotes: remotes, reaching: routesReaching(remotes))
         case .vxlan(let settings):
             // The device may have been deleted or changed from outside since the last pass.
             let link = try ensureDevice(settings, underlay: setup!.underlay)
@@ -110,14 +110,14 @@ public final class BackendExecutor: Sendable {
         return link
     }
 
-    /// The interface that reaches each host-gw lease's public IP; unreachable ones are left out
-    /// (the plan ignores their leases).
-    private func interfaces(for remotes: [RemoteLease]) -> [IPv4Address: Int32] {
-        var interfaces: [IPv4Address: Int32] = [:]
-        for lease in remotes where lease.backendType == "host-gw" && interfaces[lease.publicIP] == nil {
-            if let index = try? netlink.interfaceReaching(lease.publicIP) { interfaces[lease.publicIP] = index }
+    /// The route the kernel uses to each host-gw lease's public IP; unreachable ones are left
+    /// out (the plan ignores their leases).
+    private func routesReaching(_ remotes: [RemoteLease]) -> [IPv4Address: Route] {
+        var routes: [IPv4Address: Route] = [:]
+        for lease in remotes where lease.backendType == "host-gw" && routes[lease.publicIP] == nil {
+            if let route = try? netlink.route(to: lease.publicIP) { routes[lease.publicIP] = route }
         }
-        return interfaces
+        return routes
     }
 
     /// Creates or adopts `flannel.<VNI>`, up, MTU underlay - 50, with the lease's network

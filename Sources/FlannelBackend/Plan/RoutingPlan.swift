@@ -17,10 +17,12 @@ public struct RoutingPlan: Sendable, Hashable {
     }
 
     /// flannel's host-gw: a route to every other lease's subnet via its public IP, on the
-    /// interface that reaches that IP (`interfaces`, looked up by the executor; a lease whose
-    /// public IP no interface reaches is ignored).
+    /// interface that reaches that IP. `reaching` holds the kernel's route to each public IP
+    /// (`ip route get`, looked up by the executor). A lease whose public IP nothing reaches, or
+    /// only through a gateway, is ignored: host-gw needs the nodes on one link, and the kernel
+    /// would refuse the route.
     public static func hostGateway(
-        local: LocalLease, remotes: [RemoteLease], interfaces: [IPv4Address: Int32]
+        local: LocalLease, remotes: [RemoteLease], reaching: [IPv4Address: Route]
     ) -> RoutingPlan {
         var plan = RoutingPlan()
         for lease in remotes.sorted(by: { $0.subnet < $1.subnet }) where lease.subnet != local.subnet {
@@ -28,11 +30,18 @@ public struct RoutingPlan: Sendable, Hashable {
                 plan.ignored.append(IgnoredLease(subnet: lease.subnet, reason: "backend type \(lease.backendType), not host-gw"))
                 continue
             }
-            guard let link = interfaces[lease.publicIP] else {
+            guard let route = reaching[lease.publicIP] else {
                 plan.ignored.append(IgnoredLease(subnet: lease.subnet, reason: "no interface reaches its public IP \(lease.publicIP)"))
                 continue
             }
-            plan.routes.append(Route(destination: lease.subnet, gateway: lease.publicIP, linkIndex: link))
+            if let gateway = route.gateway {
+                plan.ignored.append(
+                    IgnoredLease(
+                        subnet: lease.subnet,
+                        reason: "its public IP \(lease.publicIP) is reached via the gateway \(gateway), and host-gw needs the nodes on one link"))
+                continue
+            }
+            plan.routes.append(Route(destination: lease.subnet, gateway: lease.publicIP, linkIndex: route.linkIndex))
         }
         return plan
     }

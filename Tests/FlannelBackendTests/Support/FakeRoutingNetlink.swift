@@ -4,12 +4,12 @@ import Synchronization
 /// The kernel's routing tables in memory: replace and delete by the kernel's keys (route by
 /// destination and table, neighbour by address and link, FDB entry by MAC and link), links and
 /// addresses as tests set them up. Records every batch applied. Where it differs from the real
-/// kernel: no validation of gateways or links, and `interfaceReaching` answers from a table.
+/// kernel: no validation of gateways or links, and `route(to:)` answers from a table.
 final class FakeRoutingNetlink: RoutingNetlink {
     struct Tables {
         var links: [Link] = []
         var addresses: [InterfaceAddress] = []
-        var reach: [IPv4Address: Int32] = [:]
+        var reach: [IPv4Address: Route] = [:]
         var routes: [Route] = []
         var neighbours: [Neighbour] = []
         var fdb: [FDBEntry] = []
@@ -25,11 +25,11 @@ final class FakeRoutingNetlink: RoutingNetlink {
     func link(index: Int32) -> Link? { tables.withLock { $0.links.first { $0.index == index } } }
     func addresses() -> [InterfaceAddress] { tables.withLock { $0.addresses } }
 
-    func interfaceReaching(_ destination: IPv4Address) throws(RouteNetlinkError) -> Int32 {
-        guard let index = tables.withLock({ $0.reach[destination] }) else {
+    func route(to destination: IPv4Address) throws(RouteNetlinkError) -> Route {
+        guard let route = tables.withLock({ $0.reach[destination] }) else {
             throw .refused(operation: "find the route to \(destination)", errno: 101, message: nil, otherFailures: 0)
         }
-        return index
+        return route
     }
 
     func createVXLAN(_ spec: VXLANLinkSpec) {
