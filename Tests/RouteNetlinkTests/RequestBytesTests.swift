@@ -122,6 +122,47 @@ struct RequestBytesTests {
         ])
     }
 
+    @Test("the VTEP address is RTM_NEWADDR with create and replace, local and address both set")
+    func replaceAddress() {
+        #expect(RtnetlinkRequest.replaceAddress(IPv4Network("10.1.15.0/32")!, linkIndex: 9, sequence: 8).bytes == [
+            0x28, 0x00, 0x00, 0x00,  // nlmsg_len 40
+            0x14, 0x00,  // RTM_NEWADDR (20)
+            0x05, 0x05,  // REQUEST | ACK | REPLACE | CREATE
+            0x08, 0x00, 0x00, 0x00,  // seq 8
+            0x00, 0x00, 0x00, 0x00,  // pid
+            0x02,  // ifa_family AF_INET
+            0x20,  // ifa_prefixlen 32
+            0x00,  // ifa_flags
+            0x00,  // ifa_scope RT_SCOPE_UNIVERSE
+            0x09, 0x00, 0x00, 0x00,  // ifa_index 9
+            0x08, 0x00, 0x02, 0x00, 10, 1, 15, 0,  // IFA_LOCAL 10.1.15.0
+            0x08, 0x00, 0x01, 0x00, 10, 1, 15, 0,  // IFA_ADDRESS 10.1.15.0
+        ])
+    }
+
+    @Test("setting a link up changes only IFF_UP, and the MTU when given")
+    func setLinkUp() {
+        #expect(RtnetlinkRequest.setLinkUp(index: 9, mtu: 1450, sequence: 9).bytes == [
+            0x28, 0x00, 0x00, 0x00,  // nlmsg_len 40
+            0x10, 0x00,  // RTM_NEWLINK
+            0x05, 0x00,  // REQUEST | ACK: no create, the link must exist
+            0x09, 0x00, 0x00, 0x00,  // seq 9
+            0x00, 0x00, 0x00, 0x00,  // pid
+            0x00, 0x00, 0x00, 0x00,  // ifi_family AF_UNSPEC, padding, ifi_type
+            0x09, 0x00, 0x00, 0x00,  // ifi_index 9
+            0x01, 0x00, 0x00, 0x00,  // ifi_flags IFF_UP
+            0x01, 0x00, 0x00, 0x00,  // ifi_change IFF_UP: no other flag is touched
+            0x08, 0x00, 0x04, 0x00, 0xaa, 0x05, 0x00, 0x00,  // IFLA_MTU 1450
+        ])
+    }
+
+    @Test("a link is looked up by its name in IFLA_IFNAME, index 0")
+    func getLinkByName() {
+        let bytes = RtnetlinkRequest.getLink(named: "eth0", sequence: 10).bytes
+        #expect(Array(bytes[0..<8]) == [0x2c, 0x00, 0x00, 0x00, 0x12, 0x00, 0x05, 0x00])  // 44 bytes, RTM_GETLINK (18), REQUEST | ACK
+        #expect(Array(bytes[32...]) == [0x09, 0x00, 0x03, 0x00, 0x65, 0x74, 0x68, 0x30, 0x00, 0x00, 0x00, 0x00])  // IFLA_IFNAME "eth0"
+    }
+
     @Test("dumps carry NLM_F_DUMP and only the family's header")
     func dumps() {
         let routes = RtnetlinkRequest.dumpRoutes(sequence: 5)
