@@ -84,6 +84,19 @@ struct BackendExecutorTests {
         #expect(third.vtepMAC == first.vtepMAC)
     }
 
+    @Test("a lease of another backend type is logged once, with its reason, and never routed")
+    func otherBackendLoggedOnce() throws {
+        let kernel = Self.kernel()
+        let (logger, log) = RecordingLogHandler.logger()
+        let executor = BackendExecutor(network: Fixtures.network, local: Fixtures.local, kind: .hostGateway, netlink: kernel, logger: logger)
+        let vxlanLease = Fixtures.vxlan(20, publicIP: "192.168.50.2", mac: "0e:00:00:00:00:02")
+        for _ in 0..<3 { try executor.reconcile([vxlanLease]) }
+        #expect(log.all.filter { $0.hasPrefix("ignoring a lease") } == [
+            "ignoring a lease flannel.lease=10.1.20.0/24 flannel.reason=backend type vxlan, not host-gw"
+        ])
+        #expect(kernel.routes(table: Route.mainTable).isEmpty)
+    }
+
     @Test("a public IP no interface holds is a named error")
     func noUnderlay() {
         let executor = BackendExecutor(
