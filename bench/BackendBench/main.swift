@@ -48,12 +48,29 @@ func measure(_ name: String, _ kind: BackendKind) throws {
         let elapsed = ContinuousClock.now - start
         times.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
     }
+    // One lease more with the others in place: what a lease added elsewhere costs.
+    let extra = RemoteLease(
+        subnet: IPv4Network("10.1.251.0/24")!, publicIP: IPv4Address(192, 168, 60, 251), backendType: kind.typeName,
+        vtepMAC: "0e:00:00:00:00:fb")
+    var addTimes: [Double] = []
+    for _ in 0..<runs {
+        try executor.reconcile(leases)
+        let start = ContinuousClock.now
+        _ = try executor.reconcile(leases + [extra])
+        let elapsed = ContinuousClock.now - start
+        addTimes.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+    }
     try executor.reconcile([])
+    addTimes.sort()
     times.sort()
     print(
         String(
             format: "clc-node %@: %d leases, %d changes from scratch: median %.2f ms, min %.2f ms, max %.2f ms (%d runs)", name,
             leaseCount, changes, times[times.count / 2], times[0], times[times.count - 1], runs))
+    print(
+        String(
+            format: "clc-node %@: one lease added to %d (reconcile incl. listing and diff): median %.2f ms, max %.2f ms", name,
+            leaseCount, addTimes[addTimes.count / 2], addTimes[addTimes.count - 1]))
 }
 
 do {
