@@ -84,6 +84,16 @@ struct BackendExecutorTests {
         #expect(third.vtepMAC == first.vtepMAC)
     }
 
+    @Test("the VTEP MAC is known before the lease, and the device created after it gets that MAC")
+    func vtepMACBeforeLease() throws {
+        let kernel = Self.kernel()
+        let chosen = try BackendExecutor.vtepMAC(for: VXLANSettings(), netlink: kernel)
+        // Without a state file the caller hands the chosen MAC back in the settings.
+        let setup = try Self.executor(.vxlan(VXLANSettings(vtepMAC: chosen)), kernel).setUp()
+        #expect(setup.vtepMAC == chosen)
+        #expect(try BackendExecutor.vtepMAC(for: VXLANSettings(), netlink: kernel) == chosen)
+    }
+
     @Test("a lease of another backend type is logged once, with its reason, and never routed")
     func otherBackendLoggedOnce() throws {
         let kernel = Self.kernel()

@@ -197,11 +197,13 @@ struct VXLANDevicePlanTests {
         #expect(VXLANDevicePlan.decide(existing: Self.device(nil, kind: "dummy"), desired: Self.wanted) == .recreate(Self.device(nil, kind: "dummy")))
     }
 
-    @Test("the MAC is the stored one, else the existing device's, else random and locally administered")
+    @Test("the MAC is the existing device's, else the stored one, else the chosen one, else random and locally administered")
     func mac() {
-        #expect(VXLANDevicePlan.mac(stored: mac3, existing: Self.device(Self.wanted)) == mac3)
-        #expect(VXLANDevicePlan.mac(stored: nil, existing: Self.device(Self.wanted)) == mac2)
-        let fresh = VXLANDevicePlan.mac(stored: nil, existing: nil)
+        let mac4 = MACAddress("0e:00:00:00:00:04")!
+        #expect(VXLANDevicePlan.mac(existing: Self.device(Self.wanted), stored: mac3, chosen: mac4) == mac2)
+        #expect(VXLANDevicePlan.mac(existing: nil, stored: mac3, chosen: mac4) == mac3)
+        #expect(VXLANDevicePlan.mac(existing: nil, stored: nil, chosen: mac4) == mac4)
+        let fresh = VXLANDevicePlan.mac(existing: nil, stored: nil, chosen: nil)
         #expect(fresh.bytes[0] & 0x03 == 0x02)
     }
 

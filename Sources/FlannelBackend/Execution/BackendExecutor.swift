@@ -134,7 +134,7 @@ public final class BackendExecutor: Sendable {
         case .keep(let link):
             device = link
         case let decision:
-            let mac = VXLANDevicePlan.mac(stored: stored, existing: existing)
+            let mac = VXLANDevicePlan.mac(existing: existing, stored: stored, chosen: settings.vtepMAC)
             if case .recreate(let old) = decision {
                 logger.notice(
                     "recreating the vxlan device: its settings differ from the lease's",
@@ -181,6 +181,25 @@ public final class BackendExecutor: Sendable {
         } catch {
             throw .netlink(step: name, error)
         }
+    }
+
+    /// The MAC the vxlan device has or will get, known before the lease is acquired: flannel
+    /// asks for its lease with the VtepMAC in BackendData, and only then knows the subnet that
+    /// `setUp()` needs. Stored in the settings' state file when there is one; without one, pass
+    /// it back as `VXLANSettings.vtepMAC`.
+    /// - Throws: `FlannelBackendError` when the device cannot be looked up or the file read or
+    ///   written.
+    public static func vtepMAC(for settings: VXLANSettings, netlink: any RoutingNetlink) throws(FlannelBackendError) -> MACAddress {
+        let existing: Link?
+        do {
+            existing = try netlink.link(named: settings.deviceName)
+        } catch {
+            throw .netlink(step: "look up \(settings.deviceName)", error)
+        }
+        let stored = try settings.macStateFile.flatMap { path throws(FlannelBackendError) in try readMAC(path) }
+        let mac = VXLANDevicePlan.mac(existing: existing, stored: stored, chosen: settings.vtepMAC)
+        if let path = settings.macStateFile, mac != stored { try writeMAC(mac, to: path) }
+        return mac
     }
 
     // MARK: - MAC state file

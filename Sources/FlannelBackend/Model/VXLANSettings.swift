@@ -12,8 +12,14 @@ public struct VXLANSettings: Sendable, Hashable {
     /// Where the device's MAC is kept across reboots (the device itself keeps it across
     /// restarts of the agent); nil keeps it only with the device.
     public var macStateFile: String?
+    /// The MAC for a new device when neither a device nor the state file has one: the one
+    /// `BackendExecutor.vtepMAC(for:netlink:)` chose before the lease was acquired.
+    public var vtepMAC: MACAddress?
 
-    public init(vni: UInt32 = 1, port: UInt16 = 0, underlayMTU: UInt32? = nil, macStateFile: String? = nil) {
+    public init(
+        vni: UInt32 = 1, port: UInt16 = 0, underlayMTU: UInt32? = nil, macStateFile: String? = nil, vtepMAC: MACAddress? = nil
+    ) {
+        self.vtepMAC = vtepMAC
         self.vni = vni
         self.port = port
         self.underlayMTU = underlayMTU

@@ -14,9 +14,11 @@ public enum VXLANDevicePlan: Sendable, Hashable {
         return .keep(existing)
     }
 
-    /// The MAC the device gets: the stored one, else the existing device's, else a new random
-    /// one, so that remote nodes' FDB entries stay valid across restarts.
-    public static func mac(stored: MACAddress?, existing: Link?) -> MACAddress {
-        stored ?? existing?.address ?? .randomLocal()
+    /// The MAC the device has or gets: the existing device's (kept across agent restarts, and
+    /// across a recreation), else the stored one (kept across reboots), else the one chosen
+    /// before the lease was acquired, else a new random one. Remote nodes' FDB entries name it,
+    /// so it changes only when nothing remembers it.
+    public static func mac(existing: Link?, stored: MACAddress?, chosen: MACAddress?) -> MACAddress {
+        existing?.address ?? stored ?? chosen ?? .randomLocal()
     }
 }
