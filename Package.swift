@@ -31,6 +31,9 @@ let package = Package(
         .systemLibrary(
             name: "CNetfilter", pkgConfig: "libnftnl",
             providers: [.apt(["libnftnl-dev", "libmnl-dev"])]),
+        .systemLibrary(
+            name: "CMnl", pkgConfig: "libmnl",
+            providers: [.apt(["libmnl-dev"])]),
 
         .target(
             name: "KubeAPI",
@@ -78,6 +81,22 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
+        // backends.
+        .target(name: "RouteNetlink", dependencies: ["CMnl"]),
+        .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink"]),
+        // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
+        // executors that program them through RouteNetlink and the proxy's nftables writer.
+        .target(
+            name: "FlannelBackend",
+            dependencies: [
+                "RouteNetlink", "ServiceProxy", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "FlannelBackendTests",
+            dependencies: ["FlannelBackend", "RouteNetlink", "ServiceProxy", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "clc-bench-backend", dependencies: ["FlannelBackend", "RouteNetlink"], path: "bench/BackendBench"),
         .target(
             name: "FlannelSubnet",
             dependencies: [.product(name: "Logging", package: "swift-log")]),

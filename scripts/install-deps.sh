@@ -18,8 +18,8 @@ PACKAGES=(
   libsystemd-dev       # journald / sd_notify
   nftables             # nft CLI
   iptables             # Docker's DOCKER-USER chain (service proxy's NodePort accept)
-  python3              # tiny servers and clients in the proxy's traffic tests and benchmark
-  iproute2             # ip, bridge
+  python3              # tiny servers and clients in the proxy's and the flannel backends' traffic tests
+  iproute2             # ip, bridge (scratch namespaces; listings the backend tests compare)
   busybox-static       # /bin/sh etc. for the test images
   redis-server         # redis binaries copied into the images
   redis-tools          # redis-cli for the guestbook frontend image

@@ -94,3 +94,30 @@ struct DockerUserAcceptServiceTests {
         #expect(ContinuousClock.now - start < .seconds(1))
     }
 }
+
+@Suite("accepting the flannel network in DOCKER-USER")
+struct DockerForwardAcceptNetworkTests {
+    @Test("the flannel network is accepted as source and as destination, after the mark")
+    func networkRules() {
+        let accept = DockerForwardAccept(mark: 0x4000, acceptedNetworks: ["10.1.0.0/16"], runner: ScriptedRunner(statuses: []))
+        #expect(accept.rules.count == 3)
+        #expect(accept.rules[1].prefix(2) == ["-s", "10.1.0.0/16"])
+        #expect(accept.rules[2].prefix(2) == ["-d", "10.1.0.0/16"])
+        #expect(accept.rules.allSatisfy { $0.suffix(2) == ["-j", "ACCEPT"] })
+    }
+
+    @Test("only missing rules are inserted, each at its place in order")
+    func insertsMissingInOrder() throws {
+        // list ok; mark present; -s missing, inserted; -d present.
+        let runner = ScriptedRunner(statuses: [0, 0, 1, 0, 0])
+        #expect(try DockerForwardAccept(mark: 0x4000, acceptedNetworks: ["10.1.0.0/16"], runner: runner).ensure() == .inserted)
+        #expect(runner.calls.count == 5)
+        #expect(runner.calls[3].prefix(10) == ["iptables", "-w", "5", "-t", "filter", "-I", "DOCKER-USER", "2", "-s", "10.1.0.0/16"])
+    }
+
+    @Test("without the proxy's mark only the network is accepted")
+    func withoutMark() {
+        let accept = DockerForwardAccept(mark: nil, acceptedNetworks: ["10.1.0.0/16"], runner: ScriptedRunner(statuses: []))
+        #expect(accept.rules.map { $0[0] } == ["-s", "-d"])
+    }
+}

@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Keeps the accept for the proxy's marked traffic in Docker's DOCKER-USER chain
+/// Keeps the accepts for the proxy's marked traffic (and the flannel network's) in Docker's DOCKER-USER chain
 /// (`DockerForwardAccept`): at start and every `interval`, since a firewall reload or a Docker
 /// restart may take it away. Returns as soon as the group shuts down.
 public struct DockerUserAcceptService: ServiceLifecycle.Service {
@@ -42,8 +42,8 @@ public struct DockerUserAcceptService: ServiceLifecycle.Service {
         switch outcome {
         case .inserted:
             logger.notice(
-                "accepted the service proxy's marked traffic in DOCKER-USER, so NodePorts reach pods on a Docker host",
-                metadata: ["iptables.rule": "\(accept.rule.joined(separator: " "))"])
+                "accepted the service proxy's marked traffic and the pod network's in DOCKER-USER, so NodePorts and other nodes reach pods on a Docker host",
+                metadata: ["iptables.rules": "\(accept.rules.map { $0.joined(separator: " ") }.joined(separator: "; "))"])
         case .alreadyPresent: break
         case .noDockerUserChain:
             if last != .noDockerUserChain {

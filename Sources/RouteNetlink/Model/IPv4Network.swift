@@ -1,0 +1,50 @@
+/// An IPv4 network (`10.1.15.0/24`), or an address with its prefix length on an interface.
+public struct IPv4Network: Sendable, Hashable, Comparable, CustomStringConvertible {
+    /// The address as given; `network` clears the host bits.
+    public var address: IPv4Address
+    public var prefixLength: Int
+
+    /// - Parameter prefixLength: 0 through 32.
+    public init?(_ address: IPv4Address, prefixLength: Int) {
+        guard (0...32).contains(prefixLength) else { return nil }
+        self.address = address
+        self.prefixLength = prefixLength
+    }
+
+    /// Parses `10.1.15.0/24`; a bare address is a /32.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard let address = parts.first.flatMap({ IPv4Address($0) }) else { return nil }
+        switch parts.count {
+        case 1: self.init(address, prefixLength: 32)
+        case 2:
+            guard let length = Int(parts[1]) else { return nil }
+            self.init(address, prefixLength: length)
+        default: return nil
+        }
+    }
+
+    /// The netmask as a host-order integer (/16 is 0xffff0000).
+    public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength) }
+
+    /// The network itself: host bits cleared (`10.1.15.0/24` for `10.1.15.7/24`).
+    public var network: IPv4Network { IPv4Network(unchecked: IPv4Address(address.value & mask), prefixLength) }
+
+    public func contains(_ candidate: IPv4Address) -> Bool { candidate.value & mask == address.value & mask }
+
+    /// Whether `other` lies wholly inside this network.
+    public func contains(_ other: IPv4Network) -> Bool {
+        other.prefixLength >= prefixLength && contains(other.address)
+    }
+
+    public var description: String { "\(address)/\(prefixLength)" }
+
+    public static func < (lhs: IPv4Network, rhs: IPv4Network) -> Bool {
+        (lhs.address, lhs.prefixLength) < (rhs.address, rhs.prefixLength)
+    }
+
+    init(unchecked address: IPv4Address, _ prefixLength: Int) {
+        self.address = address
+        self.prefixLength = prefixLength
+    }
+}
