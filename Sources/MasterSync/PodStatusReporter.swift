@@ -14,15 +14,22 @@ import ServiceLifecycle
 /// The master's copy of each pod's status, as the pod watch shows it (``observe(masterPods:)``),
 /// is kept beside the status the agent wants; when someone else changed it (the node lifecycle
 /// controller marking pods NotReady after a partition, a client's PUT), the agent's status is
-/// written again (``PodStatusDifference``). That is checked for every pod each `syncPeriod` and
-/// for a pod whose copy changed as soon as it arrives; a pod rewritten for that reason less than
-/// a `syncPeriod` ago waits for the periodic check, so that a controller that keeps flipping a
-/// condition back is answered every 10 s rather than in a loop.
+/// written again (``PodStatusDifference``). That is checked for every pod each `syncPeriod`, and
+/// for a pod whose copy changed as soon as it arrives. A copy changed back again after such a
+/// write (the node lifecycle controller marks the pods of a node it still believes NotReady
+/// until its next check, up to 5 s later) is written again after `retryInterval`, then after
+/// twice that, up to `syncPeriod`: a few writes, never a loop, and kubelet's pace (one write
+/// per sync period) against a writer that never stops.
 public actor PodStatusReporter: ServiceLifecycle.Service {
     /// The master's copy of one pod, from the watch or a list.
     private struct MasterCopy {
         var status: PodStatus?
         var resourceVersion: String?
+    }
+
+    private struct Rewrite {
+        var at: ContinuousClock.Instant
+        var delay: Duration
     }
 
     private let client: MasterClient
@@ -42,8 +49,10 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     /// The resourceVersion each pod had after the agent's last write: an older copy from the
     /// watch predates that write and says nothing about it.
     private var writtenVersions: [String: String] = [:]
-    /// When a pod's status was last written again because the master's copy differed.
-    private var reconciledAt: [String: ContinuousClock.Instant] = [:]
+    /// When a pod's status was last written again because the master's copy differed, and how
+    /// long a change of the copy then waits before the next such write; forgotten after two
+    /// quiet sync periods.
+    private var rewrites: [String: Rewrite] = [:]
     private var deletionsConfirmed: Set<String> = []
     private var usePut = false
     private var failures = 0
@@ -91,6 +100,8 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: retryInterval)
+                // Copies changed back right after a rewrite wait for their delay to pass.
+                self.reconcile(Array(self.rewrites.keys), periodic: false)
                 continuation.yield()
             }
         }
@@ -125,14 +136,15 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
         // Pods the master no longer has need nothing more; pending writes and deletions finish.
         wanted = wanted.filter { masterCopies[$0.key] != nil || pending[$0.key] != nil }
         writtenVersions = writtenVersions.filter { wanted[$0.key] != nil }
-        reconciledAt = reconciledAt.filter { wanted[$0.key] != nil }
+        let now = ContinuousClock.now
+        rewrites = rewrites.filter { wanted[$0.key] != nil && now - $0.value.at < syncPeriod * 2 }
         reconcile(Array(wanted.keys), periodic: true)
     }
 
     /// Queues the agent's status again for the pods among `uids` whose master copy differs from
     /// it.
     /// - Parameter periodic: false when a changed copy triggered it: a pod rewritten for that
-    ///   reason less than `syncPeriod` ago then waits for the periodic check.
+    ///   reason lately then waits for its delay (or the periodic check).
     private func reconcile(_ uids: [String], periodic: Bool) {
         let now = ContinuousClock.now
         var queued = false
@@ -142,14 +154,17 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
             else { continue }
             let differing = PodStatusDifference.fields(master: copy.status, wanted: record.status)
             guard !differing.isEmpty else { continue }
-            if !periodic, let last = reconciledAt[uid], now - last < syncPeriod { continue }
+            var last = rewrites[uid]
+            // Quiet for two sync periods: whatever changed it back has stopped, start over.
+            if let previous = last, now - previous.at >= syncPeriod * 2 { last = nil }
+            if !periodic, let last, now - last.at < last.delay { continue }
             logger.notice(
                 "the master's copy of the pod status differs from the agent's, writing it again",
                 metadata: [
                     "pod.name": "\(record.pod.metadata.name ?? "")", "pod.namespace": "\(record.pod.metadata.namespace ?? "default")",
                     "pod.uid": "\(uid)", "status.fields": "\(differing.joined(separator: ","))",
                 ])
-            reconciledAt[uid] = now
+            rewrites[uid] = Rewrite(at: now, delay: last.map { min($0.delay * 2, syncPeriod) } ?? retryInterval)
             sent[uid] = nil
             pending[uid] = record
             queued = true

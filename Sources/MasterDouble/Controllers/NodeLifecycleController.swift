@@ -46,8 +46,10 @@ public struct NodeLifecycleSettings: Sendable, Equatable {
 /// - Heartbeats are read as the timestamps the node wrote, against the double's clock, where
 ///   the real controller notes when it saw them change, by its own clock (the double and the
 ///   agents share one clock in tests).
-/// - A pod updated while its node is not Ready is not marked again (the real controller's
-///   `processPod` does that on every pod update); only the transition marks pods.
+/// - Only the transition marks pods: a pod added to (or bound to) a node already not Ready is
+///   not marked, where the real controller's `processPod` marks it (it does not react to status
+///   updates either, so a node agent's rewrite of Ready is not fought by either); a failed
+///   pod write is not retried on later checks.
 final class NodeLifecycleController: Sendable {
     private let lastMonitor = Mutex<Date?>(nil)
 
