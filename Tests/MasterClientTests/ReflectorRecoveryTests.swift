@@ -8,6 +8,10 @@ import Testing
 
 @Suite("a reflector after a partition")
 struct ReflectorRecoveryTests {
+    static func pod(_ name: String) -> JSONValue {
+        ["apiVersion": "v1", "kind": "Pod", "metadata": ["name": .string(name)], "spec": ["containers": [["name": "c", "image": "busybox"]]]]
+    }
+
     @Test("a watch backed off by a partition resumes as soon as another request reaches the master again, not when its back-off ends")
     func resumesOnRecovery() async throws {
         let master = try MasterDouble()
@@ -20,13 +24,13 @@ struct ReflectorRecoveryTests {
         }
         let task = Task { await reflector.run() }
         defer { task.cancel() }
-        try master.create(["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "before"], "spec": ["containers": [["name": "c", "image": "busybox"]]]])
+        try master.create(Self.pod("before"))
         #expect(await master.waitUntil { _ in seen.withLock { $0.contains("before") } })
 
         // 8 s cut off: the watch's back-off has grown to 4-8 s between attempts.
         master.setPartitioned(true)
         _ = try? await client.request("GET", "/version")
-        try master.create(["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "during"], "spec": ["containers": [["name": "c", "image": "busybox"]]]])
+        try master.create(Self.pod("during"))
         try await Task.sleep(for: .seconds(8))
         master.setPartitioned(false)
         // The node's heartbeat, say, gets through.

@@ -138,7 +138,9 @@ final class NodeLifecycleController: Sendable {
                     .pods, namespace: pod.namespace ?? "default", name: pod.name ?? "", body: updated, status: true, in: &state))
                     != nil
             else { continue }
-            Self.recordEvent(on: pod, type: "Warning", reason: "NodeNotReady", message: "Node is not ready", registry: registry, now: now, in: &state)
+            Self.recordEvent(
+                on: pod, type: "Warning", reason: "NodeNotReady", message: "Node is not ready", registry: registry, now: now,
+                in: &state)
         }
     }
 
