@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import KubeAPI
 import Logging
+import Synchronization
 
 /// The Kubernetes master's REST API as the node agent uses it, over libcurl: a QPS/burst
 /// limit, a timeout on every request, and retries with jittered exponential back-off for
@@ -29,6 +30,14 @@ public final class MasterClient: Sendable {
     let transport: any HTTPTransport
     private let limiter: RateLimiter
     let logger: Logger
+    /// Whether the last request that ended failed for want of the master (retryable).
+    private let failing = Atomic<Bool>(false)
+    private let recoveryCount = Atomic<Int>(0)
+
+    /// How many times a request succeeded right after requests had failed for want of the
+    /// master (connection errors, 429, 5xx): each is a sign that the master is reachable again,
+    /// on which waits for it (a reflector's back-off) may end early.
+    public var recoveries: Int { recoveryCount.load(ordering: .relaxed) }
 
     public init(endpoint: HTTPEndpoint, configuration: Configuration = .init(), logger: Logger, transport: (any HTTPTransport)? = nil) {
         self.endpoint = endpoint
@@ -70,7 +79,10 @@ public final class MasterClient: Sendable {
             let failure: MasterError
             do {
                 let response = try await transport.send(request)
-                if response.isSuccess { return response }
+                if response.isSuccess {
+                    if failing.exchange(false, ordering: .relaxed) { recoveryCount.add(1, ordering: .relaxed) }
+                    return response
+                }
                 failure = Self.statusError(label, response)
             } catch let error as HTTPError {
                 if case .cancelled = error { throw .transport(request: label, error) }
@@ -78,6 +90,7 @@ public final class MasterClient: Sendable {
             } catch {
                 failure = .transport(request: label, .transport(request: label, code: -1, message: "\(error)"))
             }
+            if failure.isRetryable { failing.store(true, ordering: .relaxed) }
             guard mayRetry, failure.isRetryable, attempt <= configuration.retries, !Task.isCancelled else { throw failure }
             let jittered = delay * Double.random(in: 1.0...1.5)
             logger.debug("master request failed, retrying", metadata: ["request": "\(label)", "error": "\(failure)", "attempt": "\(attempt)"])

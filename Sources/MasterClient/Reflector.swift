@@ -155,8 +155,18 @@ public struct Reflector<Resource: KubeResource>: Sendable {
         }
     }
 
+    /// Waits before the next attempt, 0.5 s doubling to 30 s with jitter. Any request of the
+    /// agent that reaches the master again after failures (the node's heartbeat, every few
+    /// seconds) ends the wait early: after a partition the watch resumes at once, so that the
+    /// changes made meanwhile (pods marked NotReady) are seen within a heartbeat, not after up
+    /// to 30 s.
     private func backOff(_ failures: Int) async {
         let base = min(30.0, 0.5 * pow(2.0, Double(min(failures, 8) - 1)))
-        try? await Task.sleep(for: .milliseconds(Int(base * Double.random(in: 0.8...1.2) * 1000)))
+        let deadline = ContinuousClock.now + .milliseconds(Int(base * Double.random(in: 0.8...1.2) * 1000))
+        let recoveries = client.recoveries
+        while !Task.isCancelled, ContinuousClock.now < deadline {
+            try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))
+            if client.recoveries != recoveries { return }
+        }
     }
 }

@@ -82,6 +82,19 @@ extension MasterDouble {
         }
     }
 
+    /// Replaces a pod's status as a client's `PUT .../pods/<name>/status` does: the stored
+    /// status becomes `status` whole (fields left out are gone), unconditionally.
+    @discardableResult
+    public func replacePodStatus(namespace: String = "default", name: String, _ status: JSONValue) throws -> JSONValue {
+        try storeWrite { state, registry in
+            guard var pod = state.get(.pods, ObjectKey(namespace: namespace, name: name)) else {
+                throw APIStatusError.notFound(.pods, name)
+            }
+            pod["status"] = status
+            return try registry.update(.pods, namespace: namespace, name: name, body: pod, status: true, in: &state)
+        }
+    }
+
     private func resource(of object: JSONValue) throws -> Resource {
         guard let kind = object["kind"]?.stringValue, let resource = Resource(kindOrName: kind) else {
             throw APIStatusError.badRequest("the double does not serve kind \(object["kind"]?.text ?? "<none>")")

@@ -6,7 +6,11 @@ import Synchronization
 /// real HTTP on 127.0.0.1 with the real semantics (resourceVersions, list + watch with
 /// bookmarks and 410 Gone, the status subresource with strategic merge patches, optimistic
 /// concurrency, graceful deletion), plus the controllers a node's tests rely on (scheduler,
-/// replication manager, endpoints) and switches for faults.
+/// replication manager, endpoints, node lifecycle) and switches for faults.
+///
+/// Where it differs from kube-apiserver and kube-controller-manager is said where each part is
+/// defined; for the node lifecycle controller see `NodeLifecycleController` (no taints, no
+/// evictions, heartbeats read by the double's clock).
 ///
 /// ```swift
 /// let master = try MasterDouble()
@@ -94,6 +98,13 @@ public final class MasterDouble: Sendable {
         set { settings.withLock { $0.bookmarkInterval = newValue } }
     }
 
+    /// The node lifecycle controller's settings (on, 5 s period, 40 s grace by default); a
+    /// change applies from its next check.
+    public var nodeLifecycle: NodeLifecycleSettings {
+        get { settings.withLock { $0.nodeLifecycle } }
+        set { settings.withLock { $0.nodeLifecycle = newValue } }
+    }
+
     /// Runs a registry operation on the store, as one atomic write.
     func storeWrite<T>(_ body: (inout StoreState, Registry) throws -> T) throws -> T {
         try store.write { try body(&$0, registry) }
@@ -117,6 +128,17 @@ public final class MasterDouble: Sendable {
     /// are left alone; combine with `breakWatches()` for a master that went away).
     public func setUnavailable(_ on: Bool) {
         faults.unavailable = on
+    }
+
+    /// A network partition between the master and its clients: while on, no request is
+    /// answered (each connection is closed without a response, so clients see a transport
+    /// error at once rather than after a time-out) and open watches are cut. Everything on the
+    /// master's side goes on: the controllers run (the node lifecycle controller sees the
+    /// heartbeats stop), and the facade's operations work. Switched off, everything answers
+    /// again; watches resume from where their clients left off.
+    public func setPartitioned(_ on: Bool) {
+        faults.partitioned = on
+        if on { breakWatches() }
     }
 
     /// The next `count` requests other than watches get `status` with the Status body the API

@@ -10,30 +10,84 @@ import ServiceLifecycle
 /// that refuse the patch. Only the latest status of each pod is kept while the master is
 /// unreachable; it is sent when the master is back. Also confirms deletions: a pod with a
 /// deletionTimestamp whose containers have all stopped is deleted with grace period 0.
+///
+/// The master's copy of each pod's status, as the pod watch shows it (``observe(masterPods:)``),
+/// is kept beside the status the agent wants; when someone else changed it (the node lifecycle
+/// controller marking pods NotReady after a partition, a client's PUT), the agent's status is
+/// written again (``PodStatusDifference``). That is checked for every pod each `syncPeriod`, and
+/// for a pod whose copy changed as soon as it arrives. A copy changed back again after such a
+/// write (the node lifecycle controller marks the pods of a node it still believes NotReady
+/// until its next check, up to 5 s later) is written again after `retryInterval`, then after
+/// twice that, up to `syncPeriod`: a few writes, never a loop, and kubelet's pace (one write
+/// per sync period) against a writer that never stops.
 public actor PodStatusReporter: ServiceLifecycle.Service {
+    /// The master's copy of one pod, from the watch or a list.
+    private struct MasterCopy {
+        var status: PodStatus?
+        var resourceVersion: String?
+    }
+
+    private struct Rewrite {
+        var at: ContinuousClock.Instant
+        var delay: Duration
+    }
+
     private let client: MasterClient
     private let manager: PodManager
     private let logger: Logger
     private let retryInterval: Duration
+    private let syncPeriod: Duration
     /// Pods from the manifest directory have no object on the master.
     private let isMirrorless: @Sendable (Pod) -> Bool
 
     private var pending: [String: PodManager.PodRecord] = [:]
     private var sent: [String: PodStatus] = [:]
+    /// The latest record of each master pod: the status the agent wants the master to hold.
+    private var wanted: [String: PodManager.PodRecord] = [:]
+    /// The master's copy of each pod's status, by UID; nil until the watch first delivered.
+    private var masterCopies: [String: MasterCopy]?
+    /// The resourceVersion each pod had after the agent's last write: an older copy from the
+    /// watch predates that write and says nothing about it.
+    private var writtenVersions: [String: String] = [:]
+    /// When a pod's status was last written again because the master's copy differed, and how
+    /// long a change of the copy then waits before the next such write; forgotten after two
+    /// quiet sync periods.
+    private var rewrites: [String: Rewrite] = [:]
     private var deletionsConfirmed: Set<String> = []
     private var usePut = false
     private var failures = 0
     private var wake: AsyncStream<Void>.Continuation?
 
+    /// - Parameters:
+    ///   - retryInterval: How soon a write that failed is tried again.
+    ///   - syncPeriod: How often every pod's status on the master is compared with the agent's
+    ///     (kubelet's status manager: 10 s).
+    ///   - isMirrorless: Whether a pod has no object on the master (static pods).
     public init(
         client: MasterClient, manager: PodManager, logger: Logger, retryInterval: Duration = .seconds(2),
-        isMirrorless: @escaping @Sendable (Pod) -> Bool
+        syncPeriod: Duration = .seconds(10), isMirrorless: @escaping @Sendable (Pod) -> Bool
     ) {
         self.client = client
         self.manager = manager
         self.logger = logger
         self.retryInterval = retryInterval
+        self.syncPeriod = syncPeriod
         self.isMirrorless = isMirrorless
+    }
+
+    /// Takes the master's copy of the node's pods, as the pod watch (or list) delivers them, and
+    /// writes again the status of those whose copy changed away from what the agent wants.
+    public func observe(masterPods pods: [Pod]) {
+        let previous = masterCopies ?? [:]
+        var copies: [String: MasterCopy] = [:]
+        var changed: [String] = []
+        for pod in pods {
+            guard let uid = pod.metadata.uid else { continue }
+            copies[uid] = MasterCopy(status: pod.status, resourceVersion: pod.metadata.resourceVersion)
+            if previous[uid]?.status != pod.status || previous[uid] == nil { changed.append(uid) }
+        }
+        masterCopies = copies
+        reconcile(changed, periodic: false)
     }
 
     public func run() async throws {
@@ -46,7 +100,15 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
         let ticker = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: retryInterval)
+                // Copies changed back right after a rewrite wait for their delay to pass.
+                self.reconcile(Array(self.rewrites.keys), periodic: false)
                 continuation.yield()
+            }
+        }
+        let syncer = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: syncPeriod)
+                self.reconcileAll()
             }
         }
         await withGracefulShutdownHandler {
@@ -59,12 +121,63 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
         }
         feeder.cancel()
         ticker.cancel()
+        syncer.cancel()
     }
 
     private func enqueue(_ record: PodManager.PodRecord) {
         guard !isMirrorless(record.pod), let uid = record.pod.metadata.uid else { return }
         pending[uid] = record
+        wanted[uid] = record
         wake?.yield()
+    }
+
+    private func reconcileAll() {
+        guard let masterCopies else { return }
+        // Pods the master no longer has need nothing more; pending writes and deletions finish.
+        wanted = wanted.filter { masterCopies[$0.key] != nil || pending[$0.key] != nil }
+        writtenVersions = writtenVersions.filter { wanted[$0.key] != nil }
+        let now = ContinuousClock.now
+        rewrites = rewrites.filter { wanted[$0.key] != nil && now - $0.value.at < syncPeriod * 2 }
+        reconcile(Array(wanted.keys), periodic: true)
+    }
+
+    /// Queues the agent's status again for the pods among `uids` whose master copy differs from
+    /// it.
+    /// - Parameter periodic: false when a changed copy triggered it: a pod rewritten for that
+    ///   reason lately then waits for its delay (or the periodic check).
+    private func reconcile(_ uids: [String], periodic: Bool) {
+        let now = ContinuousClock.now
+        var queued = false
+        for uid in uids {
+            guard pending[uid] == nil, let record = wanted[uid], let copy = masterCopies?[uid],
+                !Self.isOlder(copy.resourceVersion, than: writtenVersions[uid])
+            else { continue }
+            let differing = PodStatusDifference.fields(master: copy.status, wanted: record.status)
+            guard !differing.isEmpty else { continue }
+            var last = rewrites[uid]
+            // Quiet for two sync periods: whatever changed it back has stopped, start over.
+            if let previous = last, now - previous.at >= syncPeriod * 2 { last = nil }
+            if !periodic, let last, now - last.at < last.delay { continue }
+            logger.notice(
+                "the master's copy of the pod status differs from the agent's, writing it again",
+                metadata: [
+                    "pod.name": "\(record.pod.metadata.name ?? "")", "pod.namespace": "\(record.pod.metadata.namespace ?? "default")",
+                    "pod.uid": "\(uid)", "status.fields": "\(differing.joined(separator: ","))",
+                ])
+            rewrites[uid] = Rewrite(at: now, delay: last.map { min($0.delay * 2, syncPeriod) } ?? retryInterval)
+            sent[uid] = nil
+            pending[uid] = record
+            queued = true
+        }
+        if queued { wake?.yield() }
+    }
+
+    /// Whether a copy's resourceVersion is older than the one the agent's write produced.
+    /// resourceVersions are compared as the integers etcd makes them; any other form is taken
+    /// as current (the write then happens at worst once more).
+    static func isOlder(_ version: String?, than written: String?) -> Bool {
+        guard let version, let written, let copy = Int64(version), let ours = Int64(written) else { return false }
+        return copy < ours
     }
 
     private func flush() async {
@@ -75,18 +188,20 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
             var done = true
             do {
                 if sent[uid] != record.status {
+                    let written: Pod
                     if usePut {
-                        try await client.putPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
+                        written = try await client.putPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
                     } else {
                         do {
-                            try await client.patchPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
+                            written = try await client.patchPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
                         } catch where error.code == 415 || error.code == 405 {
                             logger.notice("master refuses status patches, using PUT with resourceVersion")
                             usePut = true
-                            try await client.putPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
+                            written = try await client.putPodStatus(namespace: namespace, name: name, uid: uid, status: record.status)
                         }
                     }
                     sent[uid] = record.status
+                    writtenVersions[uid] = written.metadata.resourceVersion
                 }
             } catch {
                 // 404/409/422: the pod is gone or was replaced, its status no longer matters.

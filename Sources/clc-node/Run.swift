@@ -241,12 +241,19 @@ struct Run: AsyncParsableCommand {
         }
         if let masterClient {
             let poll = podPollInterval > 0 ? Duration.seconds(podPollInterval) : nil
+            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger) { pod in
+                pod.metadata.annotations?["kubernetes.io/config.source"] == "file"
+            }
             services.append(
                 ReflectorService(
                     Reflector<Pod>(
                         client: masterClient, path: "/api/v1/pods", fieldSelector: "spec.nodeName=\(node)", pollInterval: poll,
                         logger: logger
-                    ) { pods in await merger.update(.master, pods: pods) }))
+                    ) { pods in
+                        // The master's copy of the status goes to the reporter; the merger drops it.
+                        await statusReporter.observe(masterPods: pods)
+                        await merger.update(.master, pods: pods)
+                    }))
             services.append(
                 ReflectorService(
                     Reflector<KubeAPI.Service>(client: masterClient, path: "/api/v1/services", pollInterval: poll, logger: logger) {
@@ -269,10 +276,7 @@ struct Run: AsyncParsableCommand {
                         agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval)),
                     logger: logger
                 ) { (try? await engine.version()) != nil })
-            services.append(
-                PodStatusReporter(client: masterClient, manager: manager, logger: logger) { pod in
-                    pod.metadata.annotations?["kubernetes.io/config.source"] == "file"
-                })
+            services.append(statusReporter)
         }
         if sources.isEmpty { await merger.update(.manifests, pods: []) }
 

@@ -44,6 +44,25 @@ struct FaultTests {
         #expect(try await fixture.client.get("/healthz").status == 200)
     }
 
+    @Test("a partition answers nothing and cuts the watches while the controllers go on; healed, everything answers again")
+    func partition() async throws {
+        let fixture = try Fixture()
+        try fixture.master.create(Objects.node("node-a"))
+        let watch = fixture.client.watch("/api/v1/pods?watch=true&resourceVersion=\(fixture.master.resourceVersion)")
+        #expect(await fixture.master.waitUntil { $0.openWatchCount == 1 })
+        fixture.master.setPartitioned(true)
+        #expect(await watch.waitForEnd(timeout: .seconds(3)) != nil)
+        await #expect(throws: HTTPError.self) { _ = try await fixture.client.get("/api/v1/pods") }
+        await #expect(throws: HTTPError.self) { _ = try await fixture.client.get("/healthz") }
+        // The scheduler still binds a pod created on the master's side.
+        try fixture.master.create(Objects.pod("a"))
+        #expect(await fixture.master.waitUntil { $0.pods().first?.spec.nodeName == "node-a" })
+        fixture.master.setPartitioned(false)
+        let answer = try await fixture.client.get("/api/v1/namespaces/default/pods/a")
+        #expect(answer.status == 200)
+        #expect(answer.body[path: ["spec", "nodeName"]] == "node-a")
+    }
+
     @Test("failNext gives the next requests the injected status, then answers normally")
     func failNext() async throws {
         let fixture = try Fixture()

@@ -27,6 +27,8 @@ final class APIHandler: Sendable {
 
     /// Serves one request; false closes the connection.
     func handle(_ request: HTTPRequestMessage, on connection: HTTPConnection) -> Bool {
+        // Cut off: the request never reached the master; the connection ends without an answer.
+        if faults.partitioned { return false }
         let target = APITarget.parse(request.path, servesLeases: servesLeases)
         var verb = "other"
         var resourceLabel = ""

@@ -6,6 +6,7 @@ final class Faults: Sendable {
         var unavailable = false
         var failures: [Int] = []
         var hangingWatches = false
+        var partitioned = false
     }
 
     private let state = Mutex(State())
@@ -18,6 +19,11 @@ final class Faults: Sendable {
     var hangingWatches: Bool {
         get { state.withLock { $0.hangingWatches } }
         set { state.withLock { $0.hangingWatches = newValue } }
+    }
+
+    var partitioned: Bool {
+        get { state.withLock { $0.partitioned } }
+        set { state.withLock { $0.partitioned = newValue } }
     }
 
     func failNext(_ count: Int, status: Int) {

@@ -4,6 +4,7 @@ import Synchronization
 struct Settings: Sendable {
     var bookmarkInterval: Duration = .seconds(1)
     var schedulingNode: String?
+    var nodeLifecycle = NodeLifecycleSettings()
 }
 
 /// The settings, shared by the API handler, the controllers and the facade.

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 
 /// Runs the controllers on a thread of their own: right after every write to the store,
-/// and once a second regardless (for settings such as the scheduling node).
+/// and once a second regardless (for settings such as the scheduling node), or as often as the
+/// node lifecycle controller's monitor period asks when that is shorter.
 final class ControllerLoop: Sendable {
     private let store: ObjectStore
     private let controllers: Controllers
@@ -29,10 +30,11 @@ final class ControllerLoop: Sendable {
                 let changed = store.wait(
                     until: Date().addingTimeInterval(0.1),
                     while: { $0.revision == seen && running.load(ordering: .relaxed) }, then: { $0.revision != seen })
-                guard changed || Date().timeIntervalSince(lastPass) >= 1 else { continue }
-                let node = settings.withLock { $0.schedulingNode }
+                let current = settings.withLock { $0 }
+                let idlePass = min(1, current.nodeLifecycle.monitorPeriod.seconds)
+                guard changed || Date().timeIntervalSince(lastPass) >= idlePass else { continue }
                 seen = store.write { state in
-                    controllers.reconcile(&state, schedulingNode: node)
+                    controllers.reconcile(&state, settings: current)
                     return state.revision
                 }
                 lastPass = Date()

@@ -1,14 +1,16 @@
 import Foundation
 
 /// The parts of a master's control plane the tests need, each one pass over the store:
-/// the scheduler, the replication manager and the endpoints controller. They write through the
-/// registry like any client, so watches see their changes.
+/// the scheduler, the replication manager, the endpoints controller and the node lifecycle
+/// controller. They write through the registry like any client, so watches see their changes.
 struct Controllers: Sendable {
     var registry: Registry
+    let nodeLifecycle = NodeLifecycleController()
 
     /// One pass of every controller; writes only what differs from the desired state.
-    func reconcile(_ state: inout StoreState, schedulingNode: String?) {
-        schedule(&state, schedulingNode: schedulingNode)
+    func reconcile(_ state: inout StoreState, settings: Settings) {
+        nodeLifecycle.monitorIfDue(&state, registry: registry, settings: settings.nodeLifecycle)
+        schedule(&state, schedulingNode: settings.schedulingNode)
         replicate(&state)
         maintainEndpoints(&state)
     }
