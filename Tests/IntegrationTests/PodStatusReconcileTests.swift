@@ -52,6 +52,11 @@ struct PodStatusReconcileTests {
         }
         print("pod Ready on the master again \(healed) after the partition ended")
         try await eventually("the node Ready again", timeout: .seconds(10)) { Self.nodeReady(cluster) == "True" }
+        let readyCondition = cluster.master.node(cluster.fixture.node).flatMap { value in
+            (try? JSONEncoder().encode(value)).flatMap { try? JSONDecoder().decode(Node.self, from: $0) }
+        }?.status?.conditions?.first { $0.type == "Ready" }
+        let transition = try #require(readyCondition?.lastTransitionTime.flatMap(KubeTime.parse))
+        #expect(Date().timeIntervalSince(transition) < 15, "Ready moved from Unknown to True after the partition, as kubelet reports it")
         #expect(cluster.events().contains { $0.reason == "NodeNotReady" && $0.involvedObject.name == "steady" })
         let after = try await cluster.fixture.docker.runningApps(node: cluster.fixture.node)
         #expect(after.map(\.id) == before.map(\.id), "the pod's container was left alone")
