@@ -42,6 +42,9 @@ final class FakeDockerEngine: DockerEngine {
         var containers: [String: StoredContainer] = [:]
         var images: Set<String>
         var pullError: String?
+        /// Pulls wait here until released, while `holdingPulls`.
+        var holdingPulls = false
+        var heldPulls: [CheckedContinuation<Void, Never>] = []
         var calls: [Call] = []
         var sequence = 0
     }
@@ -61,6 +64,10 @@ final class FakeDockerEngine: DockerEngine {
     static let unreachableRegistry =
         "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host"
 
+    /// The message Docker 20.10 gives when its DNS server never answers (after 20 s).
+    static let registryLookupTimedOut =
+        "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.53.53.53:53: read udp 10.53.53.53:37850->10.53.53.53:53: i/o timeout"
+
     // MARK: What tests read and arrange
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -70,6 +77,30 @@ final class FakeDockerEngine: DockerEngine {
     func container(named name: String) -> StoredContainer? {
         state.withLock { $0.containers.values.first { $0.name == name } }
     }
+
+    /// How many pulls of `reference` were asked for (all references when nil).
+    func pullCount(_ reference: String? = nil) -> Int {
+        calls.filter { if case .pullImage(let pulled) = $0 { reference == nil || pulled == reference } else { false } }.count
+    }
+
+    /// Makes every pull from now on fail with `message`, or succeed when nil.
+    func setPullError(_ message: String?) { state.withLock { $0.pullError = message } }
+
+    /// Makes pulls wait, as one waiting out a registry's time-out, until ``releasePulls()``.
+    func holdPulls() { state.withLock { $0.holdingPulls = true } }
+
+    /// Lets every held pull finish, and pulls from now on go through at once.
+    func releasePulls() {
+        let held = state.withLock { state in
+            state.holdingPulls = false
+            defer { state.heldPulls = [] }
+            return state.heldPulls
+        }
+        for pull in held { pull.resume() }
+    }
+
+    /// Pulls waiting for ``releasePulls()``.
+    var heldPullCount: Int { state.withLock { $0.heldPulls.count } }
 
     /// Makes a running container exit, as if its process ended.
     func exit(_ id: String, code: Int) {
@@ -187,8 +218,20 @@ final class FakeDockerEngine: DockerEngine {
     }
 
     func pullImage(reference: String) async throws(DockerError) {
-        let result: Result<Void, DockerError> = state.withLock { state in
+        let held = state.withLock { state in
             state.calls.append(.pullImage(reference))
+            return state.holdingPulls
+        }
+        if held {
+            await withCheckedContinuation { (pull: CheckedContinuation<Void, Never>) in
+                let waits = state.withLock { state in
+                    if state.holdingPulls { state.heldPulls.append(pull) }
+                    return state.holdingPulls
+                }
+                if !waits { pull.resume() }
+            }
+        }
+        let result: Result<Void, DockerError> = state.withLock { state in
             if let message = state.pullError { return .failure(.http(operation: "pull image", status: 500, message: message)) }
             state.images.insert(reference)
             return .success(())
