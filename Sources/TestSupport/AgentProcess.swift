@@ -9,8 +9,9 @@ public final class AgentProcess: @unchecked Sendable {
     public let stateDirectory: String
     private let process = Process()
 
-    /// Starts the agent on `manifestDirectory` against the test engine.
-    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = []) throws {
+    /// Starts the agent on `manifestDirectory` against the test engine, or the engine at
+    /// `dockerSocket`.
+    public init(nodeName: String, manifestDirectory: String, dockerSocket: String? = nil, extraArguments: [String] = []) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
         self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
@@ -18,7 +19,7 @@ public final class AgentProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.agentBinary())
         process.arguments = [
-            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
+            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try dockerSocket ?? TestEnvironment.dockerSocket(),
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
             + (extraArguments.contains("--metrics-bind-address") ? [] : ["--metrics-bind-address", "127.0.0.1:0"]) + extraArguments

@@ -9,11 +9,13 @@ final class AgentFixture: @unchecked Sendable {
     let manifests: String
     var agent: AgentProcess
 
-    init(_ prefix: String, extraArguments: [String] = []) throws {
-        docker = try TestDocker()
+    /// - Parameter dockerSocket: the engine the agent drives; the test engine when nil.
+    init(_ prefix: String, dockerSocket: String? = nil, extraArguments: [String] = []) throws {
+        docker = try TestDocker(socketPath: dockerSocket)
         node = TestEnvironment.uniqueNodeName(prefix)
         manifests = try TestEnvironment.temporaryDirectory("clc-manifests")
-        agent = try AgentProcess(nodeName: node, manifestDirectory: manifests, extraArguments: extraArguments)
+        agent = try AgentProcess(
+            nodeName: node, manifestDirectory: manifests, dockerSocket: dockerSocket, extraArguments: extraArguments)
     }
 
     func write(_ manifest: String, as name: String) throws {

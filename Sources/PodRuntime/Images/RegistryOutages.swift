@@ -41,6 +41,9 @@ public struct RegistryOutages: Sendable, Hashable {
         return outage
     }
 
+    /// Whether an outage of `host` is remembered, its window open or not.
+    public func remembers(host: String) -> Bool { outages[host] != nil }
+
     /// Remembers that a pull at `time` could not reach `host`.
     /// - Returns: the outage with its new window.
     @discardableResult

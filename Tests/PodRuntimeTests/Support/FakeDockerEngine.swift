@@ -20,6 +20,7 @@ final class FakeDockerEngine: DockerEngine {
         case removeContainer(id: String)
         case inspectImage(String)
         case pullImage(String)
+        case inspectDistribution(String)
         case importImage(String)
     }
 
@@ -42,9 +43,11 @@ final class FakeDockerEngine: DockerEngine {
         var containers: [String: StoredContainer] = [:]
         var images: Set<String>
         var pullError: String?
-        /// Pulls wait here until released, while `holdingPulls`.
+        /// Pulls wait here until released, while `holdingPulls`; distribution inspects likewise.
         var holdingPulls = false
         var heldPulls: [CheckedContinuation<Void, Never>] = []
+        var holdingProbes = false
+        var heldProbes: [CheckedContinuation<Void, Never>] = []
         var calls: [Call] = []
         var sequence = 0
     }
@@ -86,6 +89,14 @@ final class FakeDockerEngine: DockerEngine {
     /// Makes every pull from now on fail with `message`, or succeed when nil.
     func setPullError(_ message: String?) { state.withLock { $0.pullError = message } }
 
+    /// How many distribution inspects (registry questions without a pull) were asked for.
+    func probeCount() -> Int {
+        calls.filter { if case .inspectDistribution = $0 { true } else { false } }.count
+    }
+
+    /// Pulls and distribution inspects: every time the registry was asked.
+    func registryCalls() -> Int { pullCount() + probeCount() }
+
     /// Makes pulls wait, as one waiting out a registry's time-out, until ``releasePulls()``.
     func holdPulls() { state.withLock { $0.holdingPulls = true } }
 
@@ -101,6 +112,21 @@ final class FakeDockerEngine: DockerEngine {
 
     /// Pulls waiting for ``releasePulls()``.
     var heldPullCount: Int { state.withLock { $0.heldPulls.count } }
+
+    /// Makes distribution inspects wait until ``releaseProbes()``.
+    func holdProbes() { state.withLock { $0.holdingProbes = true } }
+
+    func releaseProbes() {
+        let held = state.withLock { state in
+            state.holdingProbes = false
+            defer { state.heldProbes = [] }
+            return state.heldProbes
+        }
+        for probe in held { probe.resume() }
+    }
+
+    /// Distribution inspects waiting for ``releaseProbes()``.
+    var heldProbeCount: Int { state.withLock { $0.heldProbes.count } }
 
     /// Makes a running container exit, as if its process ended.
     func exit(_ id: String, code: Int) {
@@ -237,6 +263,26 @@ final class FakeDockerEngine: DockerEngine {
             return .success(())
         }
         try result.get()
+    }
+
+    /// Answers as the registry would before a pull: fails with the pull error, if any.
+    func inspectDistribution(reference: String) async throws(DockerError) {
+        let held = state.withLock { state in
+            state.calls.append(.inspectDistribution(reference))
+            return state.holdingProbes
+        }
+        if held {
+            await withCheckedContinuation { (probe: CheckedContinuation<Void, Never>) in
+                let waits = state.withLock { state in
+                    if state.holdingProbes { state.heldProbes.append(probe) }
+                    return state.holdingProbes
+                }
+                if !waits { probe.resume() }
+            }
+        }
+        if let message = state.withLock({ $0.pullError }) {
+            throw .http(operation: "inspect distribution", status: 500, message: message)
+        }
     }
 
     func importImage(tarball: [UInt8], reference: String, changes: [String]) async throws(DockerError) {
