@@ -54,6 +54,4 @@ public enum ImagePullFailure: String, Sendable, Hashable, CustomStringConvertibl
         if case .transport = error { return nil }
         self.init(engineMessage: error.message)
     }
-
-    public static func isRegistryUnreachable(_ error: DockerError) -> Bool { ImagePullFailure(error) != nil }
 }
