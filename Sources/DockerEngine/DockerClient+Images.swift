@@ -18,8 +18,14 @@ extension DockerClient {
         var items = [("fromImage", repository)]
         if let tag { items.append(("tag", tag)) }
         let operation = "pull \(reference)"
-        let response = try await call(operation, "POST", "/images/create" + Self.query(items), timeout: .seconds(600))
+        // A pull holds its connection for as long as the download (or the registry's time-out)
+        // lasts: it must not take a thread from the quick calls.
+        let response = try await call(operation, "POST", "/images/create" + Self.query(items), timeout: .seconds(600), slow: true)
         try Self.checkProgress(response.body, operation: operation)
+    }
+
+    public func inspectDistribution(reference: String) async throws(DockerError) {
+        try await call("inspect distribution \(reference)", "GET", "/distribution/\(reference)/json", timeout: .seconds(180), slow: true)
     }
 
     public func importImage(tarball: [UInt8], reference: String, changes: [String]) async throws(DockerError) {

@@ -18,6 +18,10 @@ public protocol DockerEngine: Sendable {
     func inspectImage(name: String) async throws(DockerError) -> ImageInspect?
     /// Pulls `reference` from its registry; fails when the registry refuses or cannot be reached.
     func pullImage(reference: String) async throws(DockerError)
+    /// Asks the registry of `reference` for its manifest without downloading anything
+    /// (`GET /distribution/{name}/json`): the cheapest way to learn whether the registry answers.
+    /// Fails as a pull would when it cannot be reached, with the registry's answer otherwise.
+    func inspectDistribution(reference: String) async throws(DockerError)
     /// Creates an image from a root filesystem tarball (`docker import`).
     func importImage(tarball: [UInt8], reference: String, changes: [String]) async throws(DockerError)
     /// Runs a command in a running container and waits for it, at most `timeout`.

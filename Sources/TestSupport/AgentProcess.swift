@@ -9,10 +9,14 @@ public final class AgentProcess: @unchecked Sendable {
     public let stateDirectory: String
     private let process = Process()
 
-    /// Starts the agent on `manifestDirectory` against the test engine.
+    /// Starts the agent on `manifestDirectory` against the test engine, or the engine at
+    /// `dockerSocket`.
     /// - Parameter environment: variables set for the agent on top of the test's own (which
     ///   never include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
-    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = [], environment extra: [String: String] = [:]) throws {
+    public init(
+        nodeName: String, manifestDirectory: String, dockerSocket: String? = nil, extraArguments: [String] = [],
+        environment extra: [String: String] = [:]
+    ) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
         self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
@@ -20,7 +24,7 @@ public final class AgentProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.agentBinary())
         process.arguments = [
-            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
+            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try dockerSocket ?? TestEnvironment.dockerSocket(),
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
             + (extraArguments.contains("--metrics-bind-address") || extra["CLC_NODE_METRICS_BIND_ADDRESS"] != nil

@@ -5,8 +5,9 @@ import Foundation
 public struct TestDocker: Sendable {
     public let client: DockerClient
 
-    public init() throws {
-        client = DockerClient(socketPath: try TestEnvironment.dockerSocket())
+    /// The engine at `socketPath`, else the test engine.
+    public init(socketPath: String? = nil) throws {
+        client = DockerClient(socketPath: try socketPath ?? TestEnvironment.dockerSocket())
     }
 
     /// Every container of `node`, inspected.

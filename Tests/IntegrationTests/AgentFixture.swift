@@ -9,11 +9,14 @@ final class AgentFixture: @unchecked Sendable {
     let manifests: String
     var agent: AgentProcess
 
-    init(_ prefix: String, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
-        docker = try TestDocker()
+    /// - Parameter dockerSocket: the engine the agent drives; the test engine when nil.
+    init(_ prefix: String, dockerSocket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
+        docker = try TestDocker(socketPath: dockerSocket)
         node = TestEnvironment.uniqueNodeName(prefix)
         manifests = try TestEnvironment.temporaryDirectory("clc-manifests")
-        agent = try AgentProcess(nodeName: node, manifestDirectory: manifests, extraArguments: extraArguments, environment: environment)
+        agent = try AgentProcess(
+            nodeName: node, manifestDirectory: manifests, dockerSocket: dockerSocket, extraArguments: extraArguments,
+            environment: environment)
     }
 
     func write(_ manifest: String, as name: String) throws {

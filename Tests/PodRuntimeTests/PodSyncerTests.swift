@@ -11,6 +11,7 @@ private struct Harness {
     let engine: FakeDockerEngine
     let events = RecordingEventRecorder()
     let syncer: PodSyncer
+    let puller: ImagePuller
 
     static let infraImage = "clc-node/pause:1"
 
@@ -20,17 +21,21 @@ private struct Harness {
             nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: Self.infraImage,
             stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clc-node-\(UUID().uuidString)").path)
         let clock = clock
+        puller = ImagePuller(engine: engine, logger: TestFixtures.logger, now: { clock.now })
         syncer = PodSyncer(
             engine: engine, configuration: configuration, events: events,
-            infraImage: InfraImageProvisioner(engine: engine, logger: TestFixtures.logger), logger: TestFixtures.logger,
-            now: { clock.now })
+            infraImage: InfraImageProvisioner(engine: engine, logger: TestFixtures.logger), puller: puller,
+            logger: TestFixtures.logger, now: { clock.now })
     }
 
     func sync(_ pod: Pod?, services: [Service] = []) async throws -> PodSyncer.Outcome {
-        try await syncer.sync(uid: "uid-1", pod: pod, services: services)
+        try await syncer.sync(uid: pod?.metadata.uid ?? "uid-1", pod: pod, services: services)
     }
 
-    func pulls() -> Int { engine.calls.filter { if case .pullImage = $0 { true } else { false } }.count }
+    func pulls() -> Int { engine.pullCount() }
+
+    /// Pulls and questions to the registry before a pull.
+    func registryCalls() -> Int { engine.registryCalls() }
 }
 
 /// The base pod with `app` running `image`.
@@ -80,11 +85,11 @@ struct PodSyncerTests {
 
     @Test("a failed pull of an absent image waits with ErrImagePull, then ImagePullBackOff without pulling again")
     func failedPull() async throws {
-        let harness = Harness(images: [Harness.infraImage], pullError: FakeDockerEngine.unreachableRegistry)
+        let harness = Harness(images: [Harness.infraImage], pullError: "manifest for redis:7 not found: manifest unknown")
         let first = try await harness.sync(pod())
         let pulling = try #require(first.waiting["app"])
         #expect(pulling.reason == "ErrImagePull")
-        #expect(pulling.message.contains("no such host"))
+        #expect(pulling.message.contains("manifest unknown"))
         #expect(pulling.message.contains("redis:7"))
         #expect(first.nextSync == TestFixtures.at(1), "a sync soon reports the back-off")
         #expect(harness.pulls() == 1)
@@ -122,13 +127,87 @@ struct PodSyncerTests {
     func fallbackToLocalImage() async throws {
         let harness = Harness(images: [Harness.infraImage, "redis"], pullError: FakeDockerEngine.unreachableRegistry)
         let outcome = try await harness.sync(pod(image: "redis"))
-        #expect(harness.pulls() == 1, "pull policy Always tries the registry")
+        #expect(harness.registryCalls() == 1, "pull policy Always asks the registry")
         #expect(harness.engine.container(named: appName)?.status == "running")
         #expect(outcome.waiting.isEmpty)
         let fallback = try #require(harness.events.events.first { $0.reason == "PullFallbackToLocal" })
         #expect(fallback.kind == .warning)
         #expect(fallback.container == "app")
         #expect(fallback.message.contains("no such host"))
+    }
+
+    @Test("within a registry outage, a present image runs at once and each fallback repeats the same warning")
+    func fallbackWithinOutage() async throws {
+        let harness = Harness(images: [Harness.infraImage, "redis"], pullError: FakeDockerEngine.registryLookupTimedOut)
+        _ = try await harness.sync(pod(image: "redis"))
+        #expect(harness.registryCalls() == 1)
+        let app = try #require(harness.engine.container(named: appName))
+
+        // The container dies and restarts within the window: no pull, the same warning.
+        harness.clock.advance(by: 5)
+        harness.engine.exit(app.id, code: 1)
+        let restarted = try await harness.sync(pod(image: "redis"))
+        #expect(restarted.observed.running.filter { !$0.isInfra }.count == 1)
+        #expect(harness.registryCalls() == 1, "the registry is not asked within the outage window")
+        let warnings = harness.events.events.filter { $0.reason == "PullFallbackToLocal" }
+        #expect(warnings.count == 2)
+        #expect(Set(warnings.map(\.message)).count == 1, "one message, so that the recorder counts repeats")
+        let message = try #require(warnings.first?.message)
+        #expect(message.contains("registry docker.io unreachable"))
+        #expect(message.contains("name resolution timed out"))
+        #expect(harness.events.reasons(container: "app").filter { $0 == "Pulling" }.count == 1, "Pulling only when pulling")
+
+        // Another pod with the image starts without asking the registry either.
+        var other = pod(image: "redis")
+        other.metadata.uid = "uid-2"
+        other.metadata.name = "web-2"
+        let second = try await harness.sync(other)
+        #expect(second.waiting.isEmpty)
+        #expect(harness.registryCalls() == 1)
+
+        // Once the window ended the registry is tried again.
+        harness.clock.advance(by: 60)
+        harness.engine.exit(try #require(harness.engine.container(named: "k8s_app_web-2_default_uid-2_0")).id, code: 1)
+        _ = try await harness.sync(other)
+        #expect(harness.registryCalls() == 2)
+    }
+
+    @Test("within a registry outage, an absent image fails at once with ErrImagePull naming the host and the reason")
+    func absentImageWithinOutage() async throws {
+        let harness = Harness(images: [Harness.infraImage], pullError: FakeDockerEngine.registryLookupTimedOut)
+        let first = try await harness.sync(pod(image: "redis"))
+        #expect(first.waiting["app"]?.reason == "ErrImagePull")
+        #expect(harness.registryCalls() == 1)
+
+        var other = pod(image: "redis")
+        other.metadata.uid = "uid-2"
+        let second = try await harness.sync(other)
+        let waiting = try #require(second.waiting["app"])
+        #expect(waiting.reason == "ErrImagePull")
+        #expect(waiting.message.contains("registry docker.io unreachable"))
+        #expect(waiting.message.contains("name resolution timed out"))
+        #expect(waiting.message.contains("i/o timeout"), "the engine's words are kept")
+        #expect(harness.registryCalls() == 1, "failed at once, without a pull")
+    }
+
+    @Test("three pods of one image started together wait for one pull")
+    func podsSharePull() async throws {
+        let harness = Harness(images: [Harness.infraImage, "kubernetes/example-guestbook-php-redis"])
+        harness.engine.holdPulls()
+        let pods = (1...3).map { index in
+            var pod = pod(image: "kubernetes/example-guestbook-php-redis")
+            pod.metadata.uid = "frontend-\(index)"
+            pod.metadata.name = "frontend-\(index)"
+            return pod
+        }
+        try await withThrowingTaskGroup(of: PodSyncer.Outcome.self) { group in
+            for pod in pods { group.addTask { try await harness.sync(pod) } }
+            while await harness.puller.sharers(of: "kubernetes/example-guestbook-php-redis") < 3 { await Task.yield() }
+            harness.engine.releasePulls()
+            for try await outcome in group { #expect(outcome.waiting.isEmpty) }
+        }
+        #expect(harness.pulls() == 1)
+        #expect(harness.events.reasons().filter { $0 == "Pulled" }.count == 3)
     }
 
     @Test("an image the registry refuses is not replaced by the local one")

@@ -31,11 +31,13 @@ public actor PodSyncer {
         public var imagePullBackOff: BackOff
         /// Grace period floor, as kubelet's minimum of 2 s.
         public var minimumGracePeriodSeconds: Int64
+        /// How long a registry host found unreachable is left alone: 1 min doubling to 10 min.
+        public var registryOutages: RegistryOutages
 
         public init(
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
-            minimumGracePeriodSeconds: Int64 = 2
+            minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages()
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -44,6 +46,7 @@ public actor PodSyncer {
             self.crashLoopBackOff = crashLoopBackOff
             self.imagePullBackOff = imagePullBackOff
             self.minimumGracePeriodSeconds = minimumGracePeriodSeconds
+            self.registryOutages = registryOutages
         }
     }
 
@@ -53,6 +56,7 @@ public actor PodSyncer {
     private let planner = PodActionPlanner()
     private let events: any EventRecorder
     private let infraImage: InfraImageProvisioner
+    private let puller: ImagePuller
     private let handlers: any HandlerRunner
     private let logger: Logger
     private let now: @Sendable () -> Date
@@ -68,11 +72,15 @@ public actor PodSyncer {
     private var inspected: [String: (state: String, container: ObservedContainer)] = [:]
     private var inspectedByPod: [String: Set<String>] = [:]
 
+    /// - Parameters:
+    ///   - puller: pulls for every pod of the node; one over `engine` with the configuration's
+    ///     registry outages when nil.
     public init(
         engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
-        infraImage: InfraImageProvisioner, handlers: (any HandlerRunner)? = nil, logger: Logger,
-        now: @escaping @Sendable () -> Date = { Date() }
+        infraImage: InfraImageProvisioner, puller: ImagePuller? = nil, handlers: (any HandlerRunner)? = nil,
+        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.puller = puller ?? ImagePuller(engine: engine, outages: configuration.registryOutages, logger: logger, now: now)
         self.handlers = handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine))
         self.engine = engine
         self.configuration = configuration
@@ -357,7 +365,9 @@ public actor PodSyncer {
         return (.init(reason: "PostStartHookError", message: message), now().addingTimeInterval(1))
     }
 
-    /// Applies the image pull policy. Returns why the container waits, or nil to go on.
+    /// Applies the image pull policy; the pull itself is the ``ImagePuller``'s, shared with every
+    /// container of the node that wants the same image. Returns why the container waits, or nil
+    /// to go on.
     private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let image = spec.image ?? ""
         let policy = spec.imagePullPolicy ?? "IfNotPresent"
@@ -380,30 +390,42 @@ public actor PodSyncer {
             let message = "Back-off pulling image \"\(image)\""
             return (.init(reason: "ImagePullBackOff", message: message), pullBackOff.retryTime(key, since: failedAt))
         }
-        events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulling", message: "Pulling image \"\(image)\""))
-        do {
-            try await engine.pullImage(reference: image)
+        let result: ImagePuller.Result
+        if let outage = await puller.outage(of: image) {
+            // The registry host did not answer a moment ago: asking again would only wait out
+            // its time-out again.
+            result = .unreachable(outage, attempted: false)
+        } else {
+            events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulling", message: "Pulling image \"\(image)\""))
+            result = await puller.pull(image)
+        }
+        let message: String
+        switch result {
+        case .pulled:
             pullFailures[key] = nil
             events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulled", message: "Successfully pulled image \"\(image)\""))
             return nil
-        } catch {
-            if present, ImagePullFailure.isRegistryUnreachable(error) {
-                // Deliberately kinder than kubelet: a node cut off from its registry keeps
-                // serving with the image it has.
-                events.record(PodEvent(
-                    pod: pod, container: spec.name, kind: .warning, reason: "PullFallbackToLocal",
-                    message: "Registry unreachable pulling \"\(image)\" (\(error.message)); using the image present on the node"))
-                return nil
-            }
-            let at = now()
-            pullBackOff.next(key, eventTime: at, now: at)
-            pullFailures[key] = at
-            let message = "Failed to pull image \"\(image)\": \(error.message)"
-            logger.warning("\(message)")
-            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
-            // Sync again soon to report ImagePullBackOff while the back-off runs, as kubelet does.
-            return (.init(reason: "ErrImagePull", message: message), at.addingTimeInterval(1))
+        case .unreachable(let outage, _) where present:
+            // Deliberately kinder than kubelet: a node cut off from its registry keeps
+            // serving with the image it has. The message stays the same for the whole outage
+            // window, so the recorder counts repeats instead of posting new events.
+            pullFailures[key] = nil
+            events.record(PodEvent(
+                pod: pod, container: spec.name, kind: .warning, reason: "PullFallbackToLocal",
+                message: "Image \"\(image)\" not pulled: \(outage); using the image present on the node"))
+            return nil
+        case .unreachable(let outage, _):
+            message = "Failed to pull image \"\(image)\": \(outage)"
+        case .failed(let error):
+            message = "Failed to pull image \"\(image)\": \(error.message)"
         }
+        let at = now()
+        pullBackOff.next(key, eventTime: at, now: at)
+        pullFailures[key] = at
+        logger.warning("\(message)")
+        events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
+        // Sync again soon to report ImagePullBackOff while the back-off runs, as kubelet does.
+        return (.init(reason: "ErrImagePull", message: message), at.addingTimeInterval(1))
     }
 
     private func createReplacingConflict(name: String, config: ContainerCreateConfig, logger: Logger) async throws(DockerError) -> String {

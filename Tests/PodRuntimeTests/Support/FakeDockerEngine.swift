@@ -20,6 +20,7 @@ final class FakeDockerEngine: DockerEngine {
         case removeContainer(id: String)
         case inspectImage(String)
         case pullImage(String)
+        case inspectDistribution(String)
         case importImage(String)
     }
 
@@ -42,6 +43,11 @@ final class FakeDockerEngine: DockerEngine {
         var containers: [String: StoredContainer] = [:]
         var images: Set<String>
         var pullError: String?
+        /// Pulls wait here until released, while `holdingPulls`; distribution inspects likewise.
+        var holdingPulls = false
+        var heldPulls: [CheckedContinuation<Void, Never>] = []
+        var holdingProbes = false
+        var heldProbes: [CheckedContinuation<Void, Never>] = []
         var calls: [Call] = []
         var sequence = 0
     }
@@ -61,6 +67,10 @@ final class FakeDockerEngine: DockerEngine {
     static let unreachableRegistry =
         "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 127.0.0.53:53: no such host"
 
+    /// The message Docker 20.10 gives when its DNS server never answers (after 20 s).
+    static let registryLookupTimedOut =
+        "Get \"https://registry-1.docker.io/v2/\": dial tcp: lookup registry-1.docker.io on 10.53.53.53:53: read udp 10.53.53.53:37850->10.53.53.53:53: i/o timeout"
+
     // MARK: What tests read and arrange
 
     var calls: [Call] { state.withLock { $0.calls } }
@@ -70,6 +80,53 @@ final class FakeDockerEngine: DockerEngine {
     func container(named name: String) -> StoredContainer? {
         state.withLock { $0.containers.values.first { $0.name == name } }
     }
+
+    /// How many pulls of `reference` were asked for (all references when nil).
+    func pullCount(_ reference: String? = nil) -> Int {
+        calls.filter { if case .pullImage(let pulled) = $0 { reference == nil || pulled == reference } else { false } }.count
+    }
+
+    /// Makes every pull from now on fail with `message`, or succeed when nil.
+    func setPullError(_ message: String?) { state.withLock { $0.pullError = message } }
+
+    /// How many distribution inspects (registry questions without a pull) were asked for.
+    func probeCount() -> Int {
+        calls.filter { if case .inspectDistribution = $0 { true } else { false } }.count
+    }
+
+    /// Pulls and distribution inspects: every time the registry was asked.
+    func registryCalls() -> Int { pullCount() + probeCount() }
+
+    /// Makes pulls wait, as one waiting out a registry's time-out, until ``releasePulls()``.
+    func holdPulls() { state.withLock { $0.holdingPulls = true } }
+
+    /// Lets every held pull finish, and pulls from now on go through at once.
+    func releasePulls() {
+        let held = state.withLock { state in
+            state.holdingPulls = false
+            defer { state.heldPulls = [] }
+            return state.heldPulls
+        }
+        for pull in held { pull.resume() }
+    }
+
+    /// Pulls waiting for ``releasePulls()``.
+    var heldPullCount: Int { state.withLock { $0.heldPulls.count } }
+
+    /// Makes distribution inspects wait until ``releaseProbes()``.
+    func holdProbes() { state.withLock { $0.holdingProbes = true } }
+
+    func releaseProbes() {
+        let held = state.withLock { state in
+            state.holdingProbes = false
+            defer { state.heldProbes = [] }
+            return state.heldProbes
+        }
+        for probe in held { probe.resume() }
+    }
+
+    /// Distribution inspects waiting for ``releaseProbes()``.
+    var heldProbeCount: Int { state.withLock { $0.heldProbes.count } }
 
     /// Makes a running container exit, as if its process ended.
     func exit(_ id: String, code: Int) {
@@ -187,13 +244,45 @@ final class FakeDockerEngine: DockerEngine {
     }
 
     func pullImage(reference: String) async throws(DockerError) {
-        let result: Result<Void, DockerError> = state.withLock { state in
+        let held = state.withLock { state in
             state.calls.append(.pullImage(reference))
+            return state.holdingPulls
+        }
+        if held {
+            await withCheckedContinuation { (pull: CheckedContinuation<Void, Never>) in
+                let waits = state.withLock { state in
+                    if state.holdingPulls { state.heldPulls.append(pull) }
+                    return state.holdingPulls
+                }
+                if !waits { pull.resume() }
+            }
+        }
+        let result: Result<Void, DockerError> = state.withLock { state in
             if let message = state.pullError { return .failure(.http(operation: "pull image", status: 500, message: message)) }
             state.images.insert(reference)
             return .success(())
         }
         try result.get()
+    }
+
+    /// Answers as the registry would before a pull: fails with the pull error, if any.
+    func inspectDistribution(reference: String) async throws(DockerError) {
+        let held = state.withLock { state in
+            state.calls.append(.inspectDistribution(reference))
+            return state.holdingProbes
+        }
+        if held {
+            await withCheckedContinuation { (probe: CheckedContinuation<Void, Never>) in
+                let waits = state.withLock { state in
+                    if state.holdingProbes { state.heldProbes.append(probe) }
+                    return state.holdingProbes
+                }
+                if !waits { probe.resume() }
+            }
+        }
+        if let message = state.withLock({ $0.pullError }) {
+            throw .http(operation: "inspect distribution", status: 500, message: message)
+        }
     }
 
     func importImage(tarball: [UInt8], reference: String, changes: [String]) async throws(DockerError) {
