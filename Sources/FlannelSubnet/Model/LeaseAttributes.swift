@@ -25,6 +25,10 @@ public struct LeaseAttributes: Sendable, Hashable {
     /// Parses a lease value; keys case-insensitive as encoding/json reads them.
     /// - Throws: ``LeaseValueError`` naming the field.
     public static func parse(_ bytes: some Collection<UInt8>) throws(LeaseValueError) -> LeaseAttributes {
+        if let exact = EtcdWire.decode(EtcdWire.LeaseValue.self, bytes), let ip = exact.PublicIP, let publicIP = IPv4Address(ip) {
+            let data = exact.BackendData.flatMap { $0 == .null ? nil : $0 }
+            return LeaseAttributes(publicIP: publicIP, backendType: exact.BackendType ?? "", backendData: data)
+        }
         let document: JSONValue
         do { document = try JSONValue.parse(bytes) } catch { throw LeaseValueError(field: "value", reason: "not JSON") }
         guard case let .string(ip)? = document[member: "PublicIP"], let publicIP = IPv4Address(ip) else {

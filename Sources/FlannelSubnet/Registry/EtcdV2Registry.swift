@@ -31,13 +31,14 @@ public struct EtcdV2Registry: SubnetRegistry {
         let response = try await get(key, query: [("recursive", "true")], operation: "list leases")
         let index = Int64(response.headers["x-etcd-index"] ?? "") ?? 0
         if response.status == 404 { return LeaseListing(leases: [], revision: index) }
-        let directory = try node(response, key: key, operation: "list leases")
+        guard response.isSuccess else { throw Self.failure(response, key: key, operation: "list leases") }
+        guard let directory = EtcdWire.decode(EtcdWire.V2Response.self, response.body)?.node else {
+            throw .malformed(operation: "list leases", key: key, detail: response.text)
+        }
         var leases: [SubnetLease] = []
         var skipped: [String] = []
-        if case let .array(nodes)? = directory[member: "nodes"] {
-            for child in nodes {
-                do throws(LeaseReadError) { leases.append(try Self.lease(from: child)) } catch { skipped.append(error.description) }
-            }
+        for child in directory.nodes ?? [] where child.dir != true {
+            do throws(LeaseReadError) { leases.append(try Self.lease(from: child)) } catch { skipped.append(error.description) }
         }
         return LeaseListing(leases: leases, revision: index, skipped: skipped)
     }
@@ -46,7 +47,10 @@ public struct EtcdV2Registry: SubnetRegistry {
         let key = configuration.leaseKey(subnet)
         let response = try await get(key, operation: "read lease")
         if response.status == 404 { return nil }
-        let found = try node(response, key: key, operation: "read lease")
+        guard response.isSuccess else { throw Self.failure(response, key: key, operation: "read lease") }
+        guard let found = EtcdWire.decode(EtcdWire.V2Response.self, response.body)?.node else {
+            throw .malformed(operation: "read lease", key: key, detail: response.text)
+        }
         do throws(LeaseReadError) {
             return try Self.lease(from: found)
         } catch {
@@ -107,9 +111,8 @@ public struct EtcdV2Registry: SubnetRegistry {
                         continuation.finish(throwing: Self.failure(response, key: key, operation: "watch leases"))
                         return
                     }
-                    guard let event = try? JSONValue.parse(response.body), case let .string(action)? = event[member: "action"],
-                        let node = event[member: "node"], case let .string(eventKey)? = node[member: "key"],
-                        let modified = node[member: "modifiedIndex"]?.int64
+                    guard let event = EtcdWire.decode(EtcdWire.V2Response.self, response.body), let action = event.action,
+                        let node = event.node, let eventKey = node.key, let modified = node.modifiedIndex
                     else {
                         continuation.finish(
                             throwing: RegistryError.malformed(operation: "watch leases", key: key, detail: response.text))
@@ -183,16 +186,15 @@ public struct EtcdV2Registry: SubnetRegistry {
         return .server(operation: operation, key: key, status: response.status, message: message)
     }
 
-    static func lease(from node: JSONValue) throws(LeaseReadError) -> SubnetLease {
-        guard case let .string(key)? = node[member: "key"] else { throw LeaseReadError(key: "?", reason: "no key") }
+    static func lease(from node: EtcdWire.V2Node) throws(LeaseReadError) -> SubnetLease {
+        guard let key = node.key else { throw LeaseReadError(key: "?", reason: "no key") }
         let name = key.split(separator: "/").last.map(String.init) ?? ""
         guard let subnet = IPv4Subnet(leaseKeyName: name) else { throw LeaseReadError(key: key, reason: "not a subnet key") }
-        guard case let .string(value)? = node[member: "value"] else { throw LeaseReadError(key: key, reason: "no value") }
+        guard let value = node.value else { throw LeaseReadError(key: key, reason: "no value") }
         let attributes: LeaseAttributes
         do { attributes = try LeaseAttributes.parse(Array(value.utf8)) } catch { throw LeaseReadError(key: key, reason: error.description) }
-        var expiration: Date?
-        if case let .string(text)? = node[member: "expiration"] { expiration = RFC3339.parse(text) }
-        return SubnetLease(subnet: subnet, attributes: attributes, expiration: expiration, hasTTL: node[member: "ttl"] != nil)
+        return SubnetLease(
+            subnet: subnet, attributes: attributes, expiration: node.expiration.flatMap(RFC3339.parse), hasTTL: node.ttl != nil)
     }
 }
 

@@ -30,24 +30,28 @@ public final class EtcdV3Registry: SubnetRegistry {
 
     public func leases() async throws(RegistryError) -> LeaseListing {
         let directory = configuration.subnetsKey + "/"
-        let reply = try await call(
+        let body = try await callRaw(
             "/v3/kv/range", ["key": .string(Self.base64(directory)), "range_end": .string(Self.base64(Self.prefixEnd(directory)))],
             key: directory, operation: "list leases")
-        let revision = reply[member: "header"]?[member: "revision"]?.int64 ?? 0
+        guard let reply = EtcdWire.decode(EtcdWire.V3Range.self, body) else {
+            throw .malformed(operation: "list leases", key: directory, detail: String(decoding: body, as: UTF8.self))
+        }
+        let revision = reply.header?.revision.flatMap { Int64($0) } ?? 0
         var leases: [SubnetLease] = []
         var skipped: [String] = []
-        if case let .array(kvs)? = reply[member: "kvs"] {
-            for kv in kvs {
-                do throws(LeaseReadError) { leases.append(try Self.lease(from: kv)) } catch { skipped.append(error.description) }
-            }
+        for kv in reply.kvs ?? [] {
+            do throws(LeaseReadError) { leases.append(try Self.lease(from: kv)) } catch { skipped.append(error.description) }
         }
         return LeaseListing(leases: leases, revision: revision, skipped: skipped)
     }
 
     public func lease(_ subnet: IPv4Subnet) async throws(RegistryError) -> SubnetLease? {
         let key = configuration.leaseKey(subnet)
-        let reply = try await call("/v3/kv/range", ["key": .string(Self.base64(key))], key: key, operation: "read lease")
-        guard case let .array(kvs)? = reply[member: "kvs"], let kv = kvs.first else { return nil }
+        let body = try await callRaw("/v3/kv/range", ["key": .string(Self.base64(key))], key: key, operation: "read lease")
+        guard let reply = EtcdWire.decode(EtcdWire.V3Range.self, body) else {
+            throw .malformed(operation: "read lease", key: key, detail: String(decoding: body, as: UTF8.self))
+        }
+        guard let kv = reply.kvs?.first else { return nil }
         do throws(LeaseReadError) { return try Self.lease(from: kv) } catch {
             throw .malformed(operation: "read lease", key: key, detail: error.description)
         }
@@ -164,26 +168,29 @@ public final class EtcdV3Registry: SubnetRegistry {
             guard let subnet = IPv4Subnet(leaseKeyName: name) else { continue }
             if event[member: "type"] == .string("DELETE") {
                 batch.append(.removed(subnet, revision: revision))
-            } else if let lease = try? lease(from: kv) {
+            } else if let lease = try? lease(from: EtcdWire.V3KeyValue(
+                key: encodedKey, value: kv[member: "value"].flatMap { if case let .string(text) = $0 { text } else { nil } },
+                lease: kv[member: "lease"]?.int64.map { "\($0)" }))
+            {
                 batch.append(.put(lease, revision: revision))
             }
         }
         return batch
     }
 
-    static func lease(from kv: JSONValue) throws(LeaseReadError) -> SubnetLease {
-        guard case let .string(encodedKey)? = kv[member: "key"], let keyBytes = Data(base64Encoded: encodedKey) else {
+    static func lease(from kv: EtcdWire.V3KeyValue) throws(LeaseReadError) -> SubnetLease {
+        guard let encodedKey = kv.key, let keyBytes = Data(base64Encoded: encodedKey) else {
             throw LeaseReadError(key: "?", reason: "no key")
         }
         let key = String(decoding: keyBytes, as: UTF8.self)
         let name = key.split(separator: "/").last.map(String.init) ?? ""
         guard let subnet = IPv4Subnet(leaseKeyName: name) else { throw LeaseReadError(key: key, reason: "not a subnet key") }
-        guard case let .string(encodedValue)? = kv[member: "value"], let value = Data(base64Encoded: encodedValue) else {
+        guard let encodedValue = kv.value, let value = Data(base64Encoded: encodedValue) else {
             throw LeaseReadError(key: key, reason: "no value")
         }
         let attributes: LeaseAttributes
         do { attributes = try LeaseAttributes.parse(Array(value)) } catch { throw LeaseReadError(key: key, reason: error.description) }
-        let leaseID = kv[member: "lease"]?.int64 ?? 0
+        let leaseID = kv.lease.flatMap { Int64($0) } ?? 0
         return SubnetLease(subnet: subnet, attributes: attributes, expiration: nil, hasTTL: leaseID != 0)
     }
 
@@ -210,18 +217,22 @@ public final class EtcdV3Registry: SubnetRegistry {
         _ = try? await call("/v3/lease/revoke", ["ID": .string(id)], key: key, operation: "revoke lease")
     }
 
-    /// POSTs a gateway call and returns its reply; an expired token is renewed once.
+    /// POSTs a gateway call and returns its parsed reply.
     private func call(_ path: String, _ body: [String: JSONValue], key: String, operation: String) async throws(RegistryError) -> JSONValue {
+        let reply = try await callRaw(path, body, key: key, operation: operation)
+        guard let parsed = try? JSONValue.parse(reply) else {
+            throw .malformed(operation: operation, key: key, detail: String(decoding: reply, as: UTF8.self))
+        }
+        return parsed
+    }
+
+    /// POSTs a gateway call and returns the body of its 2xx reply; an expired token is renewed once.
+    private func callRaw(_ path: String, _ body: [String: JSONValue], key: String, operation: String) async throws(RegistryError) -> [UInt8] {
         for attempt in 0..<2 {
             var request = HTTPRequest.json("POST", path, body: Array(JSONValue.object(body).jsonText.utf8), timeout: configuration.requestTimeout)
             if let token = try await authenticatedToken() { request.headers.append(HTTPHeader("Authorization", token)) }
             let response = try await connection.send(request, operation: operation)
-            if response.isSuccess {
-                guard let reply = try? JSONValue.parse(response.body) else {
-                    throw .malformed(operation: operation, key: key, detail: response.text)
-                }
-                return reply
-            }
+            if response.isSuccess { return response.body }
             if response.status == 401, configuration.username != nil, attempt == 0 {
                 token.withLock { $0 = nil }
                 continue
