@@ -82,6 +82,21 @@ struct RawEtcd {
     let transport: CurlTransport
 
     init() throws { transport = CurlTransport(endpoint: HTTPEndpoint(baseURL: try EtcdFixture.endpoint())) }
+    init(endpoint: String) { transport = CurlTransport(endpoint: HTTPEndpoint(baseURL: endpoint)) }
+
+    /// Turns on etcd 3.4's v2 authentication with a root user (the v2 store keeps its own).
+    func v2Auth(user: String, password: String) async throws {
+        let body = JSONValue.object(["user": .string(user), "password": .string(password)]).jsonText
+        for request in [
+            HTTPRequest.json("PUT", "/v2/auth/users/\(user)", body: Array(body.utf8)),
+            HTTPRequest(method: "PUT", path: "/v2/auth/enable"),
+        ] {
+            var request = request
+            request.headers.append(HTTPHeader("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+            let response = try await transport.send(request)
+            guard response.isSuccess else { throw EtcdFixtureError(message: "\(request.path): \(response.status) \(response.text)") }
+        }
+    }
 
     func put(_ api: EtcdAPI, _ key: String, _ value: String) async throws {
         switch api {
