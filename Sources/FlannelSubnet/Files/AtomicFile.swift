@@ -52,10 +52,3 @@ public enum AtomicFile {
         }
     }
 }
-
-public struct AtomicFileError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var path: String
-    public var operation: String
-    public var reason: String
-    public var description: String { "\(operation) \(path): \(reason)" }
-}

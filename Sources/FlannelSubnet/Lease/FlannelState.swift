@@ -52,10 +52,3 @@ public struct FlannelState: Sendable, Hashable {
         }
     }
 }
-
-/// A NodeCondition's status, reason and message.
-public struct NetworkCondition: Sendable, Hashable {
-    public var unavailable: Bool
-    public var reason: String
-    public var message: String
-}

@@ -22,7 +22,6 @@ public struct LeaseAcquirer: Sendable {
     /// - Parameters:
     ///   - attributes: what the lease publishes (PublicIP, backend type and data).
     ///   - previous: the subnet to prefer when free (the subnet file's, or a lost lease's).
-    ///   - now: the clock's time, for the expiration of a reused reservation.
     /// - Returns: our lease with its expiration.
     /// - Throws: ``LeaseError``.
     public func acquire(
@@ -72,21 +71,5 @@ public struct LeaseAcquirer: Sendable {
             }
         }
         throw .racesLost(attempts: Self.raceRetries)
-    }
-}
-
-/// Why no lease was acquired.
-public enum LeaseError: Error, Sendable, Hashable, CustomStringConvertible {
-    case outOfSubnets(LeasePlanError)
-    /// Every attempt lost its atomic create to another node.
-    case racesLost(attempts: Int)
-    case registry(RegistryError)
-
-    public var description: String {
-        switch self {
-        case let .outOfSubnets(error): error.description
-        case let .racesLost(attempts): "lost the race for a subnet \(attempts) times in a row"
-        case let .registry(error): error.description
-        }
     }
 }

@@ -40,10 +40,3 @@ public struct LeaseAttributes: Sendable, Hashable {
         return LeaseAttributes(publicIP: publicIP, backendType: type, backendData: data)
     }
 }
-
-/// A lease value that cannot be read.
-public struct LeaseValueError: Error, Sendable, Hashable, CustomStringConvertible {
-    public var field: String
-    public var reason: String
-    public var description: String { "lease \(field): \(reason)" }
-}

@@ -197,21 +197,3 @@ public struct EtcdV2Registry: SubnetRegistry {
             subnet: subnet, attributes: attributes, expiration: node.expiration.flatMap(RFC3339.parse), hasTTL: node.ttl != nil)
     }
 }
-
-/// A key under `<prefix>/subnets/` that is not a readable lease.
-struct LeaseReadError: Error, CustomStringConvertible {
-    var key: String
-    var reason: String
-    var description: String { "\(key): \(reason)" }
-}
-
-extension JSONValue {
-    /// An integer given as a number or, as etcd's JSON gateway writes int64, as a string.
-    var int64: Int64? {
-        switch self {
-        case let .number(value): Int64(exactly: value)
-        case let .string(text): Int64(text)
-        default: nil
-        }
-    }
-}

@@ -1,5 +1,9 @@
 import Foundation
 
+// The etcd clients are written here over CurlHTTP: no etcd client is among the Swift packages
+// this project may use, the agent already speaks HTTP through libcurl, and flannel needs only
+// a dozen calls of each API (v2 keys, v3 JSON gateway).
+
 /// The etcd operations flannel's lease needs (flannel's `Registry`), whichever etcd API serves
 /// them. Keys are `<prefix>/config` and `<prefix>/subnets/<a.b.c.d-len>`.
 public protocol SubnetRegistry: Sendable {
