@@ -167,3 +167,35 @@ func waitUntil(timeout: Duration = .seconds(10), _ condition: () -> Bool) async 
         try await Task.sleep(for: .milliseconds(5))
     }
 }
+
+@Suite("Lease service logs")
+struct LeaseServiceLogTests {
+    @Test("a missing config is logged once per minute while polling backs off, naming the key and the APIs")
+    func missingConfigLoggedOncePerMinute() async throws {
+        let clock = ManualLeaseClock()
+        let v3 = FakeSubnetRegistry(api: .v3, config: nil, clock: clock)
+        let v2 = FakeSubnetRegistry(api: .v2, config: nil, clock: clock)
+        let (logger, log) = RecordingLogHandler.logger()
+        let service = SubnetLeaseService(
+            configuration: .init(publicIP: Fixtures.ip("192.168.1.5"), subnetFile: "/nonexistent/subnet.env", dockerOptionsFile: nil),
+            selected: [v3, v2], etcdPrefix: "/atomic.io/network", clock: clock, logger: logger)
+        let task = Task { try await service.run() }
+        defer { task.cancel() }
+        let warnings = { log.messages.filter { $0.level == .warning }.map(\.text) }
+        try await waitUntil { warnings().count == 1 }
+        #expect(warnings() == [
+            "waiting for the flannel network config: /atomic.io/network/config does not exist under the etcd v3 and v2 APIs"
+        ])
+        // Polls at 1, 2, 4, 8, 16, 30, 30 s...: about 2 minutes of polling gives two more lines.
+        var polls = 0
+        while clock.now.timeIntervalSince1970 < 1_800_000_000 + 125 {
+            try await clock.waitForSleeper { $0 > clock.now }
+            clock.advance(by: clock.deadlines.first!.timeIntervalSince(clock.now))
+            polls += 1
+        }
+        try await waitUntil { v3.calls.filter { $0 == "config" }.count == polls + 1 }
+        #expect(polls >= 8)
+        #expect(warnings().count == 3)
+        #expect(service.publisher.current.networkUnavailable.reason == "FlannelConfigMissing")
+    }
+}
