@@ -6,7 +6,12 @@
 #   data dir DIR/data    pidfile DIR/etcd.pid    log DIR/etcd.log
 #   client   http://127.0.0.1:CLIENT-PORT (default 23790)   peer CLIENT-PORT+1
 # The v2 keys API is on (--enable-v2=true) besides v3, as flannel's two generations need.
-#   CLC_ETCD  etcd binary (default /usr/bin/etcd)
+#   CLC_ETCD          etcd binary (default /usr/bin/etcd)
+#   CLC_ETCD_TLS_DIR  serve https with client certificates required: the directory holds
+#                     ca.pem, server.pem, server-key.pem (SAN IP:127.0.0.1; extended key usage
+#                     serverAuth and clientAuth, since etcd's /v3 JSON gateway presents it to
+#                     etcd's own gRPC server), and client.pem,
+#                     client-key.pem, which this script uses for its health check
 #
 #   start   start etcd (or reuse the one from an earlier run whose pidfile is alive), wait up
 #           to 30 s for /health to answer true, print the client endpoint URL.
@@ -25,7 +30,17 @@ case $cmd in start|stop|status) ;; *) usage ;; esac
 ETCD=${CLC_ETCD:-/usr/bin/etcd}
 PIDFILE=$DIR/etcd.pid
 LOG=$DIR/etcd.log
-ENDPOINT=http://127.0.0.1:$PORT
+TLS_DIR=${CLC_ETCD_TLS_DIR:-}
+if [[ -n $TLS_DIR ]]; then
+  ENDPOINT=https://127.0.0.1:$PORT
+  TLS_ARGS=(--cert-file "$TLS_DIR/server.pem" --key-file "$TLS_DIR/server-key.pem"
+    --trusted-ca-file "$TLS_DIR/ca.pem" --client-cert-auth)
+  CURL_TLS=(--cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client-key.pem")
+else
+  ENDPOINT=http://127.0.0.1:$PORT
+  TLS_ARGS=()
+  CURL_TLS=()
+fi
 
 log() { printf 'etcd.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -39,7 +54,7 @@ daemon_pid() {
   if tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF -- "--data-dir $DIR/data"; then echo "$pid"; fi
 }
 
-healthy() { [[ $(curl -s --max-time 2 "$ENDPOINT/health" 2>/dev/null) == *'"health":"true"'* ]]; }
+healthy() { [[ $(curl -s --max-time 2 "${CURL_TLS[@]}" "$ENDPOINT/health" 2>/dev/null) == *'"health":"true"'* ]]; }
 
 case $cmd in
 start)
@@ -55,7 +70,7 @@ start)
     --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
     --initial-cluster "clc-test=$peer" --initial-cluster-state new \
-    --enable-v2=true --log-outputs stderr >"$LOG" 2>&1 </dev/null &
+    --enable-v2=true "${TLS_ARGS[@]}" --log-outputs stderr >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 300); do
     if healthy; then echo "$ENDPOINT"; exit 0; fi
