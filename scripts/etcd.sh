@@ -7,6 +7,7 @@
 #   client   http://127.0.0.1:CLIENT-PORT (default 23790)   peer CLIENT-PORT+1
 # The v2 keys API is on (--enable-v2=true) besides v3, as flannel's two generations need.
 #   CLC_ETCD          etcd binary (default /usr/bin/etcd)
+#   CLC_ETCD_ARGS     extra etcd arguments (word-split), e.g. --auth-token-ttl=1
 #   CLC_ETCD_TLS_DIR  serve https with client certificates required: the directory holds
 #                     ca.pem, server.pem, server-key.pem (SAN IP:127.0.0.1; extended key usage
 #                     serverAuth and clientAuth, since etcd's /v3 JSON gateway presents it to
@@ -70,7 +71,7 @@ start)
     --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
     --initial-cluster "clc-test=$peer" --initial-cluster-state new \
-    --enable-v2=true "${TLS_ARGS[@]}" --log-outputs stderr >"$LOG" 2>&1 </dev/null &
+    --enable-v2=true "${TLS_ARGS[@]}" ${CLC_ETCD_ARGS:-} --log-outputs stderr >"$LOG" 2>&1 </dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 1 300); do
     if healthy; then echo "$ENDPOINT"; exit 0; fi

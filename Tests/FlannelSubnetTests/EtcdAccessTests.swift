@@ -30,11 +30,12 @@ struct EtcdAccessTests {
     }
 
     /// An etcd of its own: enabling authentication would lock the other tests out.
-    @Test("with authentication on, v2 sends basic auth and v3 trades the password for a token; wrong credentials are named")
+    @Test("with authentication on, v2 sends basic auth and v3 trades the password for a token, again when it expired; wrong credentials are named")
     func authentication() async throws {
         let directory = "/tmp/clc-flannel-auth-etcd-\(getpid())"
         let port = 25000 + Int(getpid() % 400) * 2
-        let started = EtcdFixture.run(["bash", EtcdFixture.scriptDirectory + "/etcd.sh", "start", directory, "\(port)"])
+        // Tokens that expire after a second of disuse, so the test also sees one renewed.
+        let started = EtcdFixture.run(["CLC_ETCD_ARGS=--auth-token-ttl=1", "bash", EtcdFixture.scriptDirectory + "/etcd.sh", "start", directory, "\(port)"])
         defer { _ = EtcdFixture.run(["bash", EtcdFixture.scriptDirectory + "/etcd.sh", "stop", directory]) }
         try #require(started.status == 0, "scripts/etcd.sh start: \(started.output)")
         let endpoint = "http://127.0.0.1:\(port)"
@@ -58,6 +59,10 @@ struct EtcdAccessTests {
             let lease = try await LeaseAcquirer(registry: registry, logger: Fixtures.logger).acquire(
                 config: config, attributes: LeaseAttributes(publicIP: Fixtures.ip("192.168.91.1"), backendType: "host-gw"), previous: nil)
             #expect(config.admits(lease.subnet), "\(api)")
+            if api == .v3 {
+                try await Task.sleep(for: .milliseconds(2500))
+                #expect(try await registry.lease(lease.subnet)?.subnet == lease.subnet, "after the token expired")
+            }
 
             let bad = EtcdConfiguration(endpoints: [endpoint], prefix: prefix, api: api == .v2 ? .v2 : .v3, username: "root", password: "wrong")
             await #expect("\(api)") {

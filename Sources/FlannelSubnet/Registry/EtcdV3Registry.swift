@@ -132,6 +132,10 @@ public final class EtcdV3Registry: SubnetRegistry {
                         }
                     }
                     continuation.finish()
+                } catch HTTPError.status(_, 401, let body) {
+                    // An expired token: the next watch authenticates again.
+                    token.withLock { $0 = nil }
+                    continuation.finish(throwing: RegistryError.unauthorized(operation: "watch leases", message: body))
                 } catch {
                     continuation.finish(throwing: error)
                 }
