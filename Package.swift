@@ -99,7 +99,10 @@ let package = Package(
         .executableTarget(name: "clc-bench-backend", dependencies: ["FlannelBackend", "RouteNetlink"], path: "bench/BackendBench"),
         .target(
             name: "FlannelSubnet",
-            dependencies: [.product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
         .executableTarget(
             name: "clc-node",
             dependencies: [
@@ -125,6 +128,9 @@ let package = Package(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
             path: "bench/MasterBench"),
         .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
+        .executableTarget(
+            name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
+            path: "bench/LeaseBench"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(
@@ -150,6 +156,9 @@ let package = Package(
                 "AgentMetrics", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        .testTarget(
+            name: "FlannelSubnetTests",
+            dependencies: ["FlannelSubnet", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"]),

@@ -26,7 +26,8 @@ PACKAGES=(
   procps               # ps, pgrep
   psmisc               # killall, fuser, pstree
   curl                 # HTTP checks, docker socket pings
-  etcd-server          # etcd (later issues)
+  etcd-server          # etcd 3.4 for the flannel lease tests (scripts/etcd.sh)
+  openssl              # certificates for the etcd TLS test
   systemd              # journald binaries
 )
 # Services whose packages start a daemon on install; never leave them running.

@@ -4,21 +4,29 @@
 # Runs every test of clc-node on a fresh Debian 12 machine with the Swift toolchain:
 #   1. installs what the build and the tests need (scripts/install-deps.sh),
 #   2. starts a private dockerd on its own socket, data root and bridge (scripts/dockerd.sh),
+#      and a private etcd 3.4 on 127.0.0.1:23790 with the v2 API on (scripts/etcd.sh),
 #   3. builds the local test images from Debian packages (scripts/build-images.sh),
-#   4. builds the package and runs `swift test` against that dockerd,
-#   5. stops the dockerd and removes what it ran, whatever the outcome.
-# CLC_TEST_DIR chooses where the private dockerd keeps its state (default /tmp/clc-test-docker).
+#   4. builds the package and runs `swift test` against that dockerd and etcd,
+#   5. stops both and removes what they ran, whatever the outcome.
+# CLC_TEST_DIR chooses where the private dockerd keeps its state (default /tmp/clc-test-docker);
+# CLC_TEST_ETCD_DIR and CLC_TEST_ETCD_PORT the etcd's (default /tmp/clc-test-etcd, 23790).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 dir=${CLC_TEST_DIR:-/tmp/clc-test-docker}
+etcd_dir=${CLC_TEST_ETCD_DIR:-/tmp/clc-test-etcd}
+etcd_port=${CLC_TEST_ETCD_PORT:-23790}
 
 bash scripts/install-deps.sh
-cleanup() { bash scripts/dockerd.sh stop "$dir" >/dev/null 2>&1 || true; }
+cleanup() {
+  bash scripts/dockerd.sh stop "$dir" >/dev/null 2>&1 || true
+  bash scripts/etcd.sh stop "$etcd_dir" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 socket=$(bash scripts/dockerd.sh start "$dir" | tail -n 1)
+etcd_endpoint=$(bash scripts/etcd.sh start "$etcd_dir" "$etcd_port" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$socket"
 
 swift build --build-tests
-CLC_TEST_DOCKER_SOCKET="$socket" CLC_TEST_AGENT_BINARY="$root/.build/debug/clc-node" \
+CLC_TEST_DOCKER_SOCKET="$socket" CLC_TEST_ETCD_ENDPOINT="$etcd_endpoint" CLC_TEST_AGENT_BINARY="$root/.build/debug/clc-node" \
     swift test --skip-build "$@"

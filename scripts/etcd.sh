@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Usage: scripts/etcd.sh start|stop|status DIR [CLIENT-PORT]
+#
+# Runs a private single-member etcd (Debian's etcd-server 3.4, /usr/bin/etcd) for tests and
+# benchmarks, all of its state under DIR, listening on 127.0.0.1 only:
+#   data dir DIR/data    pidfile DIR/etcd.pid    log DIR/etcd.log
+#   client   http://127.0.0.1:CLIENT-PORT (default 23790)   peer CLIENT-PORT+1
+# The v2 keys API is on (--enable-v2=true) besides v3, as flannel's two generations need.
+#   CLC_ETCD          etcd binary (default /usr/bin/etcd)
+#   CLC_ETCD_ARGS     extra etcd arguments (word-split), e.g. --auth-token-ttl=1
+#   CLC_ETCD_TLS_DIR  serve https with client certificates required: the directory holds
+#                     ca.pem, server.pem, server-key.pem (SAN IP:127.0.0.1; extended key usage
+#                     serverAuth and clientAuth, since etcd's /v3 JSON gateway presents it to
+#                     etcd's own gRPC server), and client.pem,
+#                     client-key.pem, which this script uses for its health check
+#
+#   start   start etcd (or reuse the one from an earlier run whose pidfile is alive), wait up
+#           to 30 s for /health to answer true, print the client endpoint URL.
+#   stop    SIGTERM it (SIGKILL after 10 s) and remove DIR.
+#   status  print the endpoint and exit 0 when it runs, else exit 3.
+set -euo pipefail
+
+usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2; }
+[[ $# -ge 2 && $# -le 3 ]] || usage
+cmd=$1
+DIR=$(realpath -m -- "$2")
+PORT=${3:-23790}
+case $cmd in start|stop|status) ;; *) usage ;; esac
+[[ $PORT =~ ^[0-9]+$ ]] || usage
+
+ETCD=${CLC_ETCD:-/usr/bin/etcd}
+PIDFILE=$DIR/etcd.pid
+LOG=$DIR/etcd.log
+TLS_DIR=${CLC_ETCD_TLS_DIR:-}
+if [[ -n $TLS_DIR ]]; then
+  ENDPOINT=https://127.0.0.1:$PORT
+  TLS_ARGS=(--cert-file "$TLS_DIR/server.pem" --key-file "$TLS_DIR/server-key.pem"
+    --trusted-ca-file "$TLS_DIR/ca.pem" --client-cert-auth)
+  CURL_TLS=(--cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client-key.pem")
+else
+  ENDPOINT=http://127.0.0.1:$PORT
+  TLS_ARGS=()
+  CURL_TLS=()
+fi
+
+log() { printf 'etcd.sh: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# pid of our etcd if the pidfile names a live etcd with our data dir, else empty
+daemon_pid() {
+  local pid
+  [[ -s $PIDFILE ]] || return 0
+  pid=$(<"$PIDFILE")
+  [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] || return 0
+  if tr '\0' ' ' </proc/"$pid"/cmdline | grep -qF -- "--data-dir $DIR/data"; then echo "$pid"; fi
+}
+
+healthy() { [[ $(curl -s --max-time 2 "${CURL_TLS[@]}" "$ENDPOINT/health" 2>/dev/null) == *'"health":"true"'* ]]; }
+
+case $cmd in
+start)
+  [[ -x $ETCD ]] || die "$ETCD not found: install etcd-server (scripts/install-deps.sh)"
+  mkdir -p "$DIR"
+  if [[ -n $(daemon_pid) ]] && healthy; then
+    echo "$ENDPOINT"
+    exit 0
+  fi
+  peer=http://127.0.0.1:$((PORT + 1))
+  # setsid: the daemon outlives this script and its caller's process group.
+  setsid "$ETCD" --name clc-test --data-dir "$DIR/data" \
+    --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
+    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
+    --initial-cluster "clc-test=$peer" --initial-cluster-state new \
+    --enable-v2=true "${TLS_ARGS[@]}" ${CLC_ETCD_ARGS:-} --log-outputs stderr >"$LOG" 2>&1 </dev/null &
+  echo $! >"$PIDFILE"
+  for _ in $(seq 1 300); do
+    if healthy; then echo "$ENDPOINT"; exit 0; fi
+    [[ -n $(daemon_pid) ]] || { tail -n 20 "$LOG" >&2; die "etcd exited (log: $LOG)"; }
+    sleep 0.1
+  done
+  tail -n 20 "$LOG" >&2
+  die "etcd did not become healthy within 30 s on $ENDPOINT"
+  ;;
+stop)
+  pid=$(daemon_pid)
+  if [[ -n $pid ]]; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
+    [[ -d /proc/$pid ]] && kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -rf -- "$DIR"
+  ;;
+status)
+  if [[ -n $(daemon_pid) ]] && healthy; then echo "$ENDPOINT"; exit 0; fi
+  exit 3
+  ;;
+esac
