@@ -17,6 +17,10 @@ public enum ContainerLabels {
     public static let node = "io.clc-node.node"
     /// The container's image as the pod spec names it (the engine reports an ID).
     public static let specImage = "io.clc-node.container.image"
+    /// The Docker network an infra container was created on (absent: Docker's default bridge)
+    /// and that network's ID: a pod is recreated when the pod network changes.
+    public static let network = "io.clc-node.pod.network"
+    public static let networkID = "io.clc-node.pod.network.id"
 
     public static let infraContainerName = "POD"
     public static let sandboxType = "podsandbox"
