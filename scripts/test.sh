@@ -14,7 +14,12 @@ cd "$root"
 dir=${CLC_TEST_DIR:-/tmp/clc-test-docker}
 
 bash scripts/install-deps.sh
-cleanup() { bash scripts/dockerd.sh stop "$dir" >/dev/null 2>&1 || true; }
+# simulated nodes (scripts/netns-nodes.sh) left by a test run that crashed: before and after
+bash scripts/netns-nodes.sh prune
+cleanup() {
+  bash scripts/netns-nodes.sh prune >/dev/null 2>&1 || true
+  bash scripts/dockerd.sh stop "$dir" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 socket=$(bash scripts/dockerd.sh start "$dir" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$socket"

@@ -10,15 +10,26 @@ public final class AgentProcess: @unchecked Sendable {
     private let process = Process()
 
     /// Starts the agent on `manifestDirectory` against the test engine.
-    public init(nodeName: String, manifestDirectory: String, extraArguments: [String] = []) throws {
+    /// - Parameters:
+    ///   - dockerSocket: the engine; the test engine when nil.
+    ///   - networkNamespace: a network namespace (`ip netns` name) to run the agent in, through
+    ///     `nsenter --net` (a simulated node of scripts/netns-nodes.sh).
+    public init(
+        nodeName: String, manifestDirectory: String, extraArguments: [String] = [], dockerSocket: String? = nil,
+        networkNamespace: String? = nil
+    ) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
         self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
         self.logPath = stateDirectory + "/agent.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.agentBinary())
-        process.arguments = [
-            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try TestEnvironment.dockerSocket(),
+        let agent = try TestEnvironment.agentBinary()
+        let socket = try dockerSocket ?? TestEnvironment.dockerSocket()
+        process.executableURL = URL(fileURLWithPath: networkNamespace == nil ? agent : "/usr/bin/nsenter")
+        // nsenter execs the agent, so the process ID stays the agent's.
+        let prefix = networkNamespace.map { ["--net=/run/netns/\($0)", "--", agent] } ?? []
+        process.arguments = prefix + [
+            "run", "--manifest-dir", manifestDirectory, "--docker-socket", socket,
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
             + (extraArguments.contains("--metrics-bind-address") ? [] : ["--metrics-bind-address", "127.0.0.1:0"]) + extraArguments
