@@ -61,7 +61,9 @@ struct TwoNodeTests {
         return String(decoding: result.stdout, as: UTF8.self)
     }
 
-    @Test("a pod on node A reaches a pod on node B by pod IP; a new subnet on B recreates its pod there, counting one restart")
+    @Test(
+        "a pod on node A reaches a pod on node B by pod IP; a restart on the same subnet adopts the network; a new subnet on B recreates its pod there, counting one restart"
+    )
     func podToPodAcrossNodes() async throws {
         let nodes = try await SimulatedNodes.up(["a", "b"])
         print("two-node harness up in \(nodes.startUpTime)")
@@ -101,6 +103,21 @@ struct TwoNodeTests {
 
             let answer = try await Self.fetch(nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/")
             #expect(answer == "hello from server\n")
+
+            // Node A's agent restarts with the same subnet: it adopts the network and leaves
+            // the client alone.
+            let networkA = try await nodes["a"].docker.listNetworks(name: "clc-pods", labels: []).map(\.id)
+            let clientContainers = try await nodes["a"].docker.listContainers(labels: ["io.kubernetes.pod.name=client"]).map(\.id)
+            agents["a"]?.stop()
+            try startAgent("a", subnet: "10.77.1.0/24")
+            try await eventually("node A's agent adopting its pod network", timeout: .seconds(30)) {
+                agents["a"]?.log.contains("adopting pod network clc-pods (10.77.1.0/24") == true
+            }
+            try await Task.sleep(for: .seconds(2))  // a sync of the client after the adoption
+            #expect(try await nodes["a"].docker.listNetworks(name: "clc-pods", labels: []).map(\.id) == networkA)
+            #expect(
+                try await nodes["a"].docker.listContainers(labels: ["io.kubernetes.pod.name=client"]).map(\.id).sorted()
+                    == clientContainers.sorted(), "no container of the client was replaced")
 
             // Node B's pod network changes (a new lease): its agent restarts with another
             // subnet, recreates the network, and the server's sandbox with it.
