@@ -74,8 +74,9 @@ final class SimulatedNodes: Sendable {
     }
 
     /// Runs the script with its output in files, waited for with waitpid on a dispatch thread.
-    /// (Foundation's Process, reading pipes, once never saw `up` end: `up` leaves dockerds
-    /// running, and the test hung with the script a zombie.)
+    /// Not ``HostCommand``: it reads pipes to their end, and a daemon the script leaves running
+    /// (dockerd) keeps them open even with its own output redirected (`bash -c 'setsid sleep 30
+    /// >/dev/null 2>&1 &'` took 30 s through it), so `up` never returned. Start etcd the same way.
     static func runScript(_ arguments: [String], environment: [String] = []) async throws -> HostCommand.Result {
         let directory = try TestEnvironment.temporaryDirectory("clc-netns-nodes")
         defer { try? FileManager.default.removeItem(atPath: directory) }
