@@ -159,6 +159,7 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw ValidationError("--service-cluster-ip-range: \(error)")
         }
+        _ = try manualPodNetwork()
     }
 
     func run() async throws {
