@@ -23,7 +23,8 @@ PACKAGES=(
   busybox-static       # /bin/sh etc. for the test images
   redis-server         # redis binaries copied into the images
   redis-tools          # redis-cli for the guestbook frontend image
-  procps               # ps, pgrep
+  procps               # ps, pgrep, sysctl
+  util-linux           # nsenter, flock (simulated nodes: scripts/netns-nodes.sh)
   psmisc               # killall, fuser, pstree
   curl                 # HTTP checks, docker socket pings
   etcd-server          # etcd 3.4 for the flannel lease tests (scripts/etcd.sh)

@@ -18,7 +18,10 @@ etcd_dir=${CLC_TEST_ETCD_DIR:-/tmp/clc-test-etcd}
 etcd_port=${CLC_TEST_ETCD_PORT:-23790}
 
 bash scripts/install-deps.sh
+# simulated nodes (scripts/netns-nodes.sh) left by a test run that crashed: before and after
+bash scripts/netns-nodes.sh prune
 cleanup() {
+  bash scripts/netns-nodes.sh prune >/dev/null 2>&1 || true
   bash scripts/dockerd.sh stop "$dir" >/dev/null 2>&1 || true
   bash scripts/etcd.sh stop "$etcd_dir" >/dev/null 2>&1 || true
 }

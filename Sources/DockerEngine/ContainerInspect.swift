@@ -92,5 +92,14 @@ public struct ContainerInspect: Sendable, Hashable, Codable {
         return networkSettings?.networks?.values.compactMap(\.ipAddress).first { !$0.isEmpty }
     }
 
+    /// The container's address on the network `name` (`NetworkSettings.Networks[name]`); on
+    /// Docker's default bridge (`name` nil or `bridge`) the top-level `IPAddress`, which the
+    /// engine leaves empty for containers on other networks.
+    public func ipAddress(onNetwork name: String?) -> String? {
+        guard let name, name != "bridge" else { return ipAddress }
+        let address = networkSettings?.networks?[name]?.ipAddress
+        return (address ?? "").isEmpty ? nil : address
+    }
+
     public var labels: [String: String] { config.labels ?? [:] }
 }

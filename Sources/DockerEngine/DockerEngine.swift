@@ -28,4 +28,19 @@ public protocol DockerEngine: Sendable {
     func exec(containerID: String, command: [String], timeout: Duration) async throws(DockerError) -> ExecResult
     /// Container events (start, die, oom, destroy, ...) of containers carrying `labels`.
     func containerEvents(labels: [String]) -> AsyncThrowingStream<DockerEvent, any Error>
+
+    // MARK: Networks
+
+    /// Creates a network; a name already in use fails with HTTP 409 (``DockerError/isConflict``),
+    /// a subnet overlapping another network's with the engine's "Pool overlaps" message.
+    /// - Returns: the network ID.
+    func createNetwork(_ config: NetworkCreateConfig) async throws(DockerError) -> String
+    /// A network by ID or exact name, with its attached containers; nil when there is none.
+    func inspectNetwork(id: String) async throws(DockerError) -> NetworkInspect?
+    /// Networks named exactly `name` (every name when nil) carrying every one of `labels`.
+    func listNetworks(name: String?, labels: [String]) async throws(DockerError) -> [NetworkInspect]
+    /// Removes a network; one with containers attached fails (``DockerError/hasActiveEndpoints``).
+    func removeNetwork(id: String) async throws(DockerError)
+    /// Detaches a container from a network; `force` also when the container is not running.
+    func disconnectNetwork(id: String, containerID: String, force: Bool) async throws(DockerError)
 }

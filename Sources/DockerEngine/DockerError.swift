@@ -37,6 +37,20 @@ public enum DockerError: Error, Sendable, Hashable, CustomStringConvertible {
         return false
     }
 
+    /// The engine refused to remove a network because containers are attached to it.
+    public var hasActiveEndpoints: Bool {
+        if case let .http(_, status, message) = self, status == 403 || status == 500 {
+            return message.contains("active endpoints")
+        }
+        return false
+    }
+
+    /// The engine refused a network whose subnet overlaps another network's (or a route's).
+    public var isPoolOverlap: Bool {
+        if case let .http(_, _, message) = self { return message.contains("overlaps") }
+        return false
+    }
+
     /// The message the engine gave, or the whole description.
     public var message: String {
         switch self {

@@ -32,18 +32,22 @@ public final class MasterDouble: Sendable {
     /// as a master older than 1.14 does.
     public let servesLeases: Bool
 
-    /// Binds 127.0.0.1 and reserves the port; nothing is served until `start()`.
+    /// Binds `host` (127.0.0.1 unless told) and reserves the port; nothing is served until
+    /// `start()`.
     ///
     /// - Parameters:
+    ///   - host: The IPv4 address to listen on, e.g. the root-namespace address that simulated
+    ///     nodes in network namespaces reach (scripts/netns-nodes.sh).
     ///   - port: The TCP port, or 0 for an ephemeral one.
     ///   - servesLeases: Whether to serve the coordination.k8s.io/v1 group.
     /// - Throws: `SocketError` when the port cannot be bound.
-    public init(port: Int = 0, servesLeases: Bool = true) throws {
+    public init(host: String = "127.0.0.1", port: Int = 0, servesLeases: Bool = true) throws {
+        self.host = host
         self.servesLeases = servesLeases
         let handler = APIHandler(
             store: store, registry: registry, faults: faults, log: log, settings: settings, servesLeases: servesLeases)
         self.handler = handler
-        self.server = try HTTPServer(port: port) { request, connection in
+        self.server = try HTTPServer(host: host, port: port) { request, connection in
             handler.handle(request, on: connection)
         }
         handler.setPort(server.port)
@@ -76,8 +80,11 @@ public final class MasterDouble: Sendable {
         store.wake()
     }
 
-    /// `http://127.0.0.1:<port>`.
-    public var url: String { "http://127.0.0.1:\(server.port)" }
+    /// The address it listens on.
+    public let host: String
+
+    /// `http://<host>:<port>`.
+    public var url: String { "http://\(host):\(server.port)" }
 
     /// The TCP port, the same across `stop()` and `start()`.
     public var port: Int { server.port }

@@ -9,22 +9,29 @@ public final class AgentProcess: @unchecked Sendable {
     public let stateDirectory: String
     private let process = Process()
 
-    /// Starts the agent on `manifestDirectory` against the test engine, or the engine at
-    /// `dockerSocket`.
-    /// - Parameter environment: variables set for the agent on top of the test's own (which
-    ///   never include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
+    /// Starts the agent on `manifestDirectory` against the test engine.
+    /// - Parameters:
+    ///   - dockerSocket: the engine; the test engine when nil.
+    ///   - networkNamespace: a network namespace (`ip netns` name) to run the agent in, through
+    ///     `nsenter --net` (a simulated node of scripts/netns-nodes.sh).
+    ///   - environment: variables set for the agent on top of the test's own (which never
+    ///     include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
     public init(
         nodeName: String, manifestDirectory: String, dockerSocket: String? = nil, extraArguments: [String] = [],
-        environment extra: [String: String] = [:]
+        networkNamespace: String? = nil, environment extra: [String: String] = [:]
     ) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
         self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
         self.logPath = stateDirectory + "/agent.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: try TestEnvironment.agentBinary())
-        process.arguments = [
-            "run", "--manifest-dir", manifestDirectory, "--docker-socket", try dockerSocket ?? TestEnvironment.dockerSocket(),
+        let agent = try TestEnvironment.agentBinary()
+        let socket = try dockerSocket ?? TestEnvironment.dockerSocket()
+        process.executableURL = URL(fileURLWithPath: networkNamespace == nil ? agent : "/usr/bin/nsenter")
+        // nsenter execs the agent, so the process ID stays the agent's.
+        let prefix = networkNamespace.map { ["--net=/run/netns/\($0)", "--", agent] } ?? []
+        process.arguments = prefix + [
+            "run", "--manifest-dir", manifestDirectory, "--docker-socket", socket,
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
             + (extraArguments.contains("--metrics-bind-address") || extra["CLC_NODE_METRICS_BIND_ADDRESS"] != nil

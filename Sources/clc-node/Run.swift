@@ -92,6 +92,33 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where to serve Prometheus metrics (/metrics) and /healthz, host:port; empty: nowhere.")
     var metricsBindAddress = "127.0.0.1:10249"
 
+    // MARK: A pod network without flannel (hidden: tests and the two-node harness give each
+    // node its subnet by hand; flannel's lease supplies it otherwise)
+
+    @Option(name: .customLong("pod-network-subnet"), help: .hidden)
+    var podNetworkSubnet: String?
+
+    @Option(name: .customLong("pod-network-mtu"), help: .hidden)
+    var podNetworkMTU = 1500
+
+    @Option(name: .customLong("pod-network-bridge"), help: .hidden)
+    var podNetworkBridge = "clcpod0"
+
+    @Option(name: .customLong("pod-network-docker-masquerade"), help: .hidden)
+    var podNetworkDockerMasquerade = true
+
+    /// The pod network the hidden flags ask for; nil keeps pods on Docker's default bridge.
+    func manualPodNetwork() throws -> PodNetwork? {
+        guard let podNetworkSubnet else { return nil }
+        do {
+            return try PodNetwork(
+                subnet: podNetworkSubnet, mtu: podNetworkMTU, bridgeName: podNetworkBridge,
+                dockerMasquerade: podNetworkDockerMasquerade)
+        } catch {
+            throw ValidationError("--pod-network-subnet: \(error)")
+        }
+    }
+
     static let environmentOptions: [EnvironmentFlags.Option] =
         ["master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
             EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
@@ -135,6 +162,7 @@ struct Run: AsyncParsableCommand {
         } catch {
             throw ValidationError("--service-cluster-ip-range: \(error)")
         }
+        _ = try manualPodNetwork()
     }
 
     func run() async throws {
@@ -182,8 +210,14 @@ struct Run: AsyncParsableCommand {
             configuration: .init(
                 nodeName: node, nodeIP: address, infraImage: podInfraImage, stateDirectory: stateDirectory,
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
-                imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax))),
+                imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
+                podNetwork: try manualPodNetwork()),
             events: events, infraImage: infraImage, logger: logger)
+        do {
+            try await syncer.ensurePodNetwork()
+        } catch {
+            logger.error("pod network not ready, pods wait for it: \(error)")
+        }
         let manager = PodManager(
             syncer: syncer, engine: engine, nodeName: node, nodeIP: address,
             configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger)

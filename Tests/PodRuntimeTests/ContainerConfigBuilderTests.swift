@@ -222,6 +222,19 @@ struct ContainerConfigBuilderTests {
         #expect(built.config.hostname == "web")
     }
 
+    @Test("an infra container on the pod network names it as its network mode and records it in labels; on the default bridge neither")
+    func infraContainerOnPodNetwork() {
+        let pod = pod([Container(name: "web", image: "nginx:1")])
+        let built = builder.infraContainer(pod: pod, attempt: 0, network: SandboxNetwork(name: "clc-pods", id: "net-1"))
+        #expect(built.config.hostConfig.networkMode == "clc-pods")
+        #expect(built.config.labels["io.clc-node.pod.network"] == "clc-pods")
+        #expect(built.config.labels["io.clc-node.pod.network.id"] == "net-1")
+        let onBridge = builder.infraContainer(pod: pod, attempt: 0)
+        #expect(onBridge.config.hostConfig.networkMode == nil)
+        #expect(onBridge.config.labels["io.clc-node.pod.network"] == nil)
+        #expect(onBridge.config.labels["io.clc-node.pod.network.id"] == nil)
+    }
+
     @Test("a changed container spec changes its hash; an identical one keeps it")
     func hash() {
         let base = Container(name: "app", image: "redis:7")

@@ -12,6 +12,8 @@ struct PlannerScenario: Sendable {
         TestFixtures.sandbox(), TestFixtures.container(id: "app-1", state: .running),
     ]
     var unhealthy: Set<String> = []
+    /// The network infra containers must be on (nil: not set up yet).
+    var network: SandboxNetwork? = .defaultBridge
 
     var restartPolicy: String? {
         get { pod?.spec.restartPolicy }
@@ -103,6 +105,61 @@ private let plannerCases: [PlannerCase] = [
         $0.containersToStart = [.init(index: 0, name: "app", restartCount: 1)]
     },
     PlannerCase(
+        "an infra container on the default bridge while pods join the pod network recreates the pod, app counting 1",
+        { $0.network = TestFixtures.podNetwork }
+    ) {
+        $0.killPod = true
+        $0.killPodReason = "infra container is on network bridge, pods now join clc-pods (net-2): recreating the pod"
+        $0.createSandbox = true
+        $0.sandboxAttempt = 1
+        $0.containersToStart = [.init(index: 0, name: "app", restartCount: 1)]
+    },
+    PlannerCase(
+        "an infra container on an earlier pod network of the same name recreates the pod",
+        {
+            $0.network = TestFixtures.podNetwork
+            $0.containers[0] = TestFixtures.sandbox(attempt: 1, network: TestFixtures.earlierPodNetwork)
+        }
+    ) {
+        $0.killPod = true
+        $0.killPodReason = "infra container is on network clc-pods (net-1), pods now join clc-pods (net-2): recreating the pod"
+        $0.createSandbox = true
+        $0.sandboxAttempt = 2
+        $0.containersToStart = [.init(index: 0, name: "app", restartCount: 1)]
+    },
+    PlannerCase(
+        "an infra container on the pod network is left alone",
+        {
+            $0.network = TestFixtures.podNetwork
+            $0.containers[0] = TestFixtures.sandbox(network: TestFixtures.podNetwork)
+        }
+    ) {
+        $0.sandboxID = "infra-1"
+    },
+    PlannerCase(
+        "an infra container on a pod network once none is configured returns the pod to the default bridge",
+        { $0.containers[0] = TestFixtures.sandbox(network: TestFixtures.podNetwork) }
+    ) {
+        $0.killPod = true
+        $0.killPodReason = "infra container is on network clc-pods (net-2), pods now join bridge: recreating the pod"
+        $0.createSandbox = true
+        $0.sandboxAttempt = 1
+        $0.containersToStart = [.init(index: 0, name: "app", restartCount: 1)]
+    },
+    PlannerCase(
+        "while the pod network is being set up no infra container is judged by its network",
+        { $0.network = nil }
+    ) {
+        $0.sandboxID = "infra-1"
+    },
+    PlannerCase(
+        "a Never pod whose infra container is on another network after its containers ran is killed and not recreated",
+        { $0.restartPolicy = "Never"; $0.network = TestFixtures.podNetwork }
+    ) {
+        $0.killPod = true
+        $0.killPodReason = "infra container is gone and the pod does not restart"
+    },
+    PlannerCase(
         "a Never pod whose infra container died after its containers ran gets no new infra container",
         {
             $0.restartPolicy = "Never"
@@ -182,7 +239,7 @@ struct PodActionPlannerTests {
     func plan(_ testCase: PlannerCase) {
         var scenario = PlannerScenario()
         testCase.mutate(&scenario)
-        let actions = PodActionPlanner().plan(
+        let actions = PodActionPlanner(network: scenario.network).plan(
             pod: scenario.pod, observed: ObservedPod(uid: "uid-1", containers: scenario.containers),
             backOff: BackOff(), now: at(100), unhealthy: scenario.unhealthy)
         #expect(actions == testCase.expected)

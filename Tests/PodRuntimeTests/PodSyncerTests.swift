@@ -15,11 +15,12 @@ private struct Harness {
 
     static let infraImage = "clc-node/pause:1"
 
-    init(images: Set<String>, pullError: String? = nil) {
+    init(images: Set<String>, pullError: String? = nil, podNetwork: PodNetwork? = nil) {
         engine = FakeDockerEngine(clock: clock, images: images, pullError: pullError)
         let configuration = PodSyncer.Configuration(
             nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: Self.infraImage,
-            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clc-node-\(UUID().uuidString)").path)
+            stateDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("clc-node-\(UUID().uuidString)").path,
+            podNetwork: podNetwork)
         let clock = clock
         puller = ImagePuller(engine: engine, logger: TestFixtures.logger, now: { clock.now })
         syncer = PodSyncer(
@@ -263,5 +264,60 @@ struct PodSyncerTests {
         #expect(third.status == "running")
         #expect(harness.engine.container(first.id) == nil, "only the newest dead instance is kept")
         #expect(harness.engine.container(second.id) != nil)
+    }
+
+    @Test("with a pod network the infra container joins it and the pod IP is its address there")
+    func podNetwork() async throws {
+        let harness = Harness(images: ["redis:7"], podNetwork: try PodNetwork(subnet: "10.77.1.0/24"))
+        let network = try await harness.syncer.ensurePodNetwork()
+        let outcome = try await harness.sync(pod())
+        let infra = try #require(harness.engine.container(named: infraName))
+        #expect(infra.config.hostConfig.networkMode == "clc-pods")
+        #expect(infra.config.labels[ContainerLabels.networkID] == network.id)
+        let sandbox = try #require(outcome.observed.sandboxes.first)
+        #expect(sandbox.ipAddress?.hasPrefix("10.77.1.") == true)
+        #expect(sandbox.network == network)
+        #expect(try await harness.sync(pod()).observed.running.count == 2)
+        #expect(harness.engine.calls.filter { if case .createContainer = $0 { true } else { false } }.count == 2, "a synced pod needs nothing more")
+    }
+
+    @Test("the first sync sets the pod network up itself when nobody did")
+    func podNetworkOnFirstSync() async throws {
+        let harness = Harness(images: ["redis:7"], podNetwork: try PodNetwork(subnet: "10.77.1.0/24"))
+        let outcome = try await harness.sync(pod())
+        #expect(harness.engine.networks.count == 1)
+        #expect(outcome.observed.sandboxes.first?.ipAddress?.hasPrefix("10.77.1.") == true)
+    }
+
+    @Test("a pod whose infra container is on the default bridge when a pod network comes is recreated on it, app counting 1")
+    func podMovesToPodNetwork() async throws {
+        let harness = Harness(images: ["redis:7"])
+        _ = try await harness.sync(pod())
+        let old = try #require(harness.engine.container(named: infraName))
+        #expect(old.network == nil)
+
+        try await harness.syncer.setPodNetwork(try PodNetwork(subnet: "10.77.2.0/24"))
+        let outcome = try await harness.sync(pod())
+        #expect(harness.engine.container(old.id)?.status == "exited")
+        let sandbox = try #require(outcome.observed.sandboxes.first { $0.isRunning })
+        #expect(sandbox.restartCount == 1)
+        #expect(sandbox.ipAddress?.hasPrefix("10.77.2.") == true)
+        let app = try #require(outcome.observed.latest("app"))
+        #expect(app.isRunning)
+        #expect(app.restartCount == 1)
+        let changed = harness.events.events.first { $0.reason == "SandboxChanged" }
+        #expect(changed?.message.contains("pods now join clc-pods") == true)
+    }
+
+    @Test("a pod on the pod network recreated on another subnet is recreated on the new one")
+    func podFollowsRecreatedNetwork() async throws {
+        let harness = Harness(images: ["redis:7"], podNetwork: try PodNetwork(subnet: "10.77.1.0/24"))
+        _ = try await harness.sync(pod())
+        try await harness.syncer.setPodNetwork(try PodNetwork(subnet: "10.77.3.0/24"))
+        let outcome = try await harness.sync(pod())
+        let sandbox = try #require(outcome.observed.sandboxes.first { $0.isRunning })
+        #expect(sandbox.ipAddress?.hasPrefix("10.77.3.") == true)
+        #expect(outcome.observed.latest("app")?.restartCount == 1)
+        #expect(harness.engine.networks.map(\.subnet) == ["10.77.3.0/24"])
     }
 }

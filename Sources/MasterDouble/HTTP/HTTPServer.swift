@@ -9,6 +9,7 @@ final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequestMessage, HTTPConnection) -> Bool
 
     private struct State {
+        var host: String
         var port: Int
         var listener: Int32?
         var accepting = false
@@ -20,11 +21,11 @@ final class HTTPServer: Sendable {
     private let state: Mutex<State>
     private let handler: Handler
 
-    /// Binds 127.0.0.1:port (0 for an ephemeral port) and listens; connections wait in the
+    /// Binds host:port (0 for an ephemeral port) and listens; connections wait in the
     /// backlog until `start()`.
-    init(port: Int, handler: @escaping Handler) throws {
-        let (descriptor, actual) = try Socket.listen(port: port)
-        self.state = Mutex(State(port: actual, listener: descriptor))
+    init(host: String = "127.0.0.1", port: Int, handler: @escaping Handler) throws {
+        let (descriptor, actual) = try Socket.listen(host: host, port: port)
+        self.state = Mutex(State(host: host, port: actual, listener: descriptor))
         self.handler = handler
     }
 
@@ -47,7 +48,7 @@ final class HTTPServer: Sendable {
             if let existing = state.listener {
                 descriptor = existing
             } else {
-                descriptor = try Socket.listen(port: state.port).descriptor
+                descriptor = try Socket.listen(host: state.host, port: state.port).descriptor
                 state.listener = descriptor
             }
             state.accepting = true

@@ -2,11 +2,11 @@ import Glibc
 
 /// The BSD socket calls the HTTP server makes, each turning -1 into a `SocketError`.
 enum Socket {
-    /// A TCP socket listening on 127.0.0.1:port (0 for an ephemeral port), with SO_REUSEADDR so
+    /// A TCP socket listening on host:port (0 for an ephemeral port), with SO_REUSEADDR so
     /// that a stopped double can listen on the same port again at once.
     ///
     /// - Returns: The descriptor and the port actually bound.
-    static func listen(port: Int) throws -> (descriptor: Int32, port: Int) {
+    static func listen(host: String = "127.0.0.1", port: Int) throws -> (descriptor: Int32, port: Int) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }
         var one: Int32 = 1
@@ -14,7 +14,7 @@ enum Socket {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
+        address.sin_addr = in_addr(s_addr: inet_addr(host))
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -23,7 +23,7 @@ enum Socket {
         guard bound == 0 else {
             let code = errno
             close(descriptor)
-            throw SocketError(operation: "bind 127.0.0.1:\(port)", code: code)
+            throw SocketError(operation: "bind \(host):\(port)", code: code)
         }
         guard Glibc.listen(descriptor, 512) == 0 else {
             let code = errno

@@ -33,11 +33,14 @@ public actor PodSyncer {
         public var minimumGracePeriodSeconds: Int64
         /// How long a registry host found unreachable is left alone: 1 min doubling to 10 min.
         public var registryOutages: RegistryOutages
+        /// The Docker network infra containers join; nil keeps them on Docker's default bridge.
+        public var podNetwork: PodNetwork?
 
         public init(
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
-            minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages()
+            minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages(),
+            podNetwork: PodNetwork? = nil
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -47,13 +50,18 @@ public actor PodSyncer {
             self.imagePullBackOff = imagePullBackOff
             self.minimumGracePeriodSeconds = minimumGracePeriodSeconds
             self.registryOutages = registryOutages
+            self.podNetwork = podNetwork
         }
     }
 
     private let engine: any DockerEngine
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let builder: ContainerConfigBuilder
-    private let planner = PodActionPlanner()
+    /// Judges sandboxes by the pod network once it is set up (see ``ensurePodNetwork()``).
+    private var planner: PodActionPlanner
+    /// The set-up pod network, or the set-up under way (pod workers share one).
+    private var podNetworkSetUp: Task<Result<SandboxNetwork, PodNetworkError>, Never>?
+    private var sandboxNetwork: SandboxNetwork?
     private let events: any EventRecorder
     private let infraImage: InfraImageProvisioner
     private let puller: ImagePuller
@@ -92,6 +100,52 @@ public actor PodSyncer {
         self.now = now
         self.crashBackOff = configuration.crashLoopBackOff
         self.pullBackOff = configuration.imagePullBackOff
+        self.sandboxNetwork = configuration.podNetwork == nil ? .defaultBridge : nil
+        self.planner = PodActionPlanner(network: sandboxNetwork)
+    }
+
+    // MARK: The pod network
+
+    /// Makes the engine hold the configured pod network (adopting, recreating or creating it);
+    /// from then on infra containers are created on it and pods whose infra container is on
+    /// another network are recreated. Sync calls it itself when it has not run yet; call it
+    /// before the first sync to learn of a failure at once.
+    /// - Returns: the network infra containers join (Docker's default bridge when none is
+    ///   configured).
+    /// - Throws: ``PodNetworkError``; sync keeps trying, and creates no infra container meanwhile.
+    @discardableResult
+    public func ensurePodNetwork() async throws(PodNetworkError) -> SandboxNetwork {
+        if let sandboxNetwork { return sandboxNetwork }
+        guard let desired = configuration.podNetwork else { return .defaultBridge }
+        let task = podNetworkSetUp ?? Task { [engine, logger] in
+            do throws(PodNetworkError) {
+                return .success(try await PodNetworkProvisioner(engine: engine, logger: logger).ensure(desired))
+            } catch {
+                return .failure(error)
+            }
+        }
+        podNetworkSetUp = task
+        let result = await task.value
+        // A change of network while this one was set up wins.
+        guard configuration.podNetwork == desired, podNetworkSetUp == task else { return try await ensurePodNetwork() }
+        podNetworkSetUp = nil
+        let network = try result.get()
+        sandboxNetwork = network
+        planner.network = network
+        return network
+    }
+
+    /// Changes the pod network (a new lease) and sets it up; pods on the previous one are
+    /// recreated by their next sync. Nil returns infra containers to Docker's default bridge.
+    @discardableResult
+    public func setPodNetwork(_ network: PodNetwork?) async throws(PodNetworkError) -> SandboxNetwork {
+        if network != configuration.podNetwork {
+            configuration.podNetwork = network
+            podNetworkSetUp = nil
+            sandboxNetwork = network == nil ? .defaultBridge : nil
+            planner.network = sandboxNetwork
+        }
+        return try await ensurePodNetwork()
     }
 
     // MARK: Observing
@@ -158,6 +212,13 @@ public actor PodSyncer {
         uid: String, pod: Pod?, services: [Service], unhealthy: Set<String> = []
     ) async throws(DockerError) -> Outcome {
         let podLogger = logger.with(pod: pod, uid: uid)
+        if sandboxNetwork == nil, pod != nil {
+            do {
+                try await ensurePodNetwork()
+            } catch {
+                podLogger.warning("the pod network is not ready: \(error)")
+            }
+        }
         var observed = try await observe(uid: uid)
         let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
         var waiting = waitingReasons[uid] ?? [:]
@@ -269,13 +330,17 @@ public actor PodSyncer {
     // MARK: Steps
 
     private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
+        let network = try await ensurePodNetwork()
         try await infraImage.ensure(configuration.infraImage)
-        let (name, config) = builder.infraContainer(pod: pod, attempt: attempt)
+        let (name, config) = builder.infraContainer(pod: pod, attempt: attempt, network: network)
         let id = try await createReplacingConflict(name: name, config: config, logger: logger)
         try await engine.startContainer(id: id)
         let inspect = try await engine.inspectContainer(id: id)
-        logger.info("started infra container", metadata: ["container.id": "\(id.prefix(12))", "pod.ip": "\(inspect.ipAddress ?? "")"])
-        return (id, inspect.ipAddress)
+        let podIP = inspect.ipAddress(onNetwork: network.name)
+        logger.info(
+            "started infra container",
+            metadata: ["container.id": "\(id.prefix(12))", "pod.ip": "\(podIP ?? "")", "pod.network": "\(network.name)"])
+        return (id, podIP)
     }
 
     /// Pulls if needed, creates and starts one container.

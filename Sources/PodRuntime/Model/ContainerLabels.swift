@@ -20,6 +20,10 @@ public enum ContainerLabels {
     /// The pod's ``PodConfigSource`` (`file` or `api`); absent on containers of agents older
     /// than the label.
     public static let podSource = "io.clc-node.pod.source"
+    /// The Docker network an infra container was created on (absent: Docker's default bridge)
+    /// and that network's ID: a pod is recreated when the pod network changes.
+    public static let network = "io.clc-node.pod.network"
+    public static let networkID = "io.clc-node.pod.network.id"
 
     public static let infraContainerName = "POD"
     public static let sandboxType = "podsandbox"

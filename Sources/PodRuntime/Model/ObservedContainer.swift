@@ -31,12 +31,15 @@ public struct ObservedContainer: Sendable, Hashable {
     public var imageID: String
     public var ipAddress: String?
     public var terminationGracePeriodSeconds: Int64?
+    /// For an infra container, the network it was created on.
+    public var network: SandboxNetwork
 
     public init(
         id: String, name: String, podUID: String, isInfra: Bool = false, state: State, restartCount: Int = 0,
         specHash: String? = nil, exitCode: Int = 0, oomKilled: Bool = false, error: String? = nil,
         createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, image: String = "",
-        imageID: String = "", ipAddress: String? = nil, terminationGracePeriodSeconds: Int64? = nil
+        imageID: String = "", ipAddress: String? = nil, terminationGracePeriodSeconds: Int64? = nil,
+        network: SandboxNetwork = .defaultBridge
     ) {
         self.id = id
         self.name = name
@@ -55,6 +58,7 @@ public struct ObservedContainer: Sendable, Hashable {
         self.imageID = imageID
         self.ipAddress = ipAddress
         self.terminationGracePeriodSeconds = terminationGracePeriodSeconds
+        self.network = network
     }
 
     public var isRunning: Bool { state == .running }
@@ -68,6 +72,7 @@ extension ObservedContainer {
     public init?(_ inspect: ContainerInspect) {
         let labels = inspect.labels
         guard let uid = labels[ContainerLabels.podUID], let name = labels[ContainerLabels.containerName] else { return nil }
+        let network = labels[ContainerLabels.network].map { SandboxNetwork(name: $0, id: labels[ContainerLabels.networkID]) } ?? .defaultBridge
         let state: State =
             switch inspect.state.status {
             case "running", "paused", "restarting": .running
@@ -88,8 +93,9 @@ extension ObservedContainer {
             finishedAt: DockerTime.parse(inspect.state.finishedAt),
             image: labels[ContainerLabels.specImage] ?? inspect.config.image,
             imageID: inspect.image,
-            ipAddress: inspect.ipAddress,
-            terminationGracePeriodSeconds: Int64(labels[ContainerLabels.terminationGracePeriod] ?? ""))
+            ipAddress: inspect.ipAddress(onNetwork: network.name),
+            terminationGracePeriodSeconds: Int64(labels[ContainerLabels.terminationGracePeriod] ?? ""),
+            network: network)
     }
 }
 

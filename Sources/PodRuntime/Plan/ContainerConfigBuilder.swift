@@ -22,12 +22,20 @@ public struct ContainerConfigBuilder: Sendable {
     }
 
     /// The infra container: it holds the pod's network and IPC namespaces.
-    public func infraContainer(pod: Pod, attempt: Int) -> (name: String, config: ContainerCreateConfig) {
+    /// - Parameter network: the Docker network it joins; Docker's default bridge leaves the
+    ///   request as it always was (no network mode, no network labels).
+    public func infraContainer(
+        pod: Pod, attempt: Int, network: SandboxNetwork = .defaultBridge
+    ) -> (name: String, config: ContainerCreateConfig) {
         var labels = podLabels(pod)
         labels[ContainerLabels.containerName] = ContainerLabels.infraContainerName
         labels[ContainerLabels.dockerType] = ContainerLabels.sandboxType
         labels[ContainerLabels.restartCount] = String(attempt)
         labels[ContainerLabels.specImage] = infraImage
+        if !network.isDefaultBridge {
+            labels[ContainerLabels.network] = network.name
+            labels[ContainerLabels.networkID] = network.id
+        }
         let hostname = String((pod.spec.hostname ?? pod.metadata.name ?? "pod").prefix(63))
         // Ports belong to the network namespace, so the infra container declares them all
         // (Docker refuses them on containers that join another's network).
@@ -39,7 +47,7 @@ public struct ContainerConfigBuilder: Sendable {
         }
         let config = ContainerCreateConfig(
             image: infraImage, hostname: hostname, labels: labels, exposedPorts: exposed.isEmpty ? nil : exposed,
-            hostConfig: HostConfig(ipcMode: "shareable", cpuShares: 2))
+            hostConfig: HostConfig(networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: "shareable", cpuShares: 2))
         return (Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt), config)
     }
 

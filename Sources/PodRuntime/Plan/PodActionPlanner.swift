@@ -4,7 +4,13 @@ import KubeAPI
 /// Decides a pod's ``PodActions``, as kubelet's computePodActions does: a pure function of the
 /// desired pod, what the engine holds, the back-off table and the time.
 public struct PodActionPlanner: Sendable {
-    public init() {}
+    /// The network infra containers must be on; one on another network is recreated. Nil
+    /// while the pod network is not set up yet: no sandbox is judged by its network then.
+    public var network: SandboxNetwork?
+
+    public init(network: SandboxNetwork? = .defaultBridge) {
+        self.network = network
+    }
 
     /// - Parameters:
     ///   - pod: the desired pod, defaults applied; nil when the pod is gone and must stop.
@@ -29,7 +35,7 @@ public struct PodActionPlanner: Sendable {
         let specs = pod.spec.containers
         let restartPolicy = pod.spec.restartPolicy ?? "Always"
         let sandboxes = observed.sandboxes
-        let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty }
+        let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty && isOnPodNetwork($0) }
         let extraRunningSandbox = sandboxes.contains { $0.isRunning && $0.id != readySandbox?.id }
 
         if readySandbox == nil || extraRunningSandbox {
@@ -43,7 +49,7 @@ public struct PodActionPlanner: Sendable {
                 return actions
             }
             actions.killPod = !observed.running.isEmpty
-            actions.killPodReason = sandboxes.isEmpty ? "" : "infra container changed, recreating the pod"
+            actions.killPodReason = sandboxes.isEmpty ? "" : sandboxChangeReason(sandboxes)
             actions.createSandbox = true
             actions.sandboxAttempt = (sandboxes.map(\.restartCount).max() ?? -1) + 1
             for (index, spec) in specs.enumerated() {
@@ -84,6 +90,17 @@ public struct PodActionPlanner: Sendable {
             actions.containersToKill.append(.init(containerID: container.id, name: container.name, reason: "Container is no longer in the pod spec"))
         }
         return actions
+    }
+
+    private func isOnPodNetwork(_ sandbox: ObservedContainer) -> Bool {
+        network.map { sandbox.network == $0 } ?? true
+    }
+
+    private func sandboxChangeReason(_ sandboxes: [ObservedContainer]) -> String {
+        if let network, let moved = sandboxes.first(where: { $0.isRunning && !isOnPodNetwork($0) }) {
+            return "infra container is on network \(moved.network), pods now join \(network): recreating the pod"
+        }
+        return "infra container changed, recreating the pod"
     }
 
     /// Whether an exited container restarts under the pod's restartPolicy.

@@ -22,6 +22,9 @@ final class FakeDockerEngine: DockerEngine {
         case pullImage(String)
         case inspectDistribution(String)
         case importImage(String)
+        case createNetwork(name: String, subnet: String)
+        case removeNetwork(id: String)
+        case disconnectNetwork(id: String, containerID: String)
     }
 
     struct StoredContainer: Sendable {
@@ -35,6 +38,8 @@ final class FakeDockerEngine: DockerEngine {
         var startedAt: Date?
         var finishedAt: Date?
         var ipAddress: String?
+        /// The network it is attached to, when not Docker's default bridge.
+        var network: String?
 
         var isInfra: Bool { config.labels[ContainerLabels.dockerType] == ContainerLabels.sandboxType }
     }
@@ -50,6 +55,7 @@ final class FakeDockerEngine: DockerEngine {
         var heldProbes: [CheckedContinuation<Void, Never>] = []
         var calls: [Call] = []
         var sequence = 0
+        var networks: [String: NetworkInspect] = [:]
     }
 
     private let clock: TestClock
@@ -128,6 +134,12 @@ final class FakeDockerEngine: DockerEngine {
     /// Distribution inspects waiting for ``releaseProbes()``.
     var heldProbeCount: Int { state.withLock { $0.heldProbes.count } }
 
+    /// Networks the engine holds, by ID.
+    var networks: [NetworkInspect] { state.withLock { Array($0.networks.values) } }
+
+    /// Puts a network in the engine as another run (or an operator) left it.
+    func addNetwork(_ network: NetworkInspect) { state.withLock { $0.networks[network.id] = network } }
+
     /// Makes a running container exit, as if its process ended.
     func exit(_ id: String, code: Int) {
         let now = clock.now
@@ -175,7 +187,16 @@ final class FakeDockerEngine: DockerEngine {
             container.status = "running"
             container.startedAt = now
             container.finishedAt = nil
-            if container.isInfra { container.ipAddress = "172.17.0.\(state.sequence + 1)" }
+            if container.isInfra {
+                let mode = container.config.hostConfig.networkMode
+                if let mode, let network = state.networks.values.first(where: { $0.name == mode || $0.id == mode }) {
+                    let prefix = (network.subnet ?? "10.0.0.0/24").split(separator: ".").prefix(3).joined(separator: ".")
+                    container.ipAddress = "\(prefix).\(state.sequence + 1)"
+                    container.network = network.name
+                } else {
+                    container.ipAddress = "172.17.0.\(state.sequence + 1)"
+                }
+            }
             state.containers[id] = container
             return .success(())
         }
@@ -214,7 +235,8 @@ final class FakeDockerEngine: DockerEngine {
                 finishedAt: container.finishedAt.map(Self.format) ?? "0001-01-01T00:00:00Z"),
             config: .init(image: container.config.image, labels: container.config.labels, env: container.config.env),
             hostConfig: container.config.hostConfig,
-            networkSettings: .init(ipAddress: container.ipAddress ?? ""))
+            networkSettings: container.network.map { .init(ipAddress: "", networks: [$0: .init(ipAddress: container.ipAddress)]) }
+                ?? .init(ipAddress: container.ipAddress ?? ""))
     }
 
     func listContainers(labels: [String]) async throws(DockerError) -> [ContainerSummary] {
@@ -298,6 +320,76 @@ final class FakeDockerEngine: DockerEngine {
 
     func containerEvents(labels: [String]) -> AsyncThrowingStream<DockerEvent, any Error> {
         AsyncThrowingStream { $0.finish() }
+    }
+
+    func createNetwork(_ config: NetworkCreateConfig) async throws(DockerError) -> String {
+        let result: Result<String, DockerError> = state.withLock { state in
+            let subnet = config.ipam.config?.first?.subnet ?? ""
+            state.calls.append(.createNetwork(name: config.name, subnet: subnet))
+            if state.networks.values.contains(where: { $0.name == config.name }) {
+                return .failure(.http(operation: "create network", status: 409, message: "network with name \(config.name) already exists"))
+            }
+            if state.networks.values.contains(where: { $0.subnet == subnet }) {
+                return .failure(.http(operation: "create network", status: 403, message: "Pool overlaps with other one on this address space"))
+            }
+            state.sequence += 1
+            let id = String(format: "net%061x", state.sequence)
+            state.networks[id] = NetworkInspect(
+                id: id, name: config.name, driver: config.driver, ipam: config.ipam, options: config.options,
+                labels: config.labels, containers: [:])
+            return .success(id)
+        }
+        return try result.get()
+    }
+
+    func inspectNetwork(id: String) async throws(DockerError) -> NetworkInspect? {
+        state.withLock { state in
+            guard var network = state.networks[id] ?? state.networks.values.first(where: { $0.name == id }) else { return nil }
+            var attached: [String: NetworkInspect.Endpoint] = [:]
+            for container in state.containers.values where container.network == network.name && container.status == "running" {
+                attached[container.id] = .init(name: container.name, ipv4Address: container.ipAddress.map { $0 + "/24" })
+            }
+            network.containers = attached
+            return network
+        }
+    }
+
+    func listNetworks(name: String?, labels: [String]) async throws(DockerError) -> [NetworkInspect] {
+        state.withLock { state in
+            state.networks.values.filter { network in
+                (name == nil || network.name == name)
+                    && labels.allSatisfy { filter in
+                        let parts = filter.split(separator: "=", maxSplits: 1).map(String.init)
+                        let value = network.labels?[parts[0]]
+                        return parts.count == 1 ? value != nil : value == parts[1]
+                    }
+            }
+        }
+    }
+
+    func removeNetwork(id: String) async throws(DockerError) {
+        let result: Result<Void, DockerError> = state.withLock { state in
+            state.calls.append(.removeNetwork(id: id))
+            guard let network = state.networks[id] else {
+                return .failure(.http(operation: "remove network", status: 404, message: "network \(id) not found"))
+            }
+            if state.containers.values.contains(where: { $0.network == network.name && $0.status == "running" }) {
+                return .failure(.http(
+                    operation: "remove network", status: 403,
+                    message: "error while removing network: network \(network.name) id \(id) has active endpoints"))
+            }
+            state.networks[id] = nil
+            return .success(())
+        }
+        try result.get()
+    }
+
+    func disconnectNetwork(id: String, containerID: String, force: Bool) async throws(DockerError) {
+        state.withLock { state in
+            state.calls.append(.disconnectNetwork(id: id, containerID: containerID))
+            state.containers[containerID]?.network = nil
+            state.containers[containerID]?.ipAddress = nil
+        }
     }
 
     // MARK: Helpers

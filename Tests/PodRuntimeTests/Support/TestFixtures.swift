@@ -41,13 +41,17 @@ enum TestFixtures {
     /// A running infra container with an address.
     static func sandbox(
         id: String = "infra-1", state: ObservedContainer.State = .running, attempt: Int = 0,
-        ip: String? = "10.1.0.5", created: Date = at(0)
+        ip: String? = "10.1.0.5", created: Date = at(0), network: SandboxNetwork = .defaultBridge
     ) -> ObservedContainer {
         ObservedContainer(
             id: id, name: ContainerLabels.infraContainerName, podUID: "uid-1", isInfra: true, state: state,
             restartCount: attempt, createdAt: created, startedAt: created, finishedAt: state == .exited ? at(50) : nil,
-            ipAddress: state == .running ? ip : nil)
+            ipAddress: state == .running ? ip : nil, network: network)
     }
+
+    /// The pod network as set up, and the same network after it was recreated (a new lease).
+    static let podNetwork = SandboxNetwork(name: "clc-pods", id: "net-2")
+    static let earlierPodNetwork = SandboxNetwork(name: "clc-pods", id: "net-1")
 
     /// An instance of `name` whose hash matches the base pod's `app` unless told otherwise.
     static func container(

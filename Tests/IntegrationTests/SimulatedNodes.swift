@@ -1,0 +1,122 @@
+import DockerEngine
+import Foundation
+import TestSupport
+
+/// Simulated nodes for multi-node tests (scripts/netns-nodes.sh): a network namespace per node
+/// with its own dockerd and the test images, joined by an underlay (192.168.77.0/24, eth0 in
+/// each node), and a /32 link to the root namespace whose root end, ``rootAddress``, is where
+/// the test serves what every node must reach (the master double, etcd). The root namespace
+/// routes nothing else; the nodes have no default route.
+final class SimulatedNodes: Sendable {
+    struct Node: Sendable {
+        /// The name the node was given on `up` (`a`, `b`).
+        var name: String
+        var networkNamespace: String
+        /// eth0, on the underlay: the node's InternalIP.
+        var address: String
+        var dockerSocket: String
+        var docker: DockerClient
+    }
+
+    let run: String
+    let rootAddress: String
+    let nodes: [Node]
+    /// How long `up` took.
+    let startUpTime: Duration
+
+    private init(run: String, rootAddress: String, nodes: [Node], startUpTime: Duration) {
+        self.run = run
+        self.rootAddress = rootAddress
+        self.nodes = nodes
+        self.startUpTime = startUpTime
+    }
+
+    subscript(name: String) -> Node { nodes.first { $0.name == name }! }
+
+    static let script = TestEnvironment.repositoryRoot + "/scripts/netns-nodes.sh"
+
+    /// Builds the nodes, first removing those of earlier test processes that crashed.
+    /// Test images come from the test engine (docker save | load), which scripts/test.sh built.
+    static func up(_ names: [String]) async throws -> SimulatedNodes {
+        guard getuid() == 0 else {
+            throw TestEnvironmentError("simulated nodes need root (network namespaces, dockerd): run the tests as root")
+        }
+        _ = try await runScript(["prune"])
+        let run = String(UUID().uuidString.lowercased().filter(\.isHexDigit).prefix(6))
+        let socket = try TestEnvironment.dockerSocket()
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = try await runScript(
+            ["up", run] + names, environment: ["CLC_NODES_IMAGES_FROM=unix://\(socket)", "CLC_NODES_OWNER=\(getpid())"])
+        guard result.succeeded else { throw HostCommand.Failure(result: result) }
+        let elapsed = clock.now - started
+        var values: [String: String] = [:]
+        for line in result.output.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { values[parts[0]] = parts[1] }
+        }
+        func value(_ key: String) throws -> String {
+            guard let value = values[key] else { throw TestEnvironmentError("netns-nodes.sh up printed no \(key): \(result.output)") }
+            return value
+        }
+        let nodes = try names.map { name in
+            let socket = try value("NODE_\(name)_DOCKER_SOCKET")
+            return Node(
+                name: name, networkNamespace: try value("NODE_\(name)_NETNS"), address: try value("NODE_\(name)_ADDRESS"),
+                dockerSocket: socket, docker: DockerClient(socketPath: socket))
+        }
+        return SimulatedNodes(run: run, rootAddress: try value("ROOT_ADDRESS"), nodes: nodes, startUpTime: elapsed)
+    }
+
+    /// Removes the namespaces, links, dockerds and their containers.
+    func down() async {
+        _ = try? await Self.runScript(["down", run])
+    }
+
+    /// Runs the script with its output in files, waited for with waitpid on a dispatch thread.
+    /// Not ``HostCommand``: it reads pipes to their end, and a daemon the script leaves running
+    /// (dockerd) keeps them open even with its own output redirected (`bash -c 'setsid sleep 30
+    /// >/dev/null 2>&1 &'` took 30 s through it), so `up` never returned. Start etcd the same way.
+    static func runScript(_ arguments: [String], environment: [String] = []) async throws -> HostCommand.Result {
+        let directory = try TestEnvironment.temporaryDirectory("clc-netns-nodes")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let command = ["/usr/bin/env"] + environment + ["/bin/bash", "-c", "exec \"$@\" >\(directory)/out 2>\(directory)/err </dev/null", "bash", "/bin/bash", script] + arguments
+        let clock = ContinuousClock()
+        let started = clock.now
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                var pid: pid_t = 0
+                let argv = command.map { strdup($0) } + [nil]
+                defer { argv.forEach { free($0) } }
+                let spawned = posix_spawn(&pid, command[0], nil, nil, argv, environ)
+                guard spawned == 0 else {
+                    continuation.resume(throwing: TestEnvironmentError("cannot run \(script): errno \(spawned)"))
+                    return
+                }
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                continuation.resume(returning: (status >> 8) & 0xff)
+            }
+        }
+        let output = (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? ""
+        let errors = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
+        return HostCommand.Result(
+            status: status, output: output, errors: errors, elapsed: clock.now - started,
+            command: (["netns-nodes.sh"] + arguments).joined(separator: " "))
+    }
+
+    /// Runs a command in `node`'s network namespace (`nsenter --net`).
+    @discardableResult
+    func exec(_ node: String, _ command: [String]) async throws -> String {
+        try await HostCommand.check("/bin/bash", [Self.script, "exec", run, node] + command)
+    }
+
+    /// Starts an agent in `node`'s namespace against its dockerd, with `--node-ip` its underlay
+    /// address.
+    func startAgent(on node: String, nodeName: String, manifests: String, arguments: [String]) throws -> AgentProcess {
+        let node = self[node]
+        return try AgentProcess(
+            nodeName: nodeName, manifestDirectory: manifests, dockerSocket: node.dockerSocket,
+            extraArguments: ["--node-ip", node.address] + arguments, networkNamespace: node.networkNamespace)
+    }
+}
