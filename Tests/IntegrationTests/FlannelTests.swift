@@ -1,0 +1,338 @@
+import Foundation
+import KubeAPI
+import MasterDouble
+import TestSupport
+import Testing
+
+/// Issue 10's end-to-end tests: two agents with flannel on, on two simulated nodes, one master
+/// double, one real etcd 3.4. One harness per backend, each test a sequence of checks on it.
+@Suite("Flannel on two simulated nodes with a real etcd", .serialized)
+struct FlannelTests {
+    @Test(
+        "host-gw, config under v3: disjoint leases and subnet files; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; routes follow another writer's lease; a restart keeps the subnet and every container; a lease deleted from outside is taken back; etcd down 60 s changes nothing"
+    )
+    func hostGateway() async throws {
+        let config = #"{"Network": "10.5.0.0/16", "SubnetLen": 24, "Backend": {"Type": "host-gw"}}"#
+        try await FlannelCluster.with(api: .v3, config: config) { cluster in
+            try await Self.step("leases") { try await Self.checkLeases(cluster, network: "10.5.0.0/16", backend: "host-gw", mtu: "1500") }
+            try await Self.step("node condition") { try await Self.checkNetworkAvailable(cluster) }
+            try await Self.step("pod traffic") { try await Self.checkPodTraffic(cluster) }
+            try await Self.step("guestbook") { try await Self.checkGuestbook(cluster) }
+            try await Self.step("another writer's lease") {
+                try await Self.checkForeignLease(cluster, backend: "host-gw") { cluster, lease in
+                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
+                    return routes.contains("\(lease.subnet) via \(lease.publicIP) dev eth0")
+                } gone: { cluster, lease in
+                    try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet]).isEmpty
+                }
+            }
+            try await Self.step("restart") { try await Self.checkRestart(cluster, node: "a") }
+            try await Self.step("lease deleted") { try await Self.checkLeaseTakenBack(cluster, node: "b") }
+            try await Self.step("etcd outage") { try await Self.checkEtcdOutage(cluster, seconds: 60) }
+        }
+    }
+
+    @Test(
+        "vxlan, config under v2 found by --etcd-api auto: disjoint leases with VtepMACs; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; route, neighbour and FDB entries follow another writer's lease; a lease deleted from outside is taken back"
+    )
+    func vxlan() async throws {
+        let config = #"{"Network": "10.6.0.0/16", "Backend": {"Type": "vxlan"}}"#
+        try await FlannelCluster.with(api: .v2, config: config, agentArguments: ["--etcd-api", "auto"]) { cluster in
+            try await Self.step("leases") { try await Self.checkLeases(cluster, network: "10.6.0.0/16", backend: "vxlan", mtu: "1450") }
+            for node in ["a", "b"] {
+                let link = try await cluster.nodes.exec(node, ["ip", "-d", "link", "show", "flannel.1"])
+                #expect(link.contains("vxlan id 1 local \(cluster.nodes[node].address) dev eth0"), "node \(node): \(link)")
+                #expect(link.contains("dstport 8472") && link.contains("nolearning"), "node \(node): \(link)")
+            }
+            try await Self.step("node condition") { try await Self.checkNetworkAvailable(cluster) }
+            try await Self.step("pod traffic") { try await Self.checkPodTraffic(cluster) }
+            try await Self.step("guestbook") { try await Self.checkGuestbook(cluster) }
+            try await Self.step("another writer's lease") {
+                try await Self.checkForeignLease(cluster, backend: "vxlan") { cluster, lease in
+                    let gateway = lease.subnet.replacingOccurrences(of: "/24", with: "")
+                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
+                    let neighbours = try await cluster.nodes.exec("a", ["ip", "neigh", "show", "dev", "flannel.1"])
+                    let fdb = try await cluster.nodes.exec("a", ["bridge", "fdb", "show", "dev", "flannel.1"])
+                    return routes.contains("\(lease.subnet) via \(gateway) dev flannel.1 onlink")
+                        && neighbours.contains("\(gateway) lladdr \(lease.vtepMAC!) PERMANENT")
+                        && fdb.contains("\(lease.vtepMAC!) dst \(lease.publicIP) self permanent")
+                } gone: { cluster, lease in
+                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
+                    let neighbours = try await cluster.nodes.exec("a", ["ip", "neigh", "show", "dev", "flannel.1"])
+                    let fdb = try await cluster.nodes.exec("a", ["bridge", "fdb", "show", "dev", "flannel.1"])
+                    return routes.isEmpty && !neighbours.contains(lease.vtepMAC!) && !fdb.contains(lease.vtepMAC!)
+                }
+            }
+            try await Self.step("lease deleted") { try await Self.checkLeaseTakenBack(cluster, node: "a") }
+        }
+    }
+
+    // MARK: Steps
+
+    /// Runs one step and prints how long it took, so a run's output says where the time goes.
+    static func step(_ name: String, _ body: () async throws -> Void) async throws {
+        let clock = ContinuousClock()
+        let started = clock.now
+        do {
+            try await body()
+        } catch {
+            print("flannel: step \(name) failed after \(clock.now - started): \(error)")
+            throw error
+        }
+        print("flannel: step \(name) took \(clock.now - started)")
+    }
+
+    /// Both agents hold a lease inside the network, on distinct subnets, with their underlay
+    /// address as PublicIP, and wrote flannel's subnet file and mk-docker-opts.sh's options.
+    static func checkLeases(_ cluster: FlannelCluster, network: String, backend: String, mtu: String) async throws {
+        let waited = try await eventually("a lease for each node in etcd", timeout: .seconds(60)) {
+            let leases = try await cluster.leases().values.map(\.publicIP)
+            return leases.contains(cluster.nodes["a"].address) && leases.contains(cluster.nodes["b"].address)
+        }
+        print("flannel: both leases in etcd \(waited) after the check began")
+        let a = try #require(try await cluster.lease(of: "a"))
+        let b = try #require(try await cluster.lease(of: "b"))
+        #expect(a.subnet != b.subnet, "disjoint subnets")
+        let networkPrefix = network.split(separator: ".").prefix(2).joined(separator: ".") + "."
+        for lease in [a, b] {
+            #expect(lease.subnet.hasPrefix(networkPrefix) && lease.subnet.hasSuffix("/24"), "\(lease.subnet) inside \(network)")
+            #expect(lease.backendType == backend)
+            if backend == "vxlan" { #expect(lease.vtepMAC?.count == 17, "a VtepMAC in BackendData: \(lease)") }
+        }
+        for (node, lease) in [("a", a), ("b", b)] {
+            try await eventually("node \(node)'s subnet file", timeout: .seconds(30)) { !cluster.subnetFile(node).isEmpty }
+            let gateway = lease.subnet.replacingOccurrences(of: ".0/24", with: ".1/24")
+            #expect(
+                cluster.subnetFile(node) == [
+                    "FLANNEL_NETWORK": network, "FLANNEL_SUBNET": gateway, "FLANNEL_MTU": mtu, "FLANNEL_IPMASQ": "true",
+                ], "node \(node)'s \(cluster.subnetFilePath(node))")
+            let options = (try? String(contentsOfFile: cluster.dockerOptionsPath(node), encoding: .utf8)) ?? ""
+            #expect(options.contains("DOCKER_NETWORK_OPTIONS=") && options.contains("--bip=\(gateway)") && options.contains("--mtu=\(mtu)"),
+                    "node \(node)'s \(cluster.dockerOptionsPath(node)): \(options)")
+        }
+    }
+
+    /// Both nodes report NetworkUnavailable False.
+    static func checkNetworkAvailable(_ cluster: FlannelCluster) async throws {
+        func condition(_ node: String) -> JSONValue? {
+            cluster.master.node(cluster.names[node]!)?[path: ["status", "conditions"]]?.arrayValue?.first {
+                $0["type"]?.stringValue == "NetworkUnavailable"
+            }
+        }
+        try await eventually("NetworkUnavailable False on both nodes", timeout: .seconds(30)) {
+            condition("a")?["status"]?.stringValue == "False" && condition("b")?["status"]?.stringValue == "False"
+        }
+        for node in ["a", "b"] {
+            let reason = condition(node)?["reason"]?.stringValue ?? ""
+            let message = condition(node)?["message"]?.stringValue ?? ""
+            print("flannel: node \(node) NetworkUnavailable False, reason \(reason): \(message)")
+            #expect(!reason.isEmpty && !message.isEmpty, "node \(node)'s condition has a reason and a message")
+        }
+    }
+
+    /// A labelled busybox pod bound to a node.
+    static func pod(_ name: String, node: String, script: String) -> Data {
+        let escaped = script.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return Data("""
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "\(name)", "namespace": "default", "labels": {"app": "\(name)"}},
+             "spec": {"nodeName": "\(node)", "terminationGracePeriodSeconds": 2,
+                      "containers": [{"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+                                      "command": ["sh", "-c", "\(escaped)"]}]}}
+            """.utf8)
+    }
+
+    static let serverScript = "mkdir -p /www && echo hello from server > /www/index.html && exec httpd -f -p 8080 -h /www"
+
+    /// A client pod on A reaches a server pod on B by pod IP and through a ClusterIP whose
+    /// only endpoint is that pod; pod IPs come from each node's lease.
+    static func checkPodTraffic(_ cluster: FlannelCluster) async throws {
+        let master = cluster.master
+        _ = try master.apply(Data("""
+            {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "server", "namespace": "default"},
+             "spec": {"selector": {"app": "server"}, "ports": [{"port": 80, "targetPort": 8080}]}}
+            """.utf8))
+        _ = try master.apply(pod("client", node: cluster.names["a"]!, script: "trap 'exit 0' TERM; while true; do sleep 1; done"))
+        _ = try master.apply(pod("server", node: cluster.names["b"]!, script: serverScript))
+        let waited = try await eventually("client on A and server on B running", timeout: .seconds(90)) {
+            cluster.runningPod("client") != nil && cluster.runningPod("server") != nil
+        }
+        print("flannel: client and server running \(waited) after they were created")
+        let clientIP = try #require(cluster.runningPod("client")?.status?.podIP)
+        let serverIP = try #require(cluster.runningPod("server")?.status?.podIP)
+        let a = try #require(try await cluster.lease(of: "a"))
+        let b = try #require(try await cluster.lease(of: "b"))
+        #expect(clientIP.hasPrefix(a.subnet.replacingOccurrences(of: "0/24", with: "")), "the client's \(clientIP) is in A's \(a.subnet)")
+        #expect(serverIP.hasPrefix(b.subnet.replacingOccurrences(of: "0/24", with: "")), "the server's \(serverIP) is in B's \(b.subnet)")
+
+        let direct = try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/")
+        #expect(direct == "hello from server\n")
+
+        let clusterIP = try #require(master.object(kind: "services", name: "server")?[path: ["spec", "clusterIP"]]?.stringValue)
+        try await eventually("the server as the service's endpoint", timeout: .seconds(30)) {
+            master.endpoints(name: "server")?.subsets?.first?.addresses?.first?.ip == serverIP
+        }
+        // The proxy on A programs the service once the endpoints reach it.
+        var answer = ""
+        try await eventually("the service at \(clusterIP) answering from A's client", timeout: .seconds(20), poll: .seconds(1)) {
+            answer = (try? await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(clusterIP):80/")) ?? ""
+            return answer == "hello from server\n"
+        }
+    }
+
+    /// The guestbook with its frontends on A and redis (master and slaves) on B answers set and
+    /// get through NodePort 30001 of either node's underlay address, from a client on the
+    /// underlay.
+    static func checkGuestbook(_ cluster: FlannelCluster) async throws {
+        let master = cluster.master
+        for file in ["redis-master-service.json", "redis-slave-service.json", "frontend-service.json"] {
+            _ = try master.apply(try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/" + file)))
+        }
+        // Services first: the containers get their variables (REDIS_MASTER_SERVICE_HOST) at creation.
+        try await Task.sleep(for: .seconds(2))
+        for (file, node) in [
+            ("redis-master-controller.json", "b"), ("redis-slave-controller.json", "b"), ("frontend-controller.json", "a"),
+        ] {
+            _ = try master.apply(try placed(file, on: cluster.names[node]!))
+        }
+        let started = ContinuousClock.now
+        let wanted = ["redis-master": 1, "redis-slave": 2, "frontend": 3]
+        try await eventually("the guestbook's six pods running and ready", timeout: .seconds(180), poll: .seconds(1)) {
+            let pods = master.pods(namespace: "default").filter(FlannelCluster.isReady)
+            return wanted.allSatisfy { name, count in pods.filter { $0.metadata.labels?["name"] == name }.count == count }
+        }
+        print("flannel: guestbook running \(ContinuousClock.now - started) after its controllers were created")
+        for pod in master.pods(namespace: "default") where pod.metadata.labels?["name"] != nil {
+            let expected = pod.metadata.labels?["name"] == "frontend" ? cluster.names["a"] : cluster.names["b"]
+            #expect(pod.spec.nodeName == expected, "\(pod.metadata.name ?? "") on \(pod.spec.nodeName ?? "")")
+        }
+        let addressA = cluster.nodes["a"].address
+        let addressB = cluster.nodes["b"].address
+        for (setVia, getVia, value) in [(addressA, addressB, "from-a"), (addressB, addressA, "from-b")] {
+            var reply = ""
+            try await eventually("set through \(setVia):30001", timeout: .seconds(30), poll: .seconds(1)) {
+                reply = (try? await cluster.curlFromClient("http://\(setVia):30001/guestbook.php?cmd=set&key=k&value=\(value)")) ?? ""
+                return reply.contains(#""message": "Updated""#)
+            }
+            try await eventually("get of \(value) through \(getVia):30001", timeout: .seconds(30), poll: .seconds(1)) {
+                reply = (try? await cluster.curlFromClient("http://\(getVia):30001/guestbook.php?cmd=get&key=k")) ?? ""
+                return reply.contains(#""data": "\#(value)""#)
+            }
+        }
+    }
+
+    /// A guestbook controller whose pods are bound to `node` and use the local image.
+    static func placed(_ file: String, on node: String) throws -> Data {
+        let data = try Data(contentsOf: URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/" + file))
+        guard var controller = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+            var spec = controller["spec"] as? [String: Any], var template = spec["template"] as? [String: Any],
+            var podSpec = template["spec"] as? [String: Any], var containers = podSpec["containers"] as? [[String: Any]]
+        else { throw TestEnvironmentError("\(file) is not a ReplicationController with a pod template") }
+        for index in containers.indices { containers[index]["imagePullPolicy"] = "IfNotPresent" }
+        podSpec["containers"] = containers
+        podSpec["nodeName"] = node
+        podSpec["terminationGracePeriodSeconds"] = 2
+        template["spec"] = podSpec
+        spec["template"] = template
+        controller["spec"] = spec
+        return try JSONSerialization.data(withJSONObject: controller)
+    }
+
+    /// Another writer (flanneld on a third node) adds a lease: node A programs it within 10 s;
+    /// it deletes the lease: node A removes what it programmed.
+    static func checkForeignLease(
+        _ cluster: FlannelCluster, backend: String,
+        present: @escaping (FlannelCluster, FlannelCluster.Lease) async throws -> Bool,
+        gone: @escaping (FlannelCluster, FlannelCluster.Lease) async throws -> Bool
+    ) async throws {
+        let taken = Set(try await cluster.leases().keys)
+        let subnet = try #require((200..<250).map { "\(cluster.prefixOfNetwork(backend)).\($0).0/24" }.first { !taken.contains($0) })
+        let lease = FlannelCluster.Lease(
+            subnet: subnet, publicIP: "192.168.77.99", backendType: backend,
+            vtepMAC: backend == "vxlan" ? "0a:cc:00:00:00:63" : nil)
+        let backendData = lease.vtepMAC.map { #"{"VtepMAC": "\#($0)"}"# } ?? "null"
+        let value = #"{"PublicIP": "\#(lease.publicIP)", "BackendType": "\#(backend)", "BackendData": \#(backendData)}"#
+        try await cluster.etcd.put(cluster.api, cluster.leaseKey(subnet), value)
+        let added = try await eventually("node A programming the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
+            try await present(cluster, lease)
+        }
+        print("flannel: another writer's lease \(subnet) programmed on A \(added) after it was written")
+        try await cluster.etcd.delete(cluster.api, cluster.leaseKey(subnet))
+        let removed = try await eventually("node A removing the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
+            try await gone(cluster, lease)
+        }
+        print("flannel: another writer's lease \(subnet) removed on A \(removed) after it was deleted")
+    }
+
+    /// SIGKILL and restart: the agent keeps its subnet (file and lease) and replaces no container.
+    static func checkRestart(_ cluster: FlannelCluster, node: String) async throws {
+        let lease = try #require(try await cluster.lease(of: node))
+        let file = cluster.subnetFile(node)
+        let containers = try await cluster.containerIDs(node)
+        let logLength = cluster.agents[node]!.log.count
+        try cluster.restartAgent(node)
+        try await eventually("node \(node)'s restarted agent adopting its pod network", timeout: .seconds(30)) {
+            String(cluster.agents[node]!.log.dropFirst(logLength)).contains("adopting pod network")
+        }
+        // A few syncs of every pod after the adoption.
+        try await Task.sleep(for: .seconds(5))
+        #expect(cluster.agents[node]!.isRunning)
+        #expect(try await cluster.lease(of: node)?.subnet == lease.subnet, "the same lease in etcd")
+        #expect(cluster.subnetFile(node) == file, "the same subnet file")
+        #expect(try await cluster.containerIDs(node) == containers, "no container replaced or added")
+        #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(cluster.runningPod("server")?.status?.podIP ?? ""):8080/") == "hello from server\n")
+    }
+
+    /// The lease deleted in etcd by someone else comes back, on the same subnet.
+    static func checkLeaseTakenBack(_ cluster: FlannelCluster, node: String) async throws {
+        let lease = try #require(try await cluster.lease(of: node))
+        try await cluster.etcd.delete(cluster.api, cluster.leaseKey(lease.subnet))
+        #expect(try await cluster.lease(of: node) == nil)
+        let waited = try await eventually("node \(node)'s lease back in etcd", timeout: .seconds(60), poll: .milliseconds(200)) {
+            try await cluster.lease(of: node) != nil
+        }
+        print("flannel: node \(node)'s deleted lease back \(waited) after the deletion")
+        #expect(try await cluster.lease(of: node)?.subnet == lease.subnet, "the same subnet")
+        #expect(cluster.agents[node]!.isRunning, "the agent never exits because of it")
+    }
+
+    /// etcd down for `seconds`: every agent keeps running, its routes and pods; after, both
+    /// leases are there on the same subnets.
+    static func checkEtcdOutage(_ cluster: FlannelCluster, seconds: Int) async throws {
+        let leases = try await cluster.leases()
+        var routes: [String: String] = [:]
+        var containers: [String: [String]] = [:]
+        for node in ["a", "b"] {
+            routes[node] = try await cluster.nodes.exec(node, ["ip", "route", "show"])
+            containers[node] = try await cluster.containerIDs(node)
+        }
+        let serverIP = try #require(cluster.runningPod("server")?.status?.podIP)
+        try await cluster.etcd.halt()
+        let clock = ContinuousClock()
+        let down = clock.now
+        while clock.now - down < .seconds(seconds) {
+            try await Task.sleep(for: .seconds(10))
+            for node in ["a", "b"] {
+                #expect(cluster.agents[node]!.isRunning, "node \(node)'s agent runs while etcd is down")
+                #expect(try await cluster.nodes.exec(node, ["ip", "route", "show"]) == routes[node], "node \(node)'s routes")
+            }
+            #expect(
+                try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/") == "hello from server\n",
+                "pod to pod while etcd is down")
+        }
+        try await cluster.etcd.resume()
+        for node in ["a", "b"] {
+            #expect(try await cluster.containerIDs(node) == containers[node], "node \(node)'s containers")
+        }
+        try await eventually("both leases in etcd after the outage", timeout: .seconds(30)) {
+            let leases = try await cluster.leases().values.map(\.publicIP)
+            return leases.contains(cluster.nodes["a"].address) && leases.contains(cluster.nodes["b"].address)
+        }
+        #expect(try await cluster.leases().keys.sorted() == leases.keys.sorted(), "the same leases")
+        #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/") == "hello from server\n")
+    }
+}
+
+extension FlannelCluster {
+    /// The first two octets of the test's network (10.5 for host-gw, 10.6 for vxlan).
+    func prefixOfNetwork(_ backend: String) -> String { backend == "vxlan" ? "10.6" : "10.5" }
+}
