@@ -279,7 +279,7 @@ struct Run: AsyncParsableCommand {
             let node = try FlannelNode(
                 options: flannel, publicIP: flannel.publicIP ?? address ?? "", stateDirectory: stateDirectory,
                 dockerUserAccept: dockerUserAccept, setsProxyClusterCIDR: clusterCIDR == nil, syncer: syncer, proxy: proxy,
-                logger: logger)
+                logger: logger, podNetworkReady: { await manager.wakeAll() })
             services.append(node)
             flannelNode = node
         } else {

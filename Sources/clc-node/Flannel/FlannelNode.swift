@@ -31,6 +31,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
     private let netlink: Rtnetlink
     private let syncer: PodSyncer
     private let proxy: ServiceProxyController?
+    private let podNetworkReady: @Sendable () async -> Void
     private let logger: Logger
     private let state = Mutex(
         NodeStatusReporter.NetworkState(unavailable: true, reason: "NoFlannelLease", message: "the flannel lease service has not started"))
@@ -38,7 +39,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
     /// - Throws: `RouteNetlinkError` when the kernel's routing tables cannot be reached.
     init(
         options: FlannelOptions, publicIP: String, stateDirectory: String, dockerUserAccept: Bool, setsProxyClusterCIDR: Bool,
-        syncer: PodSyncer, proxy: ServiceProxyController?, logger: Logger
+        syncer: PodSyncer, proxy: ServiceProxyController?, logger: Logger,
+        podNetworkReady: @escaping @Sendable () async -> Void
     ) throws {
         let netlink = try Rtnetlink()
         let settings = Settings(
@@ -51,6 +53,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
         self.netlink = netlink
         self.syncer = syncer
         self.proxy = proxy
+        self.podNetworkReady = podNetworkReady
         self.logger = logger
         lease = SubnetLeaseService(
             configuration: .init(
@@ -170,6 +173,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
         do {
             let podNetwork = try PodNetwork(subnet: "\(lease.subnet)", mtu: mtu ?? 1500, dockerMasquerade: !settings.ipMasq)
             try await syncer.setPodNetwork(podNetwork)
+            // Pods waiting for their network start now, not at their next retry.
+            await podNetworkReady()
             state.withLock {
                 $0 = .init(
                     unavailable: false, reason: "FlannelIsUp",
