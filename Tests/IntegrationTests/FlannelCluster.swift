@@ -16,6 +16,8 @@ final class FlannelCluster: @unchecked Sendable {
     let master: MasterDouble
     /// The API the config was written under, where the leases are read.
     let api: EtcdAPI
+    /// The agents' `--etcd-api`: the config's API or `auto`.
+    let apiFlag: String
     let prefix = "/coreos.com/network"
     /// Node names on the master, per simulated node (`a`, `b`).
     let names: [String: String]
@@ -25,11 +27,12 @@ final class FlannelCluster: @unchecked Sendable {
     private(set) var agents: [String: AgentProcess] = [:]
     private var manifestDirectories: [String: String] = [:]
 
-    private init(nodes: SimulatedNodes, etcd: TestEtcd, master: MasterDouble, api: EtcdAPI) {
+    private init(nodes: SimulatedNodes, etcd: TestEtcd, master: MasterDouble, api: EtcdAPI, apiFlag: String) {
         self.nodes = nodes
         self.etcd = etcd
         self.master = master
         self.api = api
+        self.apiFlag = apiFlag
         names = ["a": "node-a-\(nodes.run)", "b": "node-b-\(nodes.run)"]
         clientNamespace = "clc-\(nodes.run)-cl"
     }
@@ -37,7 +40,9 @@ final class FlannelCluster: @unchecked Sendable {
     /// Builds the nodes, etcd with `config` at `<prefix>/config` under `api`, the master double
     /// and the client namespace, starts both agents, runs `body`, and removes everything; on
     /// failure the agents' and etcd's logs are printed first.
-    static func with(api: EtcdAPI, config: String, agentArguments: [String] = [], _ body: (FlannelCluster) async throws -> Void)
+    /// - Parameter apiFlag: the agents' `--etcd-api`; `api` when nil.
+    static func with(
+        api: EtcdAPI, apiFlag: String? = nil, config: String, agentArguments: [String] = [], _ body: (FlannelCluster) async throws -> Void)
         async throws
     {
         let clock = ContinuousClock()
@@ -51,7 +56,7 @@ final class FlannelCluster: @unchecked Sendable {
             etcd = try await TestEtcd.start(host: nodes.rootAddress)
             master = try MasterDouble(host: nodes.rootAddress)
             try master!.start()
-            let built = FlannelCluster(nodes: nodes, etcd: etcd!, master: master!, api: api)
+            let built = FlannelCluster(nodes: nodes, etcd: etcd!, master: master!, api: api, apiFlag: apiFlag ?? api.rawValue)
             cluster = built
             try await built.addClient()
             try await etcd!.put(api, built.prefix + "/config", config)
@@ -93,7 +98,7 @@ final class FlannelCluster: @unchecked Sendable {
             on: node, nodeName: names[node]!, manifests: manifests,
             arguments: [
                 "--master", master.url, "--node-status-interval", "1", "--proxy-mode", "nftables",
-                "--etcd-endpoints", etcd.endpoint, "--etcd-api", api.rawValue,
+                "--etcd-endpoints", etcd.endpoint, "--etcd-api", apiFlag,
                 "--subnet-file", subnetFilePath(node), "--docker-options-file", dockerOptionsPath(node),
             ] + arguments,
             stateDirectory: stateDirectory(node))

@@ -19,11 +19,11 @@ struct FlannelTests {
             try await Self.step("pod traffic") { try await Self.checkPodTraffic(cluster) }
             try await Self.step("guestbook") { try await Self.checkGuestbook(cluster) }
             try await Self.step("another writer's lease") {
+                // ip lists the agent's routes with "proto 151" (flannel's number) before "onlink".
                 try await Self.checkForeignLease(cluster, backend: "host-gw") { cluster, lease in
-                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
-                    return routes.contains("\(lease.subnet) via \(lease.publicIP) dev eth0")
-                } gone: { cluster, lease in
-                    try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet]).isEmpty
+                    try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
+                } present: { listing, lease in
+                    listing.hasPrefix("\(lease.subnet) via \(lease.publicIP) dev eth0 ")
                 }
             }
             try await Self.step("restart") { try await Self.checkRestart(cluster, node: "a") }
@@ -37,7 +37,7 @@ struct FlannelTests {
     )
     func vxlan() async throws {
         let config = #"{"Network": "10.6.0.0/16", "Backend": {"Type": "vxlan"}}"#
-        try await FlannelCluster.with(api: .v2, config: config, agentArguments: ["--etcd-api", "auto"]) { cluster in
+        try await FlannelCluster.with(api: .v2, apiFlag: "auto", config: config) { cluster in
             try await Self.step("leases") { try await Self.checkLeases(cluster, network: "10.6.0.0/16", backend: "vxlan", mtu: "1450") }
             for node in ["a", "b"] {
                 let link = try await cluster.nodes.exec(node, ["ip", "-d", "link", "show", "flannel.1"])
@@ -49,18 +49,16 @@ struct FlannelTests {
             try await Self.step("guestbook") { try await Self.checkGuestbook(cluster) }
             try await Self.step("another writer's lease") {
                 try await Self.checkForeignLease(cluster, backend: "vxlan") { cluster, lease in
+                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
+                    let neighbours = try await cluster.nodes.exec("a", ["ip", "neigh", "show", "dev", "flannel.1"])
+                    let fdb = try await cluster.nodes.exec("a", ["bridge", "fdb", "show", "dev", "flannel.1"])
+                    return routes + neighbours.split(separator: "\n").filter { $0.contains(lease.vtepMAC!) }.joined(separator: "\n")
+                        + "\n" + fdb.split(separator: "\n").filter { $0.contains(lease.vtepMAC!) }.joined(separator: "\n")
+                } present: { listing, lease in
                     let gateway = lease.subnet.replacingOccurrences(of: "/24", with: "")
-                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
-                    let neighbours = try await cluster.nodes.exec("a", ["ip", "neigh", "show", "dev", "flannel.1"])
-                    let fdb = try await cluster.nodes.exec("a", ["bridge", "fdb", "show", "dev", "flannel.1"])
-                    return routes.contains("\(lease.subnet) via \(gateway) dev flannel.1 onlink")
-                        && neighbours.contains("\(gateway) lladdr \(lease.vtepMAC!) PERMANENT")
-                        && fdb.contains("\(lease.vtepMAC!) dst \(lease.publicIP) self permanent")
-                } gone: { cluster, lease in
-                    let routes = try await cluster.nodes.exec("a", ["ip", "route", "show", lease.subnet])
-                    let neighbours = try await cluster.nodes.exec("a", ["ip", "neigh", "show", "dev", "flannel.1"])
-                    let fdb = try await cluster.nodes.exec("a", ["bridge", "fdb", "show", "dev", "flannel.1"])
-                    return routes.isEmpty && !neighbours.contains(lease.vtepMAC!) && !fdb.contains(lease.vtepMAC!)
+                    return listing.contains("\(lease.subnet) via \(gateway) dev flannel.1 ") && listing.contains(" onlink")
+                        && listing.contains("\(gateway) lladdr \(lease.vtepMAC!) PERMANENT")
+                        && listing.contains("\(lease.vtepMAC!) dst \(lease.publicIP) self permanent")
                 }
             }
             try await Self.step("lease deleted") { try await Self.checkLeaseTakenBack(cluster, node: "a") }
@@ -238,11 +236,14 @@ struct FlannelTests {
     }
 
     /// Another writer (flanneld on a third node) adds a lease: node A programs it within 10 s;
-    /// it deletes the lease: node A removes what it programmed.
+    /// it deletes the lease: node A removes what it programmed (`listing` becomes blank).
+    /// - Parameters:
+    ///   - listing: what node A's kernel lists for the lease (routes, neighbours, FDB entries).
+    ///   - present: whether a listing shows the lease programmed.
     static func checkForeignLease(
         _ cluster: FlannelCluster, backend: String,
-        present: @escaping (FlannelCluster, FlannelCluster.Lease) async throws -> Bool,
-        gone: @escaping (FlannelCluster, FlannelCluster.Lease) async throws -> Bool
+        listing: @escaping (FlannelCluster, FlannelCluster.Lease) async throws -> String,
+        present: @escaping (String, FlannelCluster.Lease) -> Bool
     ) async throws {
         let taken = Set(try await cluster.leases().keys)
         let subnet = try #require((200..<250).map { "\(cluster.prefixOfNetwork(backend)).\($0).0/24" }.first { !taken.contains($0) })
@@ -252,15 +253,23 @@ struct FlannelTests {
         let backendData = lease.vtepMAC.map { #"{"VtepMAC": "\#($0)"}"# } ?? "null"
         let value = #"{"PublicIP": "\#(lease.publicIP)", "BackendType": "\#(backend)", "BackendData": \#(backendData)}"#
         try await cluster.etcd.put(cluster.api, cluster.leaseKey(subnet), value)
-        let added = try await eventually("node A programming the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
-            try await present(cluster, lease)
+        var last = ""
+        do {
+            let added = try await eventually("node A programming the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
+                last = try await listing(cluster, lease)
+                return present(last, lease)
+            }
+            print("flannel: another writer's lease \(subnet) programmed on A \(added) after it was written:\n\(last)")
+            try await cluster.etcd.delete(cluster.api, cluster.leaseKey(subnet))
+            let removed = try await eventually("node A removing the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
+                last = try await listing(cluster, lease)
+                return last.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+            }
+            print("flannel: another writer's lease \(subnet) removed on A \(removed) after it was deleted")
+        } catch {
+            print("flannel: node A lists for \(subnet):\n\(last)")
+            throw error
         }
-        print("flannel: another writer's lease \(subnet) programmed on A \(added) after it was written")
-        try await cluster.etcd.delete(cluster.api, cluster.leaseKey(subnet))
-        let removed = try await eventually("node A removing the lease of \(subnet)", timeout: .seconds(10), poll: .milliseconds(100)) {
-            try await gone(cluster, lease)
-        }
-        print("flannel: another writer's lease \(subnet) removed on A \(removed) after it was deleted")
     }
 
     /// SIGKILL and restart: the agent keeps its subnet (file and lease) and replaces no container.
@@ -285,10 +294,12 @@ struct FlannelTests {
     /// The lease deleted in etcd by someone else comes back, on the same subnet.
     static func checkLeaseTakenBack(_ cluster: FlannelCluster, node: String) async throws {
         let lease = try #require(try await cluster.lease(of: node))
-        try await cluster.etcd.delete(cluster.api, cluster.leaseKey(lease.subnet))
-        #expect(try await cluster.lease(of: node) == nil)
-        let waited = try await eventually("node \(node)'s lease back in etcd", timeout: .seconds(60), poll: .milliseconds(200)) {
-            try await cluster.lease(of: node) != nil
+        let key = cluster.leaseKey(lease.subnet)
+        let created = try #require(try await cluster.etcd.createdRevision(cluster.api, key))
+        try await cluster.etcd.delete(cluster.api, key)
+        // The agent may take it back before a read here sees it gone: a later creation tells.
+        let waited = try await eventually("node \(node)'s lease back in etcd", timeout: .seconds(60), poll: .milliseconds(50)) {
+            try await (cluster.etcd.createdRevision(cluster.api, key) ?? 0) > created
         }
         print("flannel: node \(node)'s deleted lease back \(waited) after the deletion")
         #expect(try await cluster.lease(of: node)?.subnet == lease.subnet, "the same subnet")

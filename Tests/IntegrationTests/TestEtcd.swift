@@ -95,6 +95,20 @@ final class TestEtcd: Sendable {
         return values
     }
 
+    /// The revision (v2: index) at which the key was created, or nil when it is absent.
+    func createdRevision(_ api: EtcdAPI, _ key: String) async throws -> Int? {
+        switch api {
+        case .v2:
+            let answer = try await curl([endpoint + "/v2/keys" + key], allowing: [404])
+            return ((answer as? [String: Any])?["node"] as? [String: Any])?["createdIndex"] as? Int
+        case .v3:
+            let answer = try await v3("/v3/kv/range", ["key": Self.base64(key)])
+            // the JSON gateway writes int64 values as strings
+            let kv = ((answer as? [String: Any])?["kvs"] as? [[String: Any]])?.first
+            return (kv?["create_revision"] as? String).flatMap { Int($0) }
+        }
+    }
+
     // MARK: curl
 
     private func v3(_ path: String, _ body: [String: String]) async throws -> Any? {
