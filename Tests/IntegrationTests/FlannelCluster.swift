@@ -53,7 +53,7 @@ final class FlannelCluster: @unchecked Sendable {
         var master: MasterDouble?
         var cluster: FlannelCluster?
         do {
-            etcd = try await TestEtcd.start(host: nodes.rootAddress)
+            etcd = try await TestEtcd.start(host: nodes.rootAddress, directory: nodes.stateDirectory + "/etcd")
             master = try MasterDouble(host: nodes.rootAddress)
             try master!.start()
             let built = FlannelCluster(nodes: nodes, etcd: etcd!, master: master!, api: api, apiFlag: apiFlag ?? api.rawValue)

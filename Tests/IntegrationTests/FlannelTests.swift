@@ -9,11 +9,13 @@ import Testing
 @Suite("Flannel on two simulated nodes with a real etcd", .serialized)
 struct FlannelTests {
     @Test(
-        "host-gw, config under v3: disjoint leases and subnet files; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; routes follow another writer's lease; a restart keeps the subnet and every container; a lease deleted from outside is taken back; etcd down 60 s changes nothing"
+        "host-gw, config under v3: disjoint leases and subnet files; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; routes follow another writer's lease; a restart keeps the subnet and every container; a lease deleted from outside is taken back; etcd down 60 s changes nothing, and the leases are renewed after"
     )
     func hostGateway() async throws {
         let config = #"{"Network": "10.5.0.0/16", "SubnetLen": 24, "Backend": {"Type": "host-gw"}}"#
-        try await FlannelCluster.with(api: .v3, config: config) { cluster in
+        // Renewal 1439 min before the 24 h expiry: a minute after each (re)acquisition, so the
+        // renewal after the etcd outage happens within the test.
+        try await FlannelCluster.with(api: .v3, config: config, agentArguments: ["--subnet-lease-renew-margin", "1439"]) { cluster in
             try await Self.step("leases") { try await Self.checkLeases(cluster, network: "10.5.0.0/16", backend: "host-gw", mtu: "1500") }
             try await Self.step("node condition") { try await Self.checkNetworkAvailable(cluster) }
             try await Self.step("pod traffic") { try await Self.checkPodTraffic(cluster) }
@@ -28,12 +30,12 @@ struct FlannelTests {
             }
             try await Self.step("restart") { try await Self.checkRestart(cluster, node: "a") }
             try await Self.step("lease deleted") { try await Self.checkLeaseTakenBack(cluster, node: "b") }
-            try await Self.step("etcd outage") { try await Self.checkEtcdOutage(cluster, seconds: 60) }
+            try await Self.step("etcd outage") { try await Self.checkEtcdOutage(cluster, seconds: 60, renewal: true) }
         }
     }
 
     @Test(
-        "vxlan, config under v2 found by --etcd-api auto: disjoint leases with VtepMACs; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; route, neighbour and FDB entries follow another writer's lease; a lease deleted from outside is taken back"
+        "vxlan, config under v2 found by --etcd-api auto: disjoint leases with VtepMACs; NetworkUnavailable False; pod to pod and to a ClusterIP across nodes; the guestbook split over the nodes through NodePort 30001 of each; route, neighbour and FDB entries follow another writer's lease; a restart keeps the subnet, the VtepMAC and every container; a lease deleted from outside is taken back"
     )
     func vxlan() async throws {
         let config = #"{"Network": "10.6.0.0/16", "Backend": {"Type": "vxlan"}}"#
@@ -61,6 +63,7 @@ struct FlannelTests {
                         && listing.contains("\(lease.vtepMAC!) dst \(lease.publicIP) self permanent")
                 }
             }
+            try await Self.step("restart") { try await Self.checkRestart(cluster, node: "b") }
             try await Self.step("lease deleted") { try await Self.checkLeaseTakenBack(cluster, node: "a") }
         }
     }
@@ -139,7 +142,11 @@ struct FlannelTests {
             """.utf8)
     }
 
-    static let serverScript = "mkdir -p /www && echo hello from server > /www/index.html && exec httpd -f -p 8080 -h /www"
+    /// busybox httpd serving `hello from server` and, at /cgi-bin/peer, the client address it
+    /// sees (REMOTE_ADDR).
+    static let serverScript = "mkdir -p /www/cgi-bin && echo hello from server > /www/index.html"
+        + " && printf '#!/bin/sh\\necho Content-Type: text/plain\\necho\\necho $REMOTE_ADDR\\n' > /www/cgi-bin/peer"
+        + " && chmod +x /www/cgi-bin/peer && exec httpd -f -p 8080 -h /www"
 
     /// A client pod on A reaches a server pod on B by pod IP and through a ClusterIP whose
     /// only endpoint is that pod; pod IPs come from each node's lease.
@@ -164,6 +171,9 @@ struct FlannelTests {
 
         let direct = try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/")
         #expect(direct == "hello from server\n")
+        // flannel's ip-masq leaves traffic between pods alone: the server sees the client's pod IP.
+        let peer = try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/cgi-bin/peer")
+        #expect(Self.address(peer) == clientIP, "the server saw \(peer), not the client's pod IP")
 
         let clusterIP = try #require(master.object(kind: "services", name: "server")?[path: ["spec", "clusterIP"]]?.stringValue)
         try await eventually("the server as the service's endpoint", timeout: .seconds(30)) {
@@ -175,6 +185,17 @@ struct FlannelTests {
             answer = (try? await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(clusterIP):80/")) ?? ""
             return answer == "hello from server\n"
         }
+        // The client is inside the cluster CIDR (the flannel network): not masqueraded either.
+        let peerThroughService = try await TwoNodeTests.fetch(
+            cluster.nodes, node: "a", pod: "client", url: "http://\(clusterIP):80/cgi-bin/peer")
+        #expect(Self.address(peerThroughService) == clientIP, "through the ClusterIP the server saw \(peerThroughService)")
+    }
+
+    /// The IPv4 address in busybox httpd's REMOTE_ADDR (`[::ffff:10.6.60.2]`, it listens on IPv6).
+    static func address(_ remoteAddress: String) -> String {
+        var text = remoteAddress.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.hasPrefix("[::ffff:") && text.hasSuffix("]") { text = String(text.dropFirst(8).dropLast()) }
+        return text
     }
 
     /// The guestbook with its frontends on A and redis (master and slaves) on B answers set and
@@ -285,7 +306,7 @@ struct FlannelTests {
         // A few syncs of every pod after the adoption.
         try await Task.sleep(for: .seconds(5))
         #expect(cluster.agents[node]!.isRunning)
-        #expect(try await cluster.lease(of: node)?.subnet == lease.subnet, "the same lease in etcd")
+        #expect(try await cluster.lease(of: node) == lease, "the same lease in etcd (subnet, backend data)")
         #expect(cluster.subnetFile(node) == file, "the same subnet file")
         #expect(try await cluster.containerIDs(node) == containers, "no container replaced or added")
         #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(cluster.runningPod("server")?.status?.podIP ?? ""):8080/") == "hello from server\n")
@@ -307,8 +328,10 @@ struct FlannelTests {
     }
 
     /// etcd down for `seconds`: every agent keeps running, its routes and pods; after, both
-    /// leases are there on the same subnets.
-    static func checkEtcdOutage(_ cluster: FlannelCluster, seconds: Int) async throws {
+    /// leases are there on the same subnets (and renewed).
+    /// - Parameter renewal: whether the agents renew within a few minutes (a renew margin
+    ///   close to 24 h), so that the renewal after the outage can be seen.
+    static func checkEtcdOutage(_ cluster: FlannelCluster, seconds: Int, renewal: Bool) async throws {
         let leases = try await cluster.leases()
         var routes: [String: String] = [:]
         var containers: [String: [String]] = [:]
@@ -331,6 +354,7 @@ struct FlannelTests {
                 "pod to pod while etcd is down")
         }
         try await cluster.etcd.resume()
+        let resumed = clock.now
         for node in ["a", "b"] {
             #expect(try await cluster.containerIDs(node) == containers[node], "node \(node)'s containers")
         }
@@ -339,6 +363,18 @@ struct FlannelTests {
             return leases.contains(cluster.nodes["a"].address) && leases.contains(cluster.nodes["b"].address)
         }
         #expect(try await cluster.leases().keys.sorted() == leases.keys.sorted(), "the same leases")
+        if renewal {
+            // Renewed after etcd came back: a TTL longer than 24 h minus the time since then.
+            let renewed = try await eventually("both leases renewed after the outage", timeout: .seconds(120), poll: .seconds(1)) {
+                for lease in leases.values {
+                    let ttl = try await cluster.etcd.ttl(cluster.api, cluster.leaseKey(lease.subnet)) ?? 0
+                    let since = Int((clock.now - resumed).components.seconds)
+                    if ttl < 24 * 3600 - since - 2 { return false }
+                }
+                return true
+            }
+            print("flannel: both leases renewed by \(renewed) after the check began (etcd back \(clock.now - resumed) ago)")
+        }
         #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/") == "hello from server\n")
     }
 }

@@ -33,6 +33,10 @@ final class SimulatedNodes: Sendable {
 
     subscript(name: String) -> Node { nodes.first { $0.name == name }! }
 
+    /// The run's directory; `down` (and `prune`, after a crash) also stops an etcd whose
+    /// scripts/etcd.sh directory is `etcd` in it.
+    var stateDirectory: String { "/tmp/clc-nodes/\(run)" }
+
     static let script = TestEnvironment.repositoryRoot + "/scripts/netns-nodes.sh"
 
     /// Builds the nodes, first removing those of earlier test processes that crashed.

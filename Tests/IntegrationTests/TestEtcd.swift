@@ -24,14 +24,17 @@ final class TestEtcd: Sendable {
         self.port = port
     }
 
-    /// Starts etcd with its data in a fresh directory.
-    /// - Parameter port: the client port (peer: port + 1); the host is one test's own address,
-    ///   so etcd's usual 2379 is free on it.
-    static func start(host: String, port: Int = 2379) async throws -> TestEtcd {
+    /// Starts etcd with its data in `directory` (scripts/etcd.sh's DIR).
+    /// - Parameters:
+    ///   - directory: e.g. `etcd` in a simulated nodes' run directory, so that the run's `down`
+    ///     stops it even when the test process died.
+    ///   - port: the client port (peer: port + 1); the host is one test's own address, so
+    ///     etcd's usual 2379 is free on it.
+    static func start(host: String, port: Int = 2379, directory: String) async throws -> TestEtcd {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/etcd") else {
             throw TestEnvironmentError("/usr/bin/etcd is missing: install etcd-server (scripts/install-deps.sh)")
         }
-        let etcd = TestEtcd(directory: NSTemporaryDirectory() + "clc-flannel-etcd-\(UUID().uuidString.prefix(8))", host: host, port: port)
+        let etcd = TestEtcd(directory: directory, host: host, port: port)
         try await etcd.resume()
         return etcd
     }
@@ -106,6 +109,22 @@ final class TestEtcd: Sendable {
             // the JSON gateway writes int64 values as strings
             let kv = ((answer as? [String: Any])?["kvs"] as? [[String: Any]])?.first
             return (kv?["create_revision"] as? String).flatMap { Int($0) }
+        }
+    }
+
+    /// Seconds left before the key expires (v2 its `ttl`, v3 its lease's), or nil when it is
+    /// absent or never expires.
+    func ttl(_ api: EtcdAPI, _ key: String) async throws -> Int? {
+        switch api {
+        case .v2:
+            let answer = try await curl([endpoint + "/v2/keys" + key], allowing: [404])
+            return ((answer as? [String: Any])?["node"] as? [String: Any])?["ttl"] as? Int
+        case .v3:
+            let answer = try await v3("/v3/kv/range", ["key": Self.base64(key)])
+            let kv = ((answer as? [String: Any])?["kvs"] as? [[String: Any]])?.first
+            guard let lease = kv?["lease"] as? String else { return nil }
+            let live = try await v3("/v3/lease/timetolive", ["ID": lease])
+            return ((live as? [String: Any])?["TTL"] as? String).flatMap { Int($0) }
         }
     }
 
