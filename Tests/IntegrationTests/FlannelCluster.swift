@@ -40,9 +40,11 @@ final class FlannelCluster: @unchecked Sendable {
     /// Builds the nodes, etcd with `config` at `<prefix>/config` under `api`, the master double
     /// and the client namespace, starts both agents, runs `body`, and removes everything; on
     /// failure the agents' and etcd's logs are printed first.
-    /// - Parameter apiFlag: the agents' `--etcd-api`; `api` when nil.
+    /// - Parameters:
+    ///   - apiFlag: the agents' `--etcd-api`; `api` when nil.
+    ///   - config: nil writes none: the agents start without one.
     static func with(
-        api: EtcdAPI, apiFlag: String? = nil, config: String, agentArguments: [String] = [], _ body: (FlannelCluster) async throws -> Void)
+        api: EtcdAPI, apiFlag: String? = nil, config: String?, agentArguments: [String] = [], _ body: (FlannelCluster) async throws -> Void)
         async throws
     {
         let clock = ContinuousClock()
@@ -59,7 +61,7 @@ final class FlannelCluster: @unchecked Sendable {
             let built = FlannelCluster(nodes: nodes, etcd: etcd!, master: master!, api: api, apiFlag: apiFlag ?? api.rawValue)
             cluster = built
             try await built.addClient()
-            try await etcd!.put(api, built.prefix + "/config", config)
+            if let config { try await built.writeConfig(config) }
             for node in ["a", "b"] { try built.startAgent(node, arguments: agentArguments) }
             print("flannel: etcd, master double and both agents started \(clock.now - started) after the start")
             try await body(built)
@@ -76,6 +78,20 @@ final class FlannelCluster: @unchecked Sendable {
         master?.stop()
         await etcd?.stop()
         await nodes.down()
+    }
+
+    /// Writes `<prefix>/config` under the cluster's API.
+    func writeConfig(_ config: String) async throws {
+        try await etcd.put(api, prefix + "/config", config)
+    }
+
+    /// The node's NetworkUnavailable condition on the master: status, reason, message.
+    func networkCondition(_ node: String) -> (status: String, reason: String, message: String)? {
+        let conditions = master.node(names[node]!)?[path: ["status", "conditions"]]?.arrayValue ?? []
+        guard let condition = conditions.first(where: { $0["type"]?.stringValue == "NetworkUnavailable" }) else { return nil }
+        return (
+            condition["status"]?.stringValue ?? "", condition["reason"]?.stringValue ?? "", condition["message"]?.stringValue ?? ""
+        )
     }
 
     // MARK: Agents

@@ -68,6 +68,59 @@ struct FlannelTests {
         }
     }
 
+    @Test(
+        "config absent, then invalid, then one free subnet: both nodes say NetworkUnavailable with the key, then the field; then two agents race for the subnet: one holds it, the other names \"out of subnets\" and keeps running"
+    )
+    func configAndRace() async throws {
+        try await FlannelCluster.with(api: .v3, config: nil) { cluster in
+            try await Self.step("config absent") {
+                try await eventually("both nodes NetworkUnavailable for want of the config", timeout: .seconds(30)) {
+                    ["a", "b"].allSatisfy { cluster.networkCondition($0)?.reason == "FlannelConfigMissing" }
+                }
+                for node in ["a", "b"] {
+                    let condition = try #require(cluster.networkCondition(node))
+                    print("flannel: node \(node) NetworkUnavailable \(condition.status), reason \(condition.reason): \(condition.message)")
+                    #expect(condition.status == "True")
+                    #expect(condition.message.contains("/coreos.com/network/config does not exist under the"), "\(condition.message)")
+                    #expect(cluster.agents[node]!.log.contains("waiting for the flannel network config: /coreos.com/network/config"))
+                }
+            }
+            try await Self.step("config invalid") {
+                try await cluster.writeConfig(#"{"Network": "10.7.0.0/16", "Backend": {"Type": "udp"}}"#)
+                try await eventually("both nodes NetworkUnavailable for an invalid config", timeout: .seconds(40)) {
+                    ["a", "b"].allSatisfy { cluster.networkCondition($0)?.reason == "FlannelConfigInvalid" }
+                }
+                for node in ["a", "b"] {
+                    let condition = try #require(cluster.networkCondition(node))
+                    print("flannel: node \(node) NetworkUnavailable \(condition.status), reason \(condition.reason): \(condition.message)")
+                    #expect(condition.status == "True")
+                    #expect(condition.message.contains("udp"), "the message names the backend type: \(condition.message)")
+                    #expect(cluster.agents[node]!.isRunning)
+                }
+            }
+            try await Self.step("race for one subnet") {
+                try await cluster.writeConfig(
+                    #"{"Network": "10.7.0.0/16", "SubnetMin": "10.7.9.0", "SubnetMax": "10.7.9.0", "Backend": {"Type": "host-gw"}}"#)
+                try await eventually("one node holding the lease, the other out of subnets", timeout: .seconds(60), poll: .milliseconds(500)) {
+                    let reasons = Set(["a", "b"].compactMap { cluster.networkCondition($0)?.reason })
+                    return reasons == ["FlannelIsUp", "NoFlannelLease"]
+                        && ["a", "b"].contains { cluster.networkCondition($0)?.message.contains("out of subnets") == true }
+                }
+                let leases = try await cluster.leases()
+                #expect(leases.keys.sorted() == ["10.7.9.0/24"])
+                let winner = try #require(["a", "b"].first { cluster.networkCondition($0)?.reason == "FlannelIsUp" })
+                let loser = winner == "a" ? "b" : "a"
+                #expect(leases["10.7.9.0/24"]?.publicIP == cluster.nodes[winner].address)
+                #expect(cluster.subnetFile(winner)["FLANNEL_SUBNET"] == "10.7.9.1/24")
+                #expect(cluster.subnetFile(loser).isEmpty, "the loser wrote no subnet file")
+                let condition = try #require(cluster.networkCondition(loser))
+                print("flannel: node \(loser) lost the race: NetworkUnavailable \(condition.status), \(condition.reason): \(condition.message)")
+                #expect(condition.status == "True")
+                #expect(cluster.agents[loser]!.isRunning, "out of subnets never stops the agent")
+            }
+        }
+    }
+
     // MARK: Steps
 
     /// Runs one step and prints how long it took, so a run's output says where the time goes.
