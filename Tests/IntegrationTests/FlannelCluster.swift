@@ -67,7 +67,10 @@ final class FlannelCluster: @unchecked Sendable {
             try await body(built)
         } catch {
             if let cluster { cluster.printLogs() }
-            if let etcd { print("--- etcd log:\n\((try? String(contentsOfFile: etcd.directory + "/etcd.log", encoding: .utf8))?.suffix(3000) ?? "")") }
+            if let etcd {
+                let log = (try? String(contentsOfFile: etcd.directory + "/etcd.log", encoding: .utf8)) ?? ""
+                print("--- etcd log:\n\(log.suffix(3000))")
+            }
             await cluster?.tearDown()
             master?.stop()
             await etcd?.stop()
@@ -205,7 +208,13 @@ final class FlannelCluster: @unchecked Sendable {
 
     /// `curl -sS -m 10 url` from the client namespace on the underlay.
     func curlFromClient(_ url: String) async throws -> String {
-        try await HostCommand.check("/usr/bin/nsenter", ["--net=/run/netns/\(clientNamespace)", "--", "/usr/bin/curl", "-sS", "-m", "10", url])
+        try await HostCommand.check(
+            "/usr/bin/nsenter", ["--net=/run/netns/\(clientNamespace)", "--", "/usr/bin/curl", "-sS", "-m", "10", url])
+    }
+
+    /// `wget` from the app container of the pod `client` on node A.
+    func fetchFromClient(_ url: String) async throws -> String {
+        try await TwoNodeTests.fetch(nodes, node: "a", pod: "client", url: url)
     }
 
     /// A namespace whose eth0 hangs on the underlay's switch: netns-nodes.sh `down` removes it

@@ -222,10 +222,10 @@ struct FlannelTests {
         #expect(clientIP.hasPrefix(a.subnet.replacingOccurrences(of: "0/24", with: "")), "the client's \(clientIP) is in A's \(a.subnet)")
         #expect(serverIP.hasPrefix(b.subnet.replacingOccurrences(of: "0/24", with: "")), "the server's \(serverIP) is in B's \(b.subnet)")
 
-        let direct = try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/")
+        let direct = try await cluster.fetchFromClient("http://\(serverIP):8080/")
         #expect(direct == "hello from server\n")
         // flannel's ip-masq leaves traffic between pods alone: the server sees the client's pod IP.
-        let peer = try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/cgi-bin/peer")
+        let peer = try await cluster.fetchFromClient("http://\(serverIP):8080/cgi-bin/peer")
         #expect(Self.address(peer) == clientIP, "the server saw \(peer), not the client's pod IP")
 
         let clusterIP = try #require(master.object(kind: "services", name: "server")?[path: ["spec", "clusterIP"]]?.stringValue)
@@ -235,12 +235,11 @@ struct FlannelTests {
         // The proxy on A programs the service once the endpoints reach it.
         var answer = ""
         try await eventually("the service at \(clusterIP) answering from A's client", timeout: .seconds(20), poll: .seconds(1)) {
-            answer = (try? await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(clusterIP):80/")) ?? ""
+            answer = (try? await cluster.fetchFromClient("http://\(clusterIP):80/")) ?? ""
             return answer == "hello from server\n"
         }
         // The client is inside the cluster CIDR (the flannel network): not masqueraded either.
-        let peerThroughService = try await TwoNodeTests.fetch(
-            cluster.nodes, node: "a", pod: "client", url: "http://\(clusterIP):80/cgi-bin/peer")
+        let peerThroughService = try await cluster.fetchFromClient("http://\(clusterIP):80/cgi-bin/peer")
         #expect(Self.address(peerThroughService) == clientIP, "through the ClusterIP the server saw \(peerThroughService)")
     }
 
@@ -362,7 +361,8 @@ struct FlannelTests {
         #expect(try await cluster.lease(of: node) == lease, "the same lease in etcd (subnet, backend data)")
         #expect(cluster.subnetFile(node) == file, "the same subnet file")
         #expect(try await cluster.containerIDs(node) == containers, "no container replaced or added")
-        #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(cluster.runningPod("server")?.status?.podIP ?? ""):8080/") == "hello from server\n")
+        let serverIP = cluster.runningPod("server")?.status?.podIP ?? ""
+        #expect(try await cluster.fetchFromClient("http://\(serverIP):8080/") == "hello from server\n")
     }
 
     /// The lease deleted in etcd by someone else comes back, on the same subnet.
@@ -403,7 +403,7 @@ struct FlannelTests {
                 #expect(try await cluster.nodes.exec(node, ["ip", "route", "show"]) == routes[node], "node \(node)'s routes")
             }
             #expect(
-                try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/") == "hello from server\n",
+                try await cluster.fetchFromClient("http://\(serverIP):8080/") == "hello from server\n",
                 "pod to pod while etcd is down")
         }
         let logLengths = ["a", "b"].map { cluster.agents[$0]!.log.count }
@@ -437,7 +437,7 @@ struct FlannelTests {
                 print("flannel: node \(node)'s agent logged \(failures) failed renewal(s) during the outage")
             }
         }
-        #expect(try await TwoNodeTests.fetch(cluster.nodes, node: "a", pod: "client", url: "http://\(serverIP):8080/") == "hello from server\n")
+        #expect(try await cluster.fetchFromClient("http://\(serverIP):8080/") == "hello from server\n")
     }
 }
 
