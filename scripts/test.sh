@@ -33,7 +33,8 @@ bash scripts/build-images.sh --docker-host "unix://$socket"
 swift build --build-tests
 export CLC_TEST_DOCKER_SOCKET="$socket" CLC_TEST_ETCD_ENDPOINT="$etcd_endpoint" CLC_TEST_AGENT_BINARY="$root/.build/debug/clc-node"
 if [[ $# -gt 0 ]]; then
-    exec swift test --skip-build "$@"
+    swift test --skip-build "$@"
+    exit
 fi
 # Two rounds, each with its suites in parallel: the unit and kernel tests first, then the
 # integration tests that run agents, engines and simulated nodes. Together on a 2-core machine
