@@ -79,7 +79,7 @@ struct SpawnCommandRunnerTests {
 
 @Suite("keeping the DOCKER-USER accept")
 struct DockerUserAcceptServiceTests {
-    @Test("the service checks at once, then stops within a second of a graceful shutdown, mid-interval")
+    @Test("the service checks at once, then stops at once on a graceful shutdown, mid-interval")
     func stopsOnShutdown() async throws {
         let runner = ScriptedRunner(statuses: [0, 0])
         let service = DockerUserAcceptService(
@@ -91,7 +91,8 @@ struct DockerUserAcceptServiceTests {
         let start = ContinuousClock.now
         await group.triggerGracefulShutdown()
         try await task.value
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Not the 60 s interval; the bound leaves room for a loaded 2-core machine.
+        #expect(ContinuousClock.now - start < .seconds(5))
     }
 }
 
