@@ -7,7 +7,9 @@ import Testing
 
 @Suite("Building Docker create requests")
 struct ContainerConfigBuilderTests {
-    let builder = ContainerConfigBuilder(nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: "clc-node/pause:1")
+    /// subPaths join lexically here; the walk of the real filesystem is SubPathResolverTests'.
+    let builder = ContainerConfigBuilder(
+        nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: "clc-node/pause:1", resolveSubPath: { "\($0)/\($1)" })
 
     /// A defaulted pod `web` in `default` with the given containers.
     func pod(_ containers: [Container], volumes: [Volume]? = nil) -> Pod {

@@ -35,12 +35,14 @@ public actor PodSyncer {
         public var registryOutages: RegistryOutages
         /// The Docker network infra containers join; nil keeps them on Docker's default bridge.
         public var podNetwork: PodNetwork?
+        /// Whether privileged containers may run (`--allow-privileged`); default false.
+        public var allowPrivileged: Bool
 
         public init(
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
             minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages(),
-            podNetwork: PodNetwork? = nil
+            podNetwork: PodNetwork? = nil, allowPrivileged: Bool = false
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -51,6 +53,7 @@ public actor PodSyncer {
             self.minimumGracePeriodSeconds = minimumGracePeriodSeconds
             self.registryOutages = registryOutages
             self.podNetwork = podNetwork
+            self.allowPrivileged = allowPrivileged
         }
     }
 
@@ -93,7 +96,8 @@ public actor PodSyncer {
         self.engine = engine
         self.configuration = configuration
         self.builder = ContainerConfigBuilder(
-            nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage)
+            nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage,
+            allowPrivileged: configuration.allowPrivileged)
         self.events = events
         self.infraImage = infraImage
         self.logger = logger

@@ -8,11 +8,24 @@ public struct ContainerConfigBuilder: Sendable {
     public var nodeName: String
     public var nodeIP: String?
     public var infraImage: String
+    /// Whether containers may ask for `securityContext.privileged` (`--allow-privileged`,
+    /// kubelet's flag; default false: a privileged container could take over the node).
+    public var allowPrivileged: Bool
+    /// Turns (volume host directory, subPath) into the host path Docker binds; the real one
+    /// walks the volume without following links (``SubPathResolver``). Tests pass their own.
+    public var resolveSubPath: @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String
 
-    public init(nodeName: String, nodeIP: String?, infraImage: String) {
+    public init(
+        nodeName: String, nodeIP: String?, infraImage: String, allowPrivileged: Bool = false,
+        resolveSubPath: @escaping @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String = {
+            (root, subPath) throws(SubPathError) in try SubPathResolver.resolve(volumeRoot: root, subPath: subPath)
+        }
+    ) {
         self.nodeName = nodeName
         self.nodeIP = nodeIP
         self.infraImage = infraImage
+        self.allowPrivileged = allowPrivileged
+        self.resolveSubPath = resolveSubPath
     }
 
     /// The Docker name kubelet used: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`.
@@ -68,6 +81,10 @@ public struct ContainerConfigBuilder: Sendable {
             ContainerConfigError(pod: podName, container: spec.name, field: "\(field).\(path)", detail: detail)
         }
         guard let image = spec.image, !image.isEmpty else { throw fail("image", "must not be empty") }
+        if spec.securityContext?.privileged == true, !allowPrivileged {
+            // kubelet's words when --allow-privileged=false refused a container.
+            throw fail("securityContext.privileged", "Forbidden: disallowed by cluster policy (the agent runs without --allow-privileged)")
+        }
 
         var labels = podLabels(pod)
         labels[ContainerLabels.containerName] = spec.name
@@ -90,7 +107,18 @@ public struct ContainerConfigBuilder: Sendable {
             guard let path = mount.mountPath, path.hasPrefix("/") else {
                 throw fail("volumeMounts[\(mountIndex)].mountPath", "must be an absolute path")
             }
-            let source = mount.subPath.map { "\(host)/\($0)" } ?? host
+            // Never `host + "/" + subPath`: Docker would follow a link the pod planted there.
+            var source = host
+            if let subPath = mount.subPath, !subPath.isEmpty {
+                do {
+                    source = try resolveSubPath(host, subPath)
+                } catch {
+                    throw fail("volumeMounts[\(mountIndex)].subPath", "\(error)")
+                }
+            }
+            // A colon would end the bind's source or target early and start its options.
+            if source.contains(":") { throw fail("volumeMounts[\(mountIndex)]", "the host path \(source) contains ':', which a Docker bind cannot carry") }
+            if path.contains(":") { throw fail("volumeMounts[\(mountIndex)].mountPath", "must not contain ':'") }
             binds.append("\(source):\(path)" + (mount.readOnly == true ? ":ro" : ""))
         }
 
