@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+import TestSupport
+
+@Suite("Security policy on a real Docker engine", .serialized)
+struct SecurityPolicyTests {
+    /// A pod of two busybox containers sharing one hostPath volume, each mounting a subPath.
+    func subPathPod(volume: String, escaping: String, safe: String) -> String {
+        func container(_ name: String, _ subPath: String) -> String {
+            """
+            {"name": "\(name)", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+             "command": ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
+             "volumeMounts": [{"name": "shared", "mountPath": "/mnt/sub", "subPath": "\(subPath)"}]}
+            """
+        }
+        return """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "subpath"},
+             "spec": {"terminationGracePeriodSeconds": 2,
+                      "volumes": [{"name": "shared", "hostPath": {"path": "\(volume)"}}],
+                      "containers": [\(container("evil", escaping)), \(container("good", safe))]}}
+            """
+    }
+
+    @Test("a subPath through a planted link to / is refused by name and the node's root is never mounted; a plain subPath mounts")
+    func subPathLinkToRootRefused() async throws {
+        let volume = try TestEnvironment.temporaryDirectory("clc-subpath-volume")
+        defer { try? FileManager.default.removeItem(atPath: volume) }
+        try FileManager.default.createSymbolicLink(atPath: volume + "/escape", withDestinationPath: "/")
+        try FileManager.default.createDirectory(atPath: volume + "/safe", withIntermediateDirectories: true)
+        try "kept".write(toFile: volume + "/safe/marker", atomically: true, encoding: .utf8)
+        let realVolume = URL(fileURLWithPath: volume).resolvingSymlinksInPath().path
+
+        let fixture = try AgentFixture("subpath")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(subPathPod(volume: volume, escaping: "escape/etc", safe: "safe"), as: "subpath.json")
+
+        try await eventually("the good container running", timeout: .seconds(30)) {
+            try await fixture.docker.runningApps(node: fixture.node).map { $0.labels["io.kubernetes.container.name"] } == ["good"]
+        }
+        try await eventually("the refusal logged and the pod's status saying so", timeout: .seconds(20)) {
+            let log = fixture.agent.log
+            return log.contains("spec.containers[0].volumeMounts[0].subPath") && log.contains("evil=CreateContainerConfigError")
+        }
+        #expect(fixture.agent.log.contains("\"escape\" is a symbolic link"))
+
+        let containers = try await fixture.docker.containers(node: fixture.node)
+        #expect(!containers.contains { $0.labels["io.kubernetes.container.name"] == "evil" }, "the evil container is never created")
+        let binds = containers.flatMap { $0.hostConfig?.binds ?? [] }
+        #expect(binds == ["\(realVolume)/safe:/mnt/sub"])
+        #expect(!binds.contains { $0.hasPrefix("/:") || $0.hasPrefix("/etc:") })
+    }
+
+    @Test("without --allow-privileged a privileged container is refused naming the field while its sibling runs; with it, it is created privileged")
+    func privilegedRefused() async throws {
+        let pod = busyboxPod(
+            name: "priv",
+            extraContainerJSON: "}, {\"name\": \"root\", \"image\": \"clc-test/busybox:latest\", \"imagePullPolicy\": \"IfNotPresent\", \"command\": [\"sleep\", \"3600\"], \"securityContext\": {\"privileged\": true}")
+        let fixture = try AgentFixture("priv")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(pod, as: "priv.json")
+        try await eventually("the ordinary container running", timeout: .seconds(30)) {
+            try await fixture.docker.runningApps(node: fixture.node).map { $0.labels["io.kubernetes.container.name"] } == ["app"]
+        }
+        try await eventually("the refusal logged", timeout: .seconds(20)) {
+            fixture.agent.log.contains("spec.containers[1].securityContext.privileged")
+        }
+        let containers = try await fixture.docker.containers(node: fixture.node)
+        #expect(!containers.contains { $0.hostConfig?.privileged == true })
+
+        let allowed = try AgentFixture("privok", extraArguments: ["--allow-privileged=true"])
+        defer { Task { await allowed.tearDown() } }
+        try allowed.write(pod, as: "priv.json")
+        // Created, not necessarily running: an engine that itself lacks capabilities (the
+        // agent's tests may run in an unprivileged container) cannot start it.
+        try await eventually("the root container created privileged", timeout: .seconds(30)) {
+            try await allowed.docker.containers(node: allowed.node).contains {
+                $0.labels["io.kubernetes.container.name"] == "root" && $0.hostConfig?.privileged == true
+            }
+        }
+    }
+
+    @Test("a manifest Service asking for nodePort 22 is rejected naming the service and the field")
+    func nodePort22Rejected() async throws {
+        let fixture = try AgentFixture("nodeport")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(
+            #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ssh"}, "spec": {"type": "NodePort", "ports": [{"port": 22, "nodePort": 22}]}}"#,
+            as: "ssh.json")
+        try await eventually("the rejection logged", timeout: .seconds(20)) {
+            let log = fixture.agent.log
+            return log.contains("service default/ssh") && log.contains("spec.ports[0].nodePort") && log.contains("30000-32767")
+        }
+        #expect(fixture.agent.isRunning)
+    }
+}
