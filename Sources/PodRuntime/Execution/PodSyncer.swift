@@ -97,7 +97,7 @@ public actor PodSyncer {
         self.configuration = configuration
         self.builder = ContainerConfigBuilder(
             nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage,
-            allowPrivileged: configuration.allowPrivileged)
+            allowPrivileged: configuration.allowPrivileged, seccompProfileDirectory: "\(configuration.stateDirectory)/seccomp")
         self.events = events
         self.infraImage = infraImage
         self.logger = logger
@@ -380,6 +380,11 @@ public actor PodSyncer {
             return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
         }
         if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
+        if let refusal = await verifyRunAsNonRoot(spec: spec, index: start.index, pod: pod) {
+            containerLogger.error("cannot run container: \(refusal)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(refusal)"))
+            return (.init(reason: "CreateContainerConfigError", message: refusal), now().addingTimeInterval(10))
+        }
 
         let id: String
         do {
@@ -432,6 +437,29 @@ public actor PodSyncer {
             logger.warning("cannot stop container after its postStart hook failed: \(error)")
         }
         return (.init(reason: "PostStartHookError", message: message), now().addingTimeInterval(1))
+    }
+
+    /// kubelet's `verifyRunAsNonRoot`: with runAsNonRoot and no runAsUser, the image's user
+    /// must be numeric and not 0 (a name cannot be checked without the image's passwd).
+    /// - Returns: why the container may not run, or nil.
+    private func verifyRunAsNonRoot(spec: Container, index: Int, pod: Pod) async -> String? {
+        let effective = EffectiveSecurity(container: spec.securityContext, pod: pod.spec.securityContext)
+        guard effective.runAsNonRoot, effective.runAsUser == nil else { return nil }
+        let image = spec.image ?? ""
+        let user: String
+        do {
+            user = try await engine.inspectImage(name: image)?.config?.user ?? ""
+        } catch {
+            return "cannot inspect image \"\(image)\" to verify runAsNonRoot: \(error)"
+        }
+        let field = "spec.containers[\(index)].securityContext.runAsNonRoot"
+        let uid = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        if uid.isEmpty || uid == "root" { return "\(field): container has runAsNonRoot and image will run as root" }
+        guard let number = Int64(uid) else {
+            return "\(field): container has runAsNonRoot and image has non-numeric user (\(uid)), cannot verify user is non-root"
+        }
+        if number == 0 { return "\(field): container has runAsNonRoot and image will run as root" }
+        return nil
     }
 
     /// Applies the image pull policy; the pull itself is the ``ImagePuller``'s, shared with every
@@ -572,6 +600,7 @@ public actor PodSyncer {
                 let directory = "\(configuration.stateDirectory)/pods/\(pod.metadata.uid ?? "")/volumes/kubernetes.io~empty-dir/\(name)"
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    try EmptyDirOwnership.apply(to: directory, fsGroup: pod.spec.securityContext?.fsGroup)
                 } catch {
                     throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir", detail: "cannot create \(directory): \(error)")
                 }

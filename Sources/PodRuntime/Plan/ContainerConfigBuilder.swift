@@ -14,9 +14,12 @@ public struct ContainerConfigBuilder: Sendable {
     /// Turns (volume host directory, subPath) into the host path Docker binds; the real one
     /// walks the volume without following links (``SubPathResolver``). Tests pass their own.
     public var resolveSubPath: @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String
+    /// Where `seccompProfile.localhostProfile` paths start (kubelet: `<root-dir>/seccomp`).
+    public var seccompProfileDirectory: String
 
     public init(
         nodeName: String, nodeIP: String?, infraImage: String, allowPrivileged: Bool = false,
+        seccompProfileDirectory: String = "/var/lib/clc-node/seccomp",
         resolveSubPath: @escaping @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String = {
             (root, subPath) throws(SubPathError) in try SubPathResolver.resolve(volumeRoot: root, subPath: subPath)
         }
@@ -26,6 +29,7 @@ public struct ContainerConfigBuilder: Sendable {
         self.infraImage = infraImage
         self.allowPrivileged = allowPrivileged
         self.resolveSubPath = resolveSubPath
+        self.seccompProfileDirectory = seccompProfileDirectory
     }
 
     /// The Docker name kubelet used: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`.
@@ -58,9 +62,13 @@ public struct ContainerConfigBuilder: Sendable {
                 exposed["\(port.containerPort)/\((port.protocol ?? "TCP").lowercased())"] = EmptyObject()
             }
         }
+        var hostConfig = HostConfig(
+            networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: pod.spec.hostIPC == true ? "host" : "shareable", cpuShares: 2)
+        let bindings = hostPortBindings(pod)
+        if !bindings.isEmpty { hostConfig.portBindings = bindings }
         let config = ContainerCreateConfig(
             image: infraImage, hostname: hostname, labels: labels, exposedPorts: exposed.isEmpty ? nil : exposed,
-            hostConfig: HostConfig(networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: "shareable", cpuShares: 2))
+            hostConfig: hostConfig)
         return (Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt), config)
     }
 
@@ -126,6 +134,7 @@ public struct ContainerConfigBuilder: Sendable {
             networkMode: "container:\(sandboxID)", ipcMode: "container:\(sandboxID)",
             binds: binds.isEmpty ? nil : binds, privileged: spec.securityContext?.privileged)
         try applyResources(spec.resources, to: &hostConfig, fail: fail)
+        let user = try applySecurity(pod: pod, index: index, to: &hostConfig, fail: fail)
 
         // Kubernetes' command replaces the image's ENTRYPOINT and, with it, its CMD; args alone
         // replace CMD. Docker does the same when Entrypoint is given without Cmd.
@@ -133,7 +142,7 @@ public struct ContainerConfigBuilder: Sendable {
             image: image, entrypoint: command, cmd: args,
             env: environment.map { "\($0.0)=\($0.1)" }, workingDir: spec.workingDir, labels: labels,
             tty: spec.tty, openStdin: spec.stdin,
-            hostConfig: hostConfig)
+            hostConfig: hostConfig, user: user)
         return (Self.dockerName(container: spec.name, pod: pod, attempt: restartCount), config)
     }
 
