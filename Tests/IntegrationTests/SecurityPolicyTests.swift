@@ -93,4 +93,55 @@ struct SecurityPolicyTests {
         }
         #expect(fixture.agent.isRunning)
     }
+
+    @Test("runAsUser, runAsGroup, fsGroup, a read-only root and dropped capabilities hold inside the container; runAsNonRoot refuses a root image")
+    func securityContextHonoured() async throws {
+        let fixture = try AgentFixture("secctx")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(
+            """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "secctx"},
+             "spec": {"terminationGracePeriodSeconds": 2,
+                      "securityContext": {"runAsUser": 1000, "runAsGroup": 3000, "fsGroup": 2000},
+                      "volumes": [{"name": "data", "emptyDir": {}}],
+                      "containers": [
+                        {"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+                         "securityContext": {"readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false,
+                                             "capabilities": {"drop": ["ALL"]}},
+                         "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                         "command": ["sh", "-c", "id > /data/id; touch /rootfs 2>/dev/null && echo writable > /data/root || echo readonly > /data/root; grep CapEff /proc/self/status > /data/caps; trap 'exit 0' TERM; while true; do sleep 1; done"]}]}}
+            """, as: "secctx.json")
+        // busybox runs as root (no USER): runAsNonRoot without runAsUser must refuse it.
+        try fixture.write(
+            """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nonroot"},
+             "spec": {"terminationGracePeriodSeconds": 2,
+                      "containers": [{"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+                                      "securityContext": {"runAsNonRoot": true}, "command": ["sleep", "3600"]}]}}
+            """, as: "nonroot.json")
+        try await eventually("the secctx pod's app running", timeout: .seconds(30)) {
+            try await fixture.docker.runningApps(node: fixture.node).contains { $0.labels["io.kubernetes.pod.name"] == "secctx-\(fixture.node)" }
+        }
+        let app = try #require(try await fixture.docker.runningApps(node: fixture.node).first { $0.labels["io.kubernetes.pod.name"] == "secctx-\(fixture.node)" })
+        let uid = try #require(app.labels["io.kubernetes.pod.uid"])
+        let volume = "\(fixture.agent.stateDirectory)/pods/\(uid)/volumes/kubernetes.io~empty-dir/data"
+        try await eventually("the container's report written", timeout: .seconds(10)) {
+            FileManager.default.fileExists(atPath: volume + "/caps")
+        }
+        let id = try String(contentsOfFile: volume + "/id", encoding: .utf8)
+        #expect(id.contains("uid=1000 gid=3000"), "\(id)")
+        #expect(id.contains("2000"), "fsGroup joins the groups: \(id)")
+        #expect(try String(contentsOfFile: volume + "/root", encoding: .utf8) == "readonly\n")
+        #expect(try String(contentsOfFile: volume + "/caps", encoding: .utf8).contains("0000000000000000"))
+        let attributes = try FileManager.default.attributesOfItem(atPath: volume + "/id")
+        #expect((attributes[.groupOwnerAccountID] as? NSNumber)?.intValue == 2000, "files in the volume take the fsGroup (setgid)")
+        #expect(app.hostConfig?.securityOpt == ["no-new-privileges"])
+
+        try await eventually("the root image refused under runAsNonRoot", timeout: .seconds(20)) {
+            fixture.agent.log.contains("container has runAsNonRoot and image will run as root")
+        }
+        #expect(!(try await fixture.docker.containers(node: fixture.node)).contains {
+            $0.labels["io.kubernetes.pod.name"] == "nonroot-\(fixture.node)" && $0.labels["io.kubernetes.docker.type"] == "container"
+        })
+    }
 }
