@@ -321,6 +321,8 @@ public actor PodSyncer {
             }
         }
         let volumes = "\(configuration.stateDirectory)/pods/\(uid)"
+        // A memory emptyDir's tmpfs first: removing through it would only empty it.
+        MemoryEmptyDir.unmountAll(under: "\(volumes)/volumes/kubernetes.io~empty-dir")
         try? FileManager.default.removeItem(atPath: volumes)
     }
 
@@ -595,12 +597,34 @@ public actor PodSyncer {
         for (index, volume) in (pod.spec.volumes ?? []).enumerated() {
             guard let name = volume.name else { continue }
             if let hostPath = volume.hostPath {
+                if let problem = HostPathCheck.check(path: hostPath.path, type: hostPath.type ?? "") {
+                    throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].hostPath.type", detail: problem)
+                }
                 paths[name] = hostPath.path
-            } else if volume.emptyDir != nil {
+            } else if let emptyDir = volume.emptyDir {
                 let directory = "\(configuration.stateDirectory)/pods/\(pod.metadata.uid ?? "")/volumes/kubernetes.io~empty-dir/\(name)"
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    switch emptyDir.medium ?? "" {
+                    case "": break
+                    case "Memory":
+                        let size: Int64?
+                        do {
+                            size = try emptyDir.sizeLimit?.value()
+                        } catch {
+                            throw ContainerConfigError(
+                                pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir.sizeLimit",
+                                detail: "Invalid value: \"\(emptyDir.sizeLimit?.text ?? "")\": \(error)")
+                        }
+                        try MemoryEmptyDir.mount(on: directory, sizeBytes: size.flatMap { $0 > 0 ? $0 : nil })
+                    default:
+                        throw ContainerConfigError(
+                            pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir.medium",
+                            detail: "Unsupported value: \"\(emptyDir.medium ?? "")\": supported values: \"\", \"Memory\"")
+                    }
                     try EmptyDirOwnership.apply(to: directory, fsGroup: pod.spec.securityContext?.fsGroup)
+                } catch let error as ContainerConfigError {
+                    throw error
                 } catch {
                     throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir", detail: "cannot create \(directory): \(error)")
                 }
