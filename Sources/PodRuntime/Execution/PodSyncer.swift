@@ -320,6 +320,11 @@ public actor PodSyncer {
                 logger.warning("cannot remove container \(container.id.prefix(12)) of pod \(uid): \(error)")
             }
         }
+        // A UID from a container label is not trusted to be one path component.
+        guard Pod.isSafeUID(uid) else {
+            logger.error("not removing the volumes of pod UID \"\(uid)\": not a safe directory name")
+            return
+        }
         let volumes = "\(configuration.stateDirectory)/pods/\(uid)"
         // A memory emptyDir's tmpfs first: removing through it would only empty it.
         MemoryEmptyDir.unmountAll(under: "\(volumes)/volumes/kubernetes.io~empty-dir")
@@ -594,6 +599,9 @@ public actor PodSyncer {
     private func volumeHostPaths(_ pod: Pod) throws(ContainerConfigError) -> [String: String] {
         var paths: [String: String] = [:]
         let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+        guard Pod.isSafeUID(pod.metadata.uid ?? "") else {
+            throw ContainerConfigError(pod: podName, container: "", field: "metadata.uid", detail: "not a safe directory name")
+        }
         for (index, volume) in (pod.spec.volumes ?? []).enumerated() {
             guard let name = volume.name else { continue }
             if let hostPath = volume.hostPath {

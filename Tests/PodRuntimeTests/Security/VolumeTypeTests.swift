@@ -111,3 +111,17 @@ struct VolumeTypeTests {
         #expect(outcome.waiting["app"]?.message.contains("spec.volumes[0].emptyDir.medium") == true)
     }
 }
+
+@Suite("Unsafe pod UIDs never become paths")
+struct UnsafeUIDTests {
+    @Test("removing the pod of a UID such as ../.. removes nothing outside the pods directory")
+    func removeAllGuarded() async throws {
+        let setup = VolumeTypeTests.Setup()
+        let victim = "\(setup.state)/victim"
+        try FileManager.default.createDirectory(atPath: "\(setup.state)/pods", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: setup.state) }
+        try await setup.syncer.removeAll(uid: "../victim")
+        #expect(FileManager.default.fileExists(atPath: victim))
+    }
+}
