@@ -97,6 +97,11 @@ extension ContainerConfigBuilder {
             }
         }
         if !options.isEmpty { host.securityOpt = options }
+        // The node's process and IPC namespaces let a root container signal or read the node's
+        // own daemons: as dangerous as privileged, so under the same flag.
+        for (field, wanted) in [("hostPID", pod.spec.hostPID), ("hostIPC", pod.spec.hostIPC)] where wanted == true && !allowPrivileged {
+            throw failPod("spec.\(field)", "Forbidden: sharing the node's namespaces is disallowed by cluster policy (the agent runs without --allow-privileged)")
+        }
         if pod.spec.hostPID == true { host.pidMode = "host" }
         if pod.spec.hostIPC == true { host.ipcMode = "host" }
         return user

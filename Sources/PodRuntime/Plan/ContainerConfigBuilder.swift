@@ -63,7 +63,7 @@ public struct ContainerConfigBuilder: Sendable {
             }
         }
         var hostConfig = HostConfig(
-            networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: pod.spec.hostIPC == true ? "host" : "shareable", cpuShares: 2)
+            networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: pod.spec.hostIPC == true && allowPrivileged ? "host" : "shareable", cpuShares: 2)
         let bindings = hostPortBindings(pod)
         if !bindings.isEmpty { hostConfig.portBindings = bindings }
         let config = ContainerCreateConfig(

@@ -77,13 +77,18 @@ struct SecurityContextTests {
         #expect(error?.field == "spec.containers[0].securityContext.seccompProfile.localhostProfile")
     }
 
-    @Test("hostPID and hostIPC share the node's namespaces; hostNetwork is refused by name, not ignored")
+    @Test("hostPID and hostIPC share the node's namespaces only with --allow-privileged; hostNetwork is refused by name, not ignored")
     func hostNamespaces() throws {
         let shared = pod { $0.hostPID = true; $0.hostIPC = true }
-        let host = try build(shared).hostConfig
+        let refused = #expect(throws: ContainerConfigError.self) { try build(shared) }
+        #expect(refused?.field == "spec.hostPID")
+        var allowing = builder
+        allowing.allowPrivileged = true
+        let host = try build(shared, builder: allowing).hostConfig
         #expect(host.pidMode == "host")
         #expect(host.ipcMode == "host")
-        #expect(builder.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "host")
+        #expect(allowing.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "host")
+        #expect(builder.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "shareable")
         let error = #expect(throws: ContainerConfigError.self) { try build(pod { $0.hostNetwork = true }) }
         #expect(error?.field == "spec.hostNetwork")
     }
