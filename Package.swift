@@ -84,7 +84,7 @@ let package = Package(
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
         .target(name: "RouteNetlink", dependencies: ["CMnl"]),
-        .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink"]),
+        .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
         .target(
@@ -95,7 +95,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FlannelBackendTests",
-            dependencies: ["FlannelBackend", "RouteNetlink", "ServiceProxy", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["FlannelBackend", "RouteNetlink", "ServiceProxy", "TestSupport", .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "clc-bench-backend", dependencies: ["FlannelBackend", "RouteNetlink"], path: "bench/BackendBench"),
         .target(
             name: "FlannelSubnet",
@@ -107,7 +107,7 @@ let package = Package(
             name: "clc-node",
             dependencies: [
                 "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
-                "FlannelSubnet", "CSystemd", "AgentMetrics",
+                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

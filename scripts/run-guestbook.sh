@@ -8,6 +8,14 @@
 # runs it in the foreground on the guestbook manifests (default: ../shared/guestbook beside the
 # repository; the controllers and services without the variants). Ctrl-C stops the agent; the
 # pods keep running until `scripts/dockerd.sh stop /var/lib/clc-node-docker` (private engine).
+#
+# The node joins a flannel network as a minion of the seed's cluster does: a local etcd
+# (scripts/etcd.sh, 127.0.0.1:23800, state in /var/lib/clc-node-etcd) holds the network config
+# (CLC_GUESTBOOK_FLANNEL_CONFIG, default 10.244.0.0/16 with the vxlan backend, written under the
+# v2 and v3 APIs unless present); the agent leases its subnet there, writes
+# /run/flannel/subnet.env and /run/flannel/docker, creates the pod network clc-pods from the
+# lease and programs the vxlan device flannel.1. `scripts/etcd.sh stop /var/lib/clc-node-etcd`
+# removes the etcd.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -23,6 +31,18 @@ else
     echo "started a private Docker engine at $socket"
 fi
 bash scripts/build-images.sh --docker-host "unix://$socket"
+
+etcd=$(bash scripts/etcd.sh start /var/lib/clc-node-etcd 23800 | tail -n 1)
+flannel_config=${CLC_GUESTBOOK_FLANNEL_CONFIG:-'{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}'}
+key=/coreos.com/network/config
+if ! curl -fsS "$etcd/v2/keys$key" >/dev/null 2>&1; then
+    curl -fsS -X PUT "$etcd/v2/keys$key" --data-urlencode "value=$flannel_config" >/dev/null
+fi
+b64() { printf '%s' "$1" | base64 -w0; }
+if ! curl -fsS -X POST "$etcd/v3/kv/range" -d "{\"key\":\"$(b64 $key)\"}" | grep -q '"kvs"'; then
+    curl -fsS -X POST "$etcd/v3/kv/put" -d "{\"key\":\"$(b64 $key)\",\"value\":\"$(b64 "$flannel_config")\"}" >/dev/null
+fi
+echo "flannel network config in etcd at $etcd: $(curl -fsS "$etcd/v2/keys$key" | sed 's/.*"value":"\(.*\)","modifiedIndex.*/\1/')"
 swift build -c release --static-swift-stdlib --product clc-node
 
 manifests=/var/lib/clc-node/manifests
@@ -41,6 +61,8 @@ clc-node runs the guestbook from $manifests on node "$node".
              (NodePort 30001 of the frontend service; the frontends reach redis through the
              redis-master and redis-slave cluster IPs: see nft list table ip clc-proxy)
   a change:  edit or remove a file in $manifests; the agent follows within a second
+  flannel:   cat /run/flannel/subnet.env; ip -d link show flannel.1; nft list table ip clc-flannel;
+             curl -s $etcd/v2/keys/coreos.com/network/subnets (the lease)
 EOT
 exec "$root/.build/release/clc-node" run --manifest-dir "$manifests" --docker-socket "$socket" \
-    --node-name "$node" --state-dir /var/lib/clc-node
+    --node-name "$node" --state-dir /var/lib/clc-node --etcd-endpoints "$etcd"

@@ -135,9 +135,15 @@ struct Run: AsyncParsableCommand {
         }
     }
 
+    @OptionGroup(title: "Flannel network")
+    var flannel: FlannelOptions
+
     static let environmentOptions: [EnvironmentFlags.Option] =
         ["master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
             EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
+        }
+        + FlannelOptions.environmentNames.map {
+            EnvironmentFlags.Option(name: $0, emptyMeansUnset: FlannelOptions.unsetWhenEmpty.contains($0))
         }
         + [
             "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps", "kube-api-burst", "docker-socket",
@@ -180,6 +186,12 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--service-cluster-ip-range: \(error)")
         }
         _ = try manualPodNetwork()
+        if flannel.isEnabled {
+            guard podNetworkSubnet == nil else { throw ValidationError("--pod-network-subnet and --etcd-endpoints exclude each other") }
+            guard flannel.publicIP != nil || nodeIP != nil || NodeAddress.firstIPv4() != nil else {
+                throw ValidationError("--public-ip: no address to publish; set --public-ip or --node-ip")
+            }
+        }
     }
 
     func run() async throws {
@@ -228,13 +240,14 @@ struct Run: AsyncParsableCommand {
                 nodeName: node, nodeIP: address, infraImage: podInfraImage, stateDirectory: stateDirectory,
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
-                podNetwork: try manualPodNetwork(), allowPrivileged: allowPrivileged),
+                podNetwork: try manualPodNetwork(),
+                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged),
             events: events, infraImage: infraImage, logger: logger)
         do {
             try await syncer.ensurePodNetwork()
-        } catch {
+        } catch where !error.isPending {
             logger.error("pod network not ready, pods wait for it: \(error)")
-        }
+        } catch {}
         let manager = PodManager(
             syncer: syncer, engine: engine, nodeName: node, nodeIP: address,
             configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger)
@@ -277,6 +290,17 @@ struct Run: AsyncParsableCommand {
             if dockerUserAccept {
                 services.append(DockerUserAcceptService(accept: DockerForwardAccept(mark: ProxyNodeSettings().masqueradeMark), logger: logger))
             }
+        }
+        let flannelNode: FlannelNode?
+        if flannel.isEnabled {
+            let node = try FlannelNode(
+                options: flannel, publicIP: flannel.publicIP ?? address ?? "", stateDirectory: stateDirectory,
+                dockerUserAccept: dockerUserAccept, setsProxyClusterCIDR: clusterCIDR == nil, syncer: syncer, proxy: proxy,
+                logger: logger, podNetworkReady: { await manager.wakeAll() })
+            services.append(node)
+            flannelNode = node
+        } else {
+            flannelNode = nil
         }
         if let manifestDirectory {
             services.append(
@@ -326,8 +350,8 @@ struct Run: AsyncParsableCommand {
                     configuration: .init(
                         nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",
                         agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval)),
-                    logger: logger
-                ) { (try? await engine.version()) != nil })
+                    logger: logger, healthy: { (try? await engine.version()) != nil },
+                    network: flannelNode.map { node in { @Sendable in node.networkState } }))
             services.append(statusReporter)
         }
         if sources.isEmpty { await merger.update(.manifests, pods: []) }

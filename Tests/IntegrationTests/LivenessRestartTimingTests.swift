@@ -6,30 +6,41 @@ import Synchronization
 import TestSupport
 import Testing
 
-/// The start and die times of a node's app containers, read from the engine's event stream.
+/// The start and finish times of a node's app container instances, as the engine records them
+/// (State.StartedAt, State.FinishedAt), collected by polling the engine: an instance is kept by
+/// the agent until the next one dies, long enough to be seen, and polling survives a loaded
+/// machine where an event stream might break.
 private final class ContainerTimeline: Sendable {
-    private final class Entries: Sendable {
-        let list = Mutex<[(action: String, at: Date)]>([])
+    private final class Instances: Sendable {
+        /// Container ID -> (started, finished).
+        let byID = Mutex<[String: (started: Date?, finished: Date?)]>([:])
     }
 
-    private let entries = Entries()
+    private let instances = Instances()
     private let task: Task<Void, Never>
 
     init(client: DockerClient, node: String) {
-        let entries = self.entries
+        let instances = self.instances
         task = Task {
-            do {
-                for try await event in client.containerEvents(labels: ["io.clc-node.node=\(node)"]) {
-                    guard event.actor.attributes["io.kubernetes.docker.type"] == "container",
-                        event.action == "start" || event.action == "die", let nanos = event.timeNano
-                    else { continue }
-                    entries.list.withLock { $0.append((event.action, Date(timeIntervalSince1970: Double(nanos) / 1e9))) }
+            while !Task.isCancelled {
+                let summaries = (try? await client.listContainers(labels: ["io.clc-node.node=\(node)", "io.kubernetes.docker.type=container"])) ?? []
+                for summary in summaries {
+                    let known = instances.byID.withLock { $0[summary.id] }
+                    if known?.finished != nil { continue }
+                    guard let inspect = try? await client.inspectContainer(id: summary.id) else { continue }
+                    let started = KubeTime.parse(inspect.state.startedAt).flatMap { $0.timeIntervalSince1970 > 0 ? $0 : nil }
+                    let finished = inspect.state.running ? nil : KubeTime.parse(inspect.state.finishedAt).flatMap { $0.timeIntervalSince1970 > 0 ? $0 : nil }
+                    instances.byID.withLock { $0[summary.id] = (started, finished) }
                 }
-            } catch {}
+                try? await Task.sleep(for: .milliseconds(100))
+            }
         }
     }
 
-    func times(_ action: String) -> [Date] { entries.list.withLock { $0.filter { $0.action == action }.map(\.at) } }
+    /// Start times of every instance seen, in order.
+    var starts: [Date] { instances.byID.withLock { $0.values.compactMap(\.started).sorted() } }
+    /// Finish times of the instances seen dead, in order.
+    var deaths: [Date] { instances.byID.withLock { $0.values.compactMap(\.finished).sorted() } }
 
     func stop() { task.cancel() }
 }
@@ -51,11 +62,17 @@ struct LivenessRestartTimingTests {
         defer { timeline.stop() }
         _ = try cluster.master.apply(Data(manifest.utf8))
 
-        try await eventually("four starts of the frontend (restart 3)", timeout: .seconds(120)) {
-            timeline.times("start").count >= 4
+        do {
+            try await eventually("four starts of the frontend (restart 3)", timeout: .seconds(120)) {
+                timeline.starts.count >= 4 && timeline.deaths.count >= 3
+            }
+        } catch {
+            print("starts \(timeline.starts), deaths \(timeline.deaths); the agent's log ends with:")
+            print(cluster.fixture.agent.log.split(separator: "\n").suffix(60).joined(separator: "\n"))
+            throw error
         }
-        let starts = timeline.times("start")
-        let deaths = timeline.times("die")
+        let starts = timeline.starts
+        let deaths = timeline.deaths
         try #require(deaths.count >= 3)
         // kubelet's doBackOff, from the death times: restart 1 has no earlier death to back off
         // from; restart 2 finds a new back-off entry (10 s) and is immediate; restart 3 follows

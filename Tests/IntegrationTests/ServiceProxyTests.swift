@@ -136,8 +136,10 @@ struct ServiceProxyEndToEndTests {
                 }
                 // Were the proxy to pick it, the pod would answer: it listens.
                 let podIP = try #require(cluster.pod("unready")?.status?.podIP)
-                let direct = try await HostCommand.run("/usr/bin/curl", ["-sS", "-m", "5", "http://\(podIP):8080/"])
-                #expect(direct.body == "served by unready", "\(direct)")
+                // The readiness probe can fail before the server in the pod listens: wait for it.
+                try await eventually("the unready pod answering directly", timeout: .seconds(15)) {
+                    try await HostCommand.run("/usr/bin/curl", ["-sS", "-m", "5", "http://\(podIP):8080/"]).body == "served by unready"
+                }
                 let clusterIP = try #require(
                     cluster.master.object(kind: "Service", name: "unready")?[path: ["spec", "clusterIP"]]?.stringValue)
                 try await eventually("the table rejecting the NodePort and the cluster IP") {

@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ struct KernelTests {
         let underlay: Link
 
         init() throws {
-            namespace = try ScratchNamespace()
+            namespace = try ScratchNamespace(prefix: "clcrt")
             do {
                 // A veth pair, not a dummy: this kernel may have no dummy driver.
                 try namespace.exec("ip", "link", "add", "u0", "mtu", "1500", "type", "veth", "peer", "name", "u1")

@@ -98,15 +98,27 @@ public final class BackendExecutor: Sendable {
     // MARK: - Steps
 
     private func findUnderlay() throws(FlannelBackendError) -> Link {
-        if let underlayName {
-            guard let link = try step("look up \(underlayName)", { () throws(RouteNetlinkError) in try netlink.link(named: underlayName) })
-            else { throw .interfaceNotFound(underlayName) }
+        try Self.underlay(named: underlayName, holding: local.publicIP, netlink: netlink)
+    }
+
+    /// The underlay interface: the one named (`--iface`), else the one holding `publicIP`.
+    /// Known before the lease, so the MTU of the pod network can go into the lease's request.
+    /// - Throws: `FlannelBackendError` when neither is found.
+    public static func underlay(
+        named name: String?, holding publicIP: IPv4Address, netlink: any RoutingNetlink
+    ) throws(FlannelBackendError) -> Link {
+        if let name {
+            let found: Link?
+            do { found = try netlink.link(named: name) } catch { throw .netlink(step: "look up \(name)", error) }
+            guard let link = found else { throw .interfaceNotFound(name) }
             return link
         }
-        let addresses = try step("list addresses") { () throws(RouteNetlinkError) in try netlink.addresses() }
-        guard let holder = addresses.first(where: { $0.network.address == local.publicIP }),
-            let link = try step("look up link #\(holder.linkIndex)", { () throws(RouteNetlinkError) in try netlink.link(index: holder.linkIndex) })
-        else { throw .noInterfaceHolds(local.publicIP) }
+        let addresses: [InterfaceAddress]
+        do { addresses = try netlink.addresses() } catch { throw .netlink(step: "list addresses", error) }
+        guard let holder = addresses.first(where: { $0.network.address == publicIP }) else { throw .noInterfaceHolds(publicIP) }
+        let found: Link?
+        do { found = try netlink.link(index: holder.linkIndex) } catch { throw .netlink(step: "look up link #\(holder.linkIndex)", error) }
+        guard let link = found else { throw .noInterfaceHolds(publicIP) }
         return link
     }
 

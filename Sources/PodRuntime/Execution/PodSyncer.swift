@@ -35,6 +35,10 @@ public actor PodSyncer {
         public var registryOutages: RegistryOutages
         /// The Docker network infra containers join; nil keeps them on Docker's default bridge.
         public var podNetwork: PodNetwork?
+        /// Why the pod network is not known yet (flannel has no lease yet), when it will come
+        /// later through ``PodSyncer/setPodNetwork(_:)``: until then no infra container is
+        /// created, rather than one on Docker's default bridge.
+        public var podNetworkPending: String?
         /// Whether privileged containers may run (`--allow-privileged`); default false.
         public var allowPrivileged: Bool
 
@@ -42,7 +46,7 @@ public actor PodSyncer {
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
             minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages(),
-            podNetwork: PodNetwork? = nil, allowPrivileged: Bool = false
+            podNetwork: PodNetwork? = nil, podNetworkPending: String? = nil, allowPrivileged: Bool = false
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -53,6 +57,7 @@ public actor PodSyncer {
             self.minimumGracePeriodSeconds = minimumGracePeriodSeconds
             self.registryOutages = registryOutages
             self.podNetwork = podNetwork
+            self.podNetworkPending = podNetworkPending
             self.allowPrivileged = allowPrivileged
         }
     }
@@ -104,7 +109,7 @@ public actor PodSyncer {
         self.now = now
         self.crashBackOff = configuration.crashLoopBackOff
         self.pullBackOff = configuration.imagePullBackOff
-        self.sandboxNetwork = configuration.podNetwork == nil ? .defaultBridge : nil
+        self.sandboxNetwork = configuration.podNetwork == nil && configuration.podNetworkPending == nil ? .defaultBridge : nil
         self.planner = PodActionPlanner(network: sandboxNetwork)
     }
 
@@ -120,7 +125,10 @@ public actor PodSyncer {
     @discardableResult
     public func ensurePodNetwork() async throws(PodNetworkError) -> SandboxNetwork {
         if let sandboxNetwork { return sandboxNetwork }
-        guard let desired = configuration.podNetwork else { return .defaultBridge }
+        guard let desired = configuration.podNetwork else {
+            if let pending = configuration.podNetworkPending { throw .pending(pending) }
+            return .defaultBridge
+        }
         let task = podNetworkSetUp ?? Task { [engine, logger] in
             do throws(PodNetworkError) {
                 return .success(try await PodNetworkProvisioner(engine: engine, logger: logger).ensure(desired))
@@ -143,8 +151,9 @@ public actor PodSyncer {
     /// recreated by their next sync. Nil returns infra containers to Docker's default bridge.
     @discardableResult
     public func setPodNetwork(_ network: PodNetwork?) async throws(PodNetworkError) -> SandboxNetwork {
-        if network != configuration.podNetwork {
+        if network != configuration.podNetwork || configuration.podNetworkPending != nil {
             configuration.podNetwork = network
+            configuration.podNetworkPending = nil
             podNetworkSetUp = nil
             sandboxNetwork = network == nil ? .defaultBridge : nil
             planner.network = sandboxNetwork
@@ -219,9 +228,9 @@ public actor PodSyncer {
         if sandboxNetwork == nil, pod != nil {
             do {
                 try await ensurePodNetwork()
-            } catch {
+            } catch where !error.isPending {
                 podLogger.warning("the pod network is not ready: \(error)")
-            }
+            } catch {}
         }
         var observed = try await observe(uid: uid)
         let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
@@ -253,6 +262,13 @@ public actor PodSyncer {
             if actions.createSandbox {
                 do {
                     (sandboxID, podIP) = try await createSandbox(pod: pod, attempt: actions.sandboxAttempt, logger: podLogger)
+                } catch let error as PodNetworkError where error.isPending {
+                    // As kubelet while its network plugin is not ready: the pod waits, quietly.
+                    podLogger.debug("infra container waits for the pod network: \(error)")
+                    events.record(PodEvent(pod: pod, kind: .warning, reason: "NetworkNotReady", message: "\(error)"))
+                    for start in actions.containersToStart { waiting[start.name] = .init(reason: "ContainerCreating", message: "\(error)") }
+                    nextSync = now().addingTimeInterval(2)
+                    sandboxID = nil
                 } catch {
                     podLogger.error("cannot create the infra container: \(error)")
                     events.record(PodEvent(pod: pod, kind: .warning, reason: "FailedCreatePodSandBox", message: "\(error)"))

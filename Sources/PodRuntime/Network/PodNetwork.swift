@@ -75,6 +75,11 @@ public enum PodNetworkError: Error, Sendable, Hashable, CustomStringConvertible 
     case subnetInUse(network: String, subnet: String, message: String)
     /// The engine refused a step.
     case docker(network: String, DockerError)
+    /// The pod network is not known yet (no flannel lease); the reason says what it waits for.
+    case pending(String)
+
+    /// True while the network is not known yet, as opposed to failing.
+    public var isPending: Bool { if case .pending = self { true } else { false } }
 
     public var description: String {
         switch self {
@@ -83,6 +88,7 @@ public enum PodNetworkError: Error, Sendable, Hashable, CustomStringConvertible 
             "pod network \(network): subnet \(subnet) is already used by another Docker network"
                 + " (is Docker started with flannel's --bip? then leave the pod network to Docker's default bridge): \(message)"
         case let .docker(network, error): "pod network \(network): \(error)"
+        case let .pending(reason): "network is not ready: \(reason)"
         }
     }
 }

@@ -214,7 +214,9 @@ public actor PodManager: ServiceLifecycle.Service {
         stopWorkers()
     }
 
-    private func wakeAll() {
+    /// Syncs every pod soon (the engine's events may have been missed, or the pod network just
+    /// became ready).
+    public func wakeAll() {
         for worker in workers.values { worker.wakeup.signal() }
     }
 

@@ -63,7 +63,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         public var conntrackDeleted: Int
     }
 
-    private let configuration: Configuration
+    private var configuration: Configuration
     private let writer: any RulesetWriter
     private let conntrack: (any ConntrackTable)?
     private let onSync: @Sendable (SyncReport) -> Void
@@ -122,6 +122,15 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         guard localPods != self.localPods else { return }
         self.localPods = localPods
         if !configuration.endpointsFromMaster { changed() }
+    }
+
+    /// The pod network changed (flannel's network became known): connections from outside it
+    /// are the ones masqueraded. The whole table is written again.
+    public func update(clusterCIDR: IPv4CIDR?) {
+        guard clusterCIDR != configuration.node.clusterCIDR else { return }
+        configuration.node.clusterCIDR = clusterCIDR
+        rulesetSync = RulesetSync()
+        changed()
     }
 
     private func changed() {

@@ -1,37 +1,43 @@
 import Foundation
 
-/// A scratch network namespace (`ip netns add clcrt-<random>`), removed by `remove()`; every
-/// kernel test of this target works in one, never in the host's namespace.
-final class ScratchNamespace: Sendable {
-    let name: String
-    var path: String { "/var/run/netns/\(name)" }
+/// A scratch network namespace (`ip netns add <prefix>-<random>`), removed by `remove()`; the
+/// kernel tests of the netlink targets work in one, never in the host's namespace.
+public final class ScratchNamespace: Sendable {
+    public let name: String
+    public var path: String { "/var/run/netns/\(name)" }
 
     /// Root and iproute2 present: the kernel tests can run.
-    static let isAvailable: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
+    public static let isAvailable: Bool = getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip")
 
-    init(prefix: String = "clcrt") throws {
+    public init(prefix: String) throws {
         name = "\(prefix)-\(String(UInt32.random(in: 0...UInt32.max), radix: 16))"
         try Self.run("/usr/sbin/ip", ["netns", "add", name])
         try exec("ip", "link", "set", "lo", "up")
     }
 
-    func remove() { _ = try? Self.run("/usr/sbin/ip", ["netns", "delete", name]) }
+    public func remove() { _ = try? Self.run("/usr/sbin/ip", ["netns", "delete", name]) }
 
     /// Runs a command inside the namespace; returns its standard output.
     @discardableResult
-    func exec(_ arguments: String...) throws -> String {
+    public func exec(_ arguments: String...) throws -> String {
         try Self.run("/usr/sbin/ip", ["netns", "exec", name] + arguments)
     }
 
-    struct CommandError: Error, CustomStringConvertible {
-        var command: String
-        var status: Int32
-        var stderr: String
-        var description: String { "\(command) exited \(status): \(stderr)" }
+    public struct CommandError: Error, CustomStringConvertible {
+        public var command: String
+        public var status: Int32
+        public var stderr: String
+        public var description: String { "\(command) exited \(status): \(stderr)" }
+
+        public init(command: String, status: Int32, stderr: String) {
+            self.command = command
+            self.status = status
+            self.stderr = stderr
+        }
     }
 
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+    public static func run(_ executable: String, _ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -55,7 +61,7 @@ final class ScratchNamespace: Sendable {
 extension String {
     /// The non-empty lines, each trimmed, sorted: listings compare whatever order the kernel
     /// prints them in.
-    var sortedLines: [String] {
+    public var sortedLines: [String] {
         split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.sorted()
     }
 }
