@@ -94,6 +94,28 @@ struct SecurityPolicyTests {
         #expect(fixture.agent.isRunning)
     }
 
+    @Test("CLC_NODE_SERVICE_NODE_PORT_RANGE and CLC_NODE_ALLOW_PRIVILEGED from the environment file take effect")
+    func environmentFile() async throws {
+        let fixture = try AgentFixture(
+            "secenv", environment: ["CLC_NODE_SERVICE_NODE_PORT_RANGE": "20000-20100", "CLC_NODE_ALLOW_PRIVILEGED": "true"])
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(
+            #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "inrange"}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 20050}]}}"#,
+            as: "inrange.json")
+        try fixture.write(
+            #"{"apiVersion": "v1", "kind": "Service", "metadata": {"name": "usual"}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}}"#,
+            as: "usual.json")
+        try fixture.write(
+            busyboxPod(name: "priv", extraContainerJSON: ", \"securityContext\": {\"privileged\": true}"), as: "priv.json")
+        try await eventually("the out-of-range service rejected with the configured range", timeout: .seconds(20)) {
+            fixture.agent.log.contains("service default/usual") && fixture.agent.log.contains("20000-20100")
+        }
+        try await eventually("the privileged container created privileged", timeout: .seconds(30)) {
+            try await fixture.docker.containers(node: fixture.node).contains { $0.hostConfig?.privileged == true }
+        }
+        #expect(!fixture.agent.log.contains("service default/inrange"))
+    }
+
     @Test("runAsUser, runAsGroup, fsGroup, a read-only root and dropped capabilities hold inside the container; runAsNonRoot refuses a root image")
     func securityContextHonoured() async throws {
         let fixture = try AgentFixture("secctx")
