@@ -166,4 +166,32 @@ struct SecurityPolicyTests {
             $0.labels["io.kubernetes.pod.name"] == "nonroot-\(fixture.node)" && $0.labels["io.kubernetes.docker.type"] == "container"
         })
     }
+
+    @Test("a hostNetwork pod is refused by default and, with --allow-privileged, runs in the node's network namespace")
+    func hostNetwork() async throws {
+        let pod = """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "hostnet"},
+             "spec": {"hostNetwork": true, "terminationGracePeriodSeconds": 2,
+                      "containers": [{"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+                                      "command": ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"]}]}}
+            """
+        let refused = try AgentFixture("hostnet-no")
+        defer { Task { await refused.tearDown() } }
+        try refused.write(pod, as: "hostnet.json")
+        try await eventually("the refusal logged", timeout: .seconds(20)) { refused.agent.log.contains("spec.hostNetwork") }
+        #expect(try await refused.docker.containers(node: refused.node).isEmpty)
+
+        let allowed = try AgentFixture("hostnet", extraArguments: ["--allow-privileged=true"])
+        defer { Task { await allowed.tearDown() } }
+        try allowed.write(pod, as: "hostnet.json")
+        try await eventually("the app running", timeout: .seconds(30)) {
+            try await allowed.docker.runningApps(node: allowed.node).count == 1
+        }
+        let containers = try await allowed.docker.containers(node: allowed.node)
+        let infra = try #require(containers.first { $0.labels["io.kubernetes.docker.type"] == "podsandbox" })
+        #expect(infra.hostConfig?.networkMode == "host")
+        #expect(infra.labels["io.clc-node.pod.ip"]?.isEmpty == false)
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await allowed.docker.containers(node: allowed.node).count == 2, "no recreation loop")
+    }
 }

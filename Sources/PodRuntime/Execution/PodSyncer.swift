@@ -357,13 +357,15 @@ public actor PodSyncer {
     // MARK: Steps
 
     private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
-        let network = try await ensurePodNetwork()
+        // A hostNetwork pod does not wait for the pod network (as kubelet runs them before CNI).
+        let hostNetwork = pod.spec.hostNetwork == true
+        let network = hostNetwork ? SandboxNetwork.host : try await ensurePodNetwork()
         try await infraImage.ensure(configuration.infraImage)
-        let (name, config) = builder.infraContainer(pod: pod, attempt: attempt, network: network)
+        let (name, config) = try builder.infraContainer(pod: pod, attempt: attempt, network: network)
         let id = try await createReplacingConflict(name: name, config: config, logger: logger)
         try await engine.startContainer(id: id)
         let inspect = try await engine.inspectContainer(id: id)
-        let podIP = inspect.ipAddress(onNetwork: network.name)
+        let podIP = hostNetwork ? configuration.nodeIP : inspect.ipAddress(onNetwork: network.name)
         logger.info(
             "started infra container",
             metadata: ["container.id": "\(id.prefix(12))", "pod.ip": "\(podIP ?? "")", "pod.network": "\(network.name)"])

@@ -33,11 +33,6 @@ extension ContainerConfigBuilder {
         let unsupported = "Forbidden: not supported by this node agent"
         if let field = podContext?.unsupportedFields.first { throw failPod("spec.securityContext.\(field)", unsupported) }
         if let field = context?.unsupportedFields.first { throw fail("securityContext.\(field)", unsupported) }
-        if pod.spec.hostNetwork == true {
-            // The planner and the status need the infra container's own address; sharing the
-            // node's would have to be honoured there, and is refused rather than ignored.
-            throw failPod("spec.hostNetwork", "\(unsupported): pods always get their own network namespace")
-        }
         if let procMount = context?.procMount, procMount != "Default" {
             throw fail("securityContext.procMount", "Unsupported value: \"\(procMount)\": supported values: \"Default\"")
         }
@@ -99,7 +94,8 @@ extension ContainerConfigBuilder {
         if !options.isEmpty { host.securityOpt = options }
         // The node's process and IPC namespaces let a root container signal or read the node's
         // own daemons: as dangerous as privileged, so under the same flag.
-        for (field, wanted) in [("hostPID", pod.spec.hostPID), ("hostIPC", pod.spec.hostIPC)] where wanted == true && !allowPrivileged {
+        for (field, wanted) in [("hostNetwork", pod.spec.hostNetwork), ("hostPID", pod.spec.hostPID), ("hostIPC", pod.spec.hostIPC)]
+        where wanted == true && !allowPrivileged {
             throw failPod("spec.\(field)", "Forbidden: sharing the node's namespaces is disallowed by cluster policy (the agent runs without --allow-privileged)")
         }
         if pod.spec.hostPID == true { host.pidMode = "host" }

@@ -41,14 +41,33 @@ public struct ContainerConfigBuilder: Sendable {
     /// The infra container: it holds the pod's network and IPC namespaces.
     /// - Parameter network: the Docker network it joins; Docker's default bridge leaves the
     ///   request as it always was (no network mode, no network labels).
+    /// - Throws: ``ContainerConfigError`` for a `hostNetwork` pod without `--allow-privileged`.
     public func infraContainer(
         pod: Pod, attempt: Int, network: SandboxNetwork = .defaultBridge
-    ) -> (name: String, config: ContainerCreateConfig) {
+    ) throws(ContainerConfigError) -> (name: String, config: ContainerCreateConfig) {
         var labels = podLabels(pod)
         labels[ContainerLabels.containerName] = ContainerLabels.infraContainerName
         labels[ContainerLabels.dockerType] = ContainerLabels.sandboxType
         labels[ContainerLabels.restartCount] = String(attempt)
         labels[ContainerLabels.specImage] = infraImage
+        if pod.spec.hostNetwork == true {
+            guard allowPrivileged else {
+                throw ContainerConfigError(
+                    pod: "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")", container: ContainerLabels.infraContainerName,
+                    field: "spec.hostNetwork",
+                    detail: "Forbidden: sharing the node's namespaces is disallowed by cluster policy (the agent runs without --allow-privileged)")
+            }
+            // The node's network: Docker reports no address there, so the pod IP (the node's)
+            // is kept in a label; no hostname or ports, which the host network does not take.
+            labels[ContainerLabels.network] = SandboxNetwork.host.name
+            labels[ContainerLabels.podIP] = nodeIP ?? ""
+            var host = HostConfig(networkMode: "host", ipcMode: pod.spec.hostIPC == true ? "host" : "shareable", cpuShares: 2)
+            if pod.spec.hostPID == true { host.pidMode = "host" }
+            return (
+                Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt),
+                ContainerCreateConfig(image: infraImage, labels: labels, hostConfig: host)
+            )
+        }
         if !network.isDefaultBridge {
             labels[ContainerLabels.network] = network.name
             labels[ContainerLabels.networkID] = network.id

@@ -66,4 +66,30 @@ struct PrivilegedPolicyTests {
             pod: pod, index: 0, restartCount: 0, sandboxID: "infra", serviceEnvironment: [], volumeHostPaths: [:], podIP: nil)
         #expect(built.config.hostConfig.privileged != true)
     }
+
+    @Test("with --allow-privileged a hostNetwork pod runs on the node's network with the node's IP, and a resync keeps it")
+    func hostNetwork() async throws {
+        let (syncer, engine, _) = syncer(allowPrivileged: true)
+        var pod = pod()
+        pod.spec.containers.removeFirst()
+        pod.spec.hostNetwork = true
+        let first = try await syncer.sync(uid: "uid-1", pod: pod, services: [])
+        #expect(first.waiting.isEmpty)
+        let infra = try #require(engine.container(named: "k8s_POD_web_default_uid-1_0"))
+        #expect(infra.config.hostConfig.networkMode == "host")
+        #expect(engine.container(named: "k8s_app_web_default_uid-1_0")?.status == "running")
+        let sandbox = try #require(first.observed.sandboxes.first)
+        #expect(sandbox.ipAddress == "192.168.1.10")
+        let status = PodStatusBuilder(hostIP: "192.168.1.10").build(pod: pod, observed: first.observed, waiting: first.waiting, previous: nil, now: TestFixtures.epoch)
+        #expect(status.podIP == "192.168.1.10")
+
+        let calls = engine.calls.count
+        let again = try await syncer.sync(uid: "uid-1", pod: pod, services: [])
+        #expect(engine.calls.count == calls, "a synced hostNetwork pod needs nothing more")
+        #expect(again.observed.running.count == 2)
+
+        pod.spec.hostNetwork = false
+        _ = try await syncer.sync(uid: "uid-1", pod: pod, services: [])
+        #expect(engine.container(named: "k8s_POD_web_default_uid-1_1")?.config.hostConfig.networkMode != "host", "leaving hostNetwork recreates the pod")
+    }
 }

@@ -87,10 +87,25 @@ struct SecurityContextTests {
         let host = try build(shared, builder: allowing).hostConfig
         #expect(host.pidMode == "host")
         #expect(host.ipcMode == "host")
-        #expect(allowing.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "host")
-        #expect(builder.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "shareable")
+        #expect(try allowing.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "host")
+        #expect(try builder.infraContainer(pod: shared, attempt: 0).config.hostConfig.ipcMode == "shareable")
         let error = #expect(throws: ContainerConfigError.self) { try build(pod { $0.hostNetwork = true }) }
         #expect(error?.field == "spec.hostNetwork")
+    }
+
+    @Test("a hostNetwork pod's infra container is on the node's network with the node's IP, only with --allow-privileged")
+    func hostNetworkInfra() throws {
+        let pod = pod { $0.hostNetwork = true }
+        let refused = #expect(throws: ContainerConfigError.self) { try builder.infraContainer(pod: pod, attempt: 0) }
+        #expect(refused?.field == "spec.hostNetwork")
+        var allowing = ContainerConfigBuilder(nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: "pause")
+        allowing.allowPrivileged = true
+        let infra = try allowing.infraContainer(pod: pod, attempt: 0, network: SandboxNetwork(name: "clc-pods", id: "n1")).config
+        #expect(infra.hostConfig.networkMode == "host")
+        #expect(infra.hostname == nil)
+        #expect(infra.labels["io.clc-node.pod.network"] == "host")
+        #expect(infra.labels["io.clc-node.pod.ip"] == "192.168.1.10")
+        #expect(try build(pod, builder: allowing).hostConfig.networkMode == "container:infra")
     }
 
     @Test("a hostPort is published by the infra container on its hostIP")
@@ -100,7 +115,7 @@ struct SecurityContextTests {
                 ContainerPort(containerPort: 80, hostPort: 8080), ContainerPort(containerPort: 53, protocol: "UDP"),
             ]
         }
-        let bindings = builder.infraContainer(pod: pod, attempt: 0).config.hostConfig.portBindings
+        let bindings = try builder.infraContainer(pod: pod, attempt: 0).config.hostConfig.portBindings
         #expect(bindings == ["80/tcp": [HostConfig.PortBinding(hostIP: "", hostPort: "8080")]])
     }
 
