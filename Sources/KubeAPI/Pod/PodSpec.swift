@@ -18,6 +18,10 @@ public struct PodSpec: Sendable, Hashable, Codable {
     /// Share the node's IPC namespace.
     public var hostIPC: Bool?
     public var securityContext: PodSecurityContext?
+    /// All containers of the pod in one process namespace (the infra container's).
+    public var shareProcessNamespace: Bool?
+    /// False asks for a user namespace, which the agent does not provide (refused by name).
+    public var hostUsers: Bool?
     public var hostname: String?
     public var subdomain: String?
     public var serviceAccountName: String?
@@ -37,6 +41,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
         hostPID: Bool? = nil,
         hostIPC: Bool? = nil,
         securityContext: PodSecurityContext? = nil,
+        shareProcessNamespace: Bool? = nil,
+        hostUsers: Bool? = nil,
         hostname: String? = nil,
         subdomain: String? = nil,
         serviceAccountName: String? = nil,
@@ -55,6 +61,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
         self.hostPID = hostPID
         self.hostIPC = hostIPC
         self.securityContext = securityContext
+        self.shareProcessNamespace = shareProcessNamespace
+        self.hostUsers = hostUsers
         self.hostname = hostname
         self.subdomain = subdomain
         self.serviceAccountName = serviceAccountName
@@ -77,6 +85,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
         hostPID = try container.decodeIfPresent(Bool.self, forKey: .hostPID)
         hostIPC = try container.decodeIfPresent(Bool.self, forKey: .hostIPC)
         securityContext = try container.decodeIfPresent(PodSecurityContext.self, forKey: .securityContext)
+        shareProcessNamespace = try container.decodeIfPresent(Bool.self, forKey: .shareProcessNamespace)
+        hostUsers = try container.decodeIfPresent(Bool.self, forKey: .hostUsers)
         hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
         subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
         serviceAccountName = try container.decodeIfPresent(String.self, forKey: .serviceAccountName)

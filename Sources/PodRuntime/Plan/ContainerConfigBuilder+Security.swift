@@ -33,6 +33,10 @@ extension ContainerConfigBuilder {
         let unsupported = "Forbidden: not supported by this node agent"
         if let field = podContext?.unsupportedFields.first { throw failPod("spec.securityContext.\(field)", unsupported) }
         if let field = context?.unsupportedFields.first { throw fail("securityContext.\(field)", unsupported) }
+        if pod.spec.hostUsers == false {
+            // Ignoring it would run the pod with less isolation than it asked for.
+            throw failPod("spec.hostUsers", "\(unsupported): user namespaces are not provided; the pod would run in the node's user namespace")
+        }
         if let procMount = context?.procMount, procMount != "Default" {
             throw fail("securityContext.procMount", "Unsupported value: \"\(procMount)\": supported values: \"Default\"")
         }
@@ -98,7 +102,12 @@ extension ContainerConfigBuilder {
         where wanted == true && !allowPrivileged {
             throw failPod("spec.\(field)", "Forbidden: sharing the node's namespaces is disallowed by cluster policy (the agent runs without --allow-privileged)")
         }
-        if pod.spec.hostPID == true { host.pidMode = "host" }
+        if pod.spec.hostPID == true {
+            host.pidMode = "host"
+        } else if pod.spec.shareProcessNamespace == true, let sandbox = host.networkMode, sandbox.hasPrefix("container:") {
+            // The infra container's process namespace, as kubelet's dockershim shared it.
+            host.pidMode = sandbox
+        }
         if pod.spec.hostIPC == true { host.ipcMode = "host" }
         return user
     }

@@ -108,6 +108,15 @@ struct SecurityContextTests {
         #expect(try build(pod, builder: allowing).hostConfig.networkMode == "container:infra")
     }
 
+    @Test("shareProcessNamespace joins the infra container's process namespace; hostUsers: false is refused by name")
+    func processNamespaceAndUsers() throws {
+        #expect(try build(pod { $0.shareProcessNamespace = true }).hostConfig.pidMode == "container:infra")
+        #expect(try build(pod()).hostConfig.pidMode == nil)
+        let error = #expect(throws: ContainerConfigError.self) { try build(pod { $0.hostUsers = false }) }
+        #expect(error?.field == "spec.hostUsers")
+        #expect(try build(pod { $0.hostUsers = true }).hostConfig.pidMode == nil)
+    }
+
     @Test("a hostPort is published by the infra container on its hostIP")
     func hostPort() throws {
         let pod = pod {
