@@ -194,4 +194,55 @@ struct SecurityPolicyTests {
         try await Task.sleep(for: .seconds(2))
         #expect(try await allowed.docker.containers(node: allowed.node).count == 2, "no recreation loop")
     }
+
+    @Test("a hostPort is published by the infra container: the node's loopback port reaches the pod's server")
+    func hostPort() async throws {
+        let port = Int.random(in: 38000..<39000)
+        let fixture = try AgentFixture("hostport")
+        defer { Task { await fixture.tearDown() } }
+        try fixture.write(
+            """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+             "spec": {"terminationGracePeriodSeconds": 2,
+                      "containers": [{"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
+                                      "ports": [{"containerPort": 8080, "hostPort": \(port), "hostIP": "127.0.0.1"}],
+                                      "command": ["sh", "-c", "mkdir -p /www && echo hello-from-pod > /www/index.html && exec httpd -f -p 8080 -h /www"]}]}}
+            """, as: "web.json")
+        try await eventually("the server running", timeout: .seconds(30)) {
+            try await fixture.docker.runningApps(node: fixture.node).count == 1
+        }
+        let infra = try #require(try await fixture.docker.containers(node: fixture.node).first { $0.labels["io.kubernetes.docker.type"] == "podsandbox" })
+        #expect(infra.hostConfig?.portBindings?["8080/tcp"]?.first?.hostPort == String(port))
+        try await eventually("the page served on 127.0.0.1:\(port)", timeout: .seconds(15)) {
+            Self.httpGet(port: port, path: "/index.html")?.hasSuffix("\r\n\r\nhello-from-pod\n") == true
+        }
+    }
+
+    /// `GET path` on 127.0.0.1:port over a plain socket (Foundation on Linux has no HTTP
+    /// without FoundationNetworking); the whole response, or nil.
+    static func httpGet(port: Int, path: String) -> String? {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        guard send(descriptor, request, request.count, 0) == request.count else { return nil }
+        var response: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            response += buffer[0..<count]
+        }
+        return String(decoding: response, as: UTF8.self)
+    }
 }
