@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Usage: scripts/etcd.sh start|stop|status DIR [CLIENT-PORT]
+# Usage: scripts/etcd.sh start|stop|halt|status DIR [CLIENT-PORT]
 #
 # Runs a private single-member etcd (Debian's etcd-server 3.4, /usr/bin/etcd) for tests and
-# benchmarks, all of its state under DIR, listening on 127.0.0.1 only:
+# benchmarks, all of its state under DIR, listening on one address only (127.0.0.1 unless
+# CLC_ETCD_HOST says otherwise):
 #   data dir DIR/data    pidfile DIR/etcd.pid    log DIR/etcd.log
-#   client   http://127.0.0.1:CLIENT-PORT (default 23790)   peer CLIENT-PORT+1
+#   client   http://HOST:CLIENT-PORT (default 23790)   peer HOST:CLIENT-PORT+1
 # The v2 keys API is on (--enable-v2=true) besides v3, as flannel's two generations need.
 #   CLC_ETCD          etcd binary (default /usr/bin/etcd)
 #   CLC_ETCD_ARGS     extra etcd arguments (word-split), e.g. --auth-token-ttl=1
+#   CLC_ETCD_HOST     the IPv4 address to listen on (default 127.0.0.1), e.g. the root-namespace
+#                     address of scripts/netns-nodes.sh that every simulated node reaches
 #   CLC_ETCD_TLS_DIR  serve https with client certificates required: the directory holds
 #                     ca.pem, server.pem, server-key.pem (SAN IP:127.0.0.1; extended key usage
 #                     serverAuth and clientAuth, since etcd's /v3 JSON gateway presents it to
@@ -17,6 +20,8 @@
 #   start   start etcd (or reuse the one from an earlier run whose pidfile is alive), wait up
 #           to 30 s for /health to answer true, print the client endpoint URL.
 #   stop    SIGTERM it (SIGKILL after 10 s) and remove DIR.
+#   halt    SIGTERM it (SIGKILL after 10 s) and keep DIR: a later `start` (same HOST and
+#           port) resumes with the same keys, as an etcd that was down for a while.
 #   status  print the endpoint and exit 0 when it runs, else exit 3.
 set -euo pipefail
 
@@ -25,20 +30,22 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2
 cmd=$1
 DIR=$(realpath -m -- "$2")
 PORT=${3:-23790}
-case $cmd in start|stop|status) ;; *) usage ;; esac
+case $cmd in start|stop|halt|status) ;; *) usage ;; esac
 [[ $PORT =~ ^[0-9]+$ ]] || usage
+HOST=${CLC_ETCD_HOST:-127.0.0.1}
+[[ $HOST =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "etcd.sh: CLC_ETCD_HOST=$HOST is not an IPv4 address" >&2; exit 2; }
 
 ETCD=${CLC_ETCD:-/usr/bin/etcd}
 PIDFILE=$DIR/etcd.pid
 LOG=$DIR/etcd.log
 TLS_DIR=${CLC_ETCD_TLS_DIR:-}
 if [[ -n $TLS_DIR ]]; then
-  ENDPOINT=https://127.0.0.1:$PORT
+  ENDPOINT=https://$HOST:$PORT
   TLS_ARGS=(--cert-file "$TLS_DIR/server.pem" --key-file "$TLS_DIR/server-key.pem"
     --trusted-ca-file "$TLS_DIR/ca.pem" --client-cert-auth)
   CURL_TLS=(--cacert "$TLS_DIR/ca.pem" --cert "$TLS_DIR/client.pem" --key "$TLS_DIR/client-key.pem")
 else
-  ENDPOINT=http://127.0.0.1:$PORT
+  ENDPOINT=http://$HOST:$PORT
   TLS_ARGS=()
   CURL_TLS=()
 fi
@@ -65,7 +72,7 @@ start)
     echo "$ENDPOINT"
     exit 0
   fi
-  peer=http://127.0.0.1:$((PORT + 1))
+  peer=http://$HOST:$((PORT + 1))
   # setsid: the daemon outlives this script and its caller's process group.
   setsid "$ETCD" --name clc-test --data-dir "$DIR/data" \
     --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
@@ -81,14 +88,14 @@ start)
   tail -n 20 "$LOG" >&2
   die "etcd did not become healthy within 30 s on $ENDPOINT"
   ;;
-stop)
+stop|halt)
   pid=$(daemon_pid)
   if [[ -n $pid ]]; then
     kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do [[ -d /proc/$pid ]] || break; sleep 0.1; done
-    [[ -d /proc/$pid ]] && kill -KILL "$pid" 2>/dev/null || true
+    if [[ -d /proc/$pid ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
-  rm -rf -- "$DIR"
+  if [[ $cmd == stop ]]; then rm -rf -- "$DIR"; fi
   ;;
 status)
   if [[ -n $(daemon_pid) ]] && healthy; then echo "$ENDPOINT"; exit 0; fi

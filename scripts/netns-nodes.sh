@@ -38,6 +38,8 @@
 #   NODE_<NODE>_DOCKER_SOCKET=/tmp/clc-nodes/RUN/NODE/docker/docker.sock
 # The run's owner is the process that called `up` (CLC_NODES_OWNER overrides it): `prune`
 # removes runs whose owner is no longer alive.
+# A test may keep an etcd of the run in /tmp/clc-nodes/RUN/etcd (scripts/etcd.sh's DIR): `down`
+# (and so `prune`) stops it too.
 # and how long each step took on stderr. A failed `up` removes what it made.
 #
 # `exec` enters only the network namespace (nsenter --net): `ip netns exec` would also remount
@@ -207,6 +209,10 @@ do_down() {
     fi
   done
   wait
+  # an etcd a test started for the run, bound to the root address that goes away below
+  if [[ -d $STATE/$run/etcd ]]; then
+    bash "$ROOT/scripts/etcd.sh" stop "$STATE/$run/etcd" >/dev/null 2>&1 || log "warning: stopping the run's etcd failed"
+  fi
   # root ends of the links (deleting one end deletes the pair)
   for i in $(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E "^clr$run-[0-9]+\$" || true); do
     ip link del "$i" 2>/dev/null || true

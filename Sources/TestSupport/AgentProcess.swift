@@ -16,13 +16,21 @@ public final class AgentProcess: @unchecked Sendable {
     ///     `nsenter --net` (a simulated node of scripts/netns-nodes.sh).
     ///   - environment: variables set for the agent on top of the test's own (which never
     ///     include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
+    ///   - stateDirectory: the agent's `--state-dir` (created when missing, removed by
+    ///     ``cleanUp()``), for a test that must name files in it among the arguments; a fresh
+    ///     temporary directory when nil.
     public init(
         nodeName: String, manifestDirectory: String, dockerSocket: String? = nil, extraArguments: [String] = [],
-        networkNamespace: String? = nil, environment extra: [String: String] = [:]
+        networkNamespace: String? = nil, environment extra: [String: String] = [:], stateDirectory chosen: String? = nil
     ) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
-        self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
+        if let chosen {
+            try FileManager.default.createDirectory(atPath: chosen, withIntermediateDirectories: true)
+            self.stateDirectory = chosen
+        } else {
+            self.stateDirectory = try TestEnvironment.temporaryDirectory("clc-state")
+        }
         self.logPath = stateDirectory + "/agent.log"
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let agent = try TestEnvironment.agentBinary()

@@ -33,6 +33,10 @@ final class SimulatedNodes: Sendable {
 
     subscript(name: String) -> Node { nodes.first { $0.name == name }! }
 
+    /// The run's directory; `down` (and `prune`, after a crash) also stops an etcd whose
+    /// scripts/etcd.sh directory is `etcd` in it.
+    var stateDirectory: String { "/tmp/clc-nodes/\(run)" }
+
     static let script = TestEnvironment.repositoryRoot + "/scripts/netns-nodes.sh"
 
     /// Builds the nodes, first removing those of earlier test processes that crashed.
@@ -73,36 +77,9 @@ final class SimulatedNodes: Sendable {
         _ = try? await Self.runScript(["down", run])
     }
 
-    /// Runs the script with its output in files, waited for with waitpid on a dispatch thread.
-    /// Not ``HostCommand``: it reads pipes to their end, and a daemon the script leaves running
-    /// (dockerd) keeps them open even with its own output redirected (`bash -c 'setsid sleep 30
-    /// >/dev/null 2>&1 &'` took 30 s through it), so `up` never returned. Start etcd the same way.
+    /// Runs the script with its output in files (``DaemonScript``): it leaves dockerds running.
     static func runScript(_ arguments: [String], environment: [String] = []) async throws -> HostCommand.Result {
-        let directory = try TestEnvironment.temporaryDirectory("clc-netns-nodes")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let command = ["/usr/bin/env"] + environment + ["/bin/bash", "-c", "exec \"$@\" >\(directory)/out 2>\(directory)/err </dev/null", "bash", "/bin/bash", script] + arguments
-        let clock = ContinuousClock()
-        let started = clock.now
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                var pid: pid_t = 0
-                let argv = command.map { strdup($0) } + [nil]
-                defer { argv.forEach { free($0) } }
-                let spawned = posix_spawn(&pid, command[0], nil, nil, argv, environ)
-                guard spawned == 0 else {
-                    continuation.resume(throwing: TestEnvironmentError("cannot run \(script): errno \(spawned)"))
-                    return
-                }
-                var status: Int32 = 0
-                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                continuation.resume(returning: (status >> 8) & 0xff)
-            }
-        }
-        let output = (try? String(contentsOfFile: directory + "/out", encoding: .utf8)) ?? ""
-        let errors = (try? String(contentsOfFile: directory + "/err", encoding: .utf8)) ?? ""
-        return HostCommand.Result(
-            status: status, output: output, errors: errors, elapsed: clock.now - started,
-            command: (["netns-nodes.sh"] + arguments).joined(separator: " "))
+        try await DaemonScript.run(script, arguments, environment: environment)
     }
 
     /// Runs a command in `node`'s network namespace (`nsenter --net`).
@@ -113,10 +90,14 @@ final class SimulatedNodes: Sendable {
 
     /// Starts an agent in `node`'s namespace against its dockerd, with `--node-ip` its underlay
     /// address.
-    func startAgent(on node: String, nodeName: String, manifests: String, arguments: [String]) throws -> AgentProcess {
+    /// - Parameter stateDirectory: its `--state-dir`; a fresh temporary directory when nil.
+    func startAgent(on node: String, nodeName: String, manifests: String, arguments: [String], stateDirectory: String? = nil) throws
+        -> AgentProcess
+    {
         let node = self[node]
         return try AgentProcess(
             nodeName: nodeName, manifestDirectory: manifests, dockerSocket: node.dockerSocket,
-            extraArguments: ["--node-ip", node.address] + arguments, networkNamespace: node.networkNamespace)
+            extraArguments: ["--node-ip", node.address] + arguments, networkNamespace: node.networkNamespace,
+            stateDirectory: stateDirectory)
     }
 }
