@@ -34,7 +34,6 @@ struct VolumeTypeTests {
         }
     }
 
-    static let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clc-hostpath-\(UUID().uuidString)").path
 
     /// (type, path under the scratch directory or absolute, passes)
     static let cases: [(String, String, Bool)] = [
@@ -46,10 +45,13 @@ struct VolumeTypeTests {
 
     @Test("each hostPath type passes only for its kind of file, and a failure names spec.volumes[0].hostPath.type", arguments: cases)
     func types(type: String, path: String, passes: Bool) async throws {
-        try FileManager.default.createDirectory(atPath: Self.scratch + "/dir", withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: Self.scratch + "/file", contents: Data())
-        let full = path.hasPrefix("/") ? path : "\(Self.scratch)/\(path)"
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clc-hostpath-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch + "/dir", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: scratch + "/file", contents: Data())
+        let full = path.hasPrefix("/") ? path : "\(scratch)/\(path)"
         let setup = Setup()
+        defer { try? FileManager.default.removeItem(atPath: setup.state) }
         let outcome = try await setup.sync(Volume(name: "v", hostPath: HostPathVolumeSource(path: full, type: type)))
         if passes {
             #expect(outcome.waiting.isEmpty, "\(outcome.waiting)")
