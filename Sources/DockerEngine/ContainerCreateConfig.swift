@@ -2,6 +2,8 @@
 public struct ContainerCreateConfig: Sendable, Hashable, Codable {
     public var image: String
     public var hostname: String?
+    /// `uid` or `uid:gid`; nil runs as the image's user.
+    public var user: String?
     public var entrypoint: [String]?
     public var cmd: [String]?
     public var env: [String]?
@@ -17,9 +19,10 @@ public struct ContainerCreateConfig: Sendable, Hashable, Codable {
         image: String, hostname: String? = nil, entrypoint: [String]? = nil, cmd: [String]? = nil,
         env: [String]? = nil, workingDir: String? = nil, labels: [String: String] = [:],
         exposedPorts: [String: EmptyObject]? = nil, tty: Bool? = nil, openStdin: Bool? = nil,
-        stopSignal: String? = nil, hostConfig: HostConfig = HostConfig()
+        stopSignal: String? = nil, hostConfig: HostConfig = HostConfig(), user: String? = nil
     ) {
         self.image = image
+        self.user = user
         self.hostname = hostname
         self.entrypoint = entrypoint
         self.cmd = cmd
@@ -36,7 +39,7 @@ public struct ContainerCreateConfig: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case image = "Image", hostname = "Hostname", entrypoint = "Entrypoint", cmd = "Cmd", env = "Env"
         case workingDir = "WorkingDir", labels = "Labels", exposedPorts = "ExposedPorts", tty = "Tty"
-        case openStdin = "OpenStdin", stopSignal = "StopSignal", hostConfig = "HostConfig"
+        case openStdin = "OpenStdin", stopSignal = "StopSignal", hostConfig = "HostConfig", user = "User"
     }
 }
 
@@ -61,6 +64,17 @@ public struct HostConfig: Sendable, Hashable, Codable {
     public var restartPolicy: RestartPolicy?
     public var dns: [String]?
     public var dnsSearch: [String]?
+    public var capAdd: [String]?
+    public var capDrop: [String]?
+    public var readonlyRootfs: Bool?
+    /// `no-new-privileges`, `seccomp=unconfined`, `seccomp=<profile JSON>`.
+    public var securityOpt: [String]?
+    /// Supplementary groups (numeric).
+    public var groupAdd: [String]?
+    /// "host" to share the node's process namespace.
+    public var pidMode: String?
+    /// `"80/tcp": [{HostIp, HostPort}]`: ports of the node forwarded to the container.
+    public var portBindings: [String: [PortBinding]]?
 
     public init(
         networkMode: String? = nil, ipcMode: String? = nil, memory: Int64? = nil, memorySwap: Int64? = nil,
@@ -83,6 +97,16 @@ public struct HostConfig: Sendable, Hashable, Codable {
         self.dnsSearch = dnsSearch
     }
 
+    public struct PortBinding: Sendable, Hashable, Codable {
+        public var hostIP: String?
+        public var hostPort: String
+        public init(hostIP: String? = nil, hostPort: String) {
+            self.hostIP = hostIP
+            self.hostPort = hostPort
+        }
+        enum CodingKeys: String, CodingKey { case hostIP = "HostIp", hostPort = "HostPort" }
+    }
+
     public struct RestartPolicy: Sendable, Hashable, Codable {
         public var name: String
         public init(name: String) { self.name = name }
@@ -93,6 +117,7 @@ public struct HostConfig: Sendable, Hashable, Codable {
         case networkMode = "NetworkMode", ipcMode = "IpcMode", memory = "Memory", memorySwap = "MemorySwap"
         case cpuShares = "CpuShares", cpuQuota = "CpuQuota", cpuPeriod = "CpuPeriod", binds = "Binds"
         case privileged = "Privileged", oomScoreAdj = "OomScoreAdj", restartPolicy = "RestartPolicy"
-        case dns = "Dns", dnsSearch = "DnsSearch"
+        case dns = "Dns", dnsSearch = "DnsSearch", capAdd = "CapAdd", capDrop = "CapDrop", readonlyRootfs = "ReadonlyRootfs"
+        case securityOpt = "SecurityOpt", groupAdd = "GroupAdd", pidMode = "PidMode", portBindings = "PortBindings"
     }
 }

@@ -17,6 +17,7 @@ extension DockerClient {
             var Running: Bool
             var ExitCode: Int?
             var Pid: Int?
+            var ContainerID: String?
         }
         let operation = "exec \(command) in \(containerID.prefix(12))"
         let created = try await call(
@@ -31,10 +32,13 @@ extension DockerClient {
             output = try await slowTransport.send(start)
         } catch HTTPError.timedOut {
             // Docker's exec has no timeout of its own: end the process, or it runs on.
+            // Only a running exec's PID, and only while that PID is a process of the container:
+            // an exec that ended meanwhile left a PID the host may have given to anything.
             if let inspect = try? await call(operation, "GET", "/exec/\(execID)/json"),
-                let state = try? decode(Inspect.self, from: inspect, operation: operation), let pid = state.Pid, pid > 0
+                let state = try? decode(Inspect.self, from: inspect, operation: operation), state.Running,
+                let pid = state.Pid, pid > 0, let container = state.ContainerID ?? Optional(containerID)
             {
-                kill(pid_t(pid), SIGKILL)
+                Self.killExecProcess(pid: pid_t(pid), containerID: container)
             }
             throw .execTimedOut(containerID: containerID, command: command, after: timeout)
         } catch let error as HTTPError {
@@ -49,5 +53,17 @@ extension DockerClient {
         let inspect = try await call(operation, "GET", "/exec/\(execID)/json")
         let state = try decode(Inspect.self, from: inspect, operation: operation)
         return ExecResult(exitCode: state.ExitCode ?? -1, stdout: streams.stdout, stderr: streams.stderr)
+    }
+
+    /// SIGKILLs `pid` if it still belongs to the container: its `/proc/<pid>/cgroup` names the
+    /// container's full ID (cgroup v1 `/docker/<id>`, v2 `docker-<id>.scope`). The residual
+    /// window (the exec ends and the host reuses its PID between that read and the kill) is a
+    /// few microseconds and needs a full PID wrap-around; a pidfd would close it, but
+    /// `pidfd_open` is only reachable through `syscall(2)`, which Swift cannot call.
+    static func killExecProcess(pid: pid_t, containerID: String) {
+        guard containerID.count == 64, let cgroup = try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8),
+            cgroup.contains(containerID)
+        else { return }
+        kill(pid, SIGKILL)
     }
 }

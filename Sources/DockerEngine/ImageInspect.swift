@@ -15,8 +15,13 @@ public struct ImageInspect: Sendable, Hashable, Codable {
 
     public struct Config: Sendable, Hashable, Codable {
         public var labels: [String: String]?
-        public init(labels: [String: String]? = nil) { self.labels = labels }
-        enum CodingKeys: String, CodingKey { case labels = "Labels" }
+        /// The user the image runs as (`USER`): "", a name, a uid, or either with `:group`.
+        public var user: String?
+        public init(labels: [String: String]? = nil, user: String? = nil) {
+            self.labels = labels
+            self.user = user
+        }
+        enum CodingKeys: String, CodingKey { case labels = "Labels", user = "User" }
     }
 
     enum CodingKeys: String, CodingKey {

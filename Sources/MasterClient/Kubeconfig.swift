@@ -53,10 +53,8 @@ public struct Kubeconfig: Sendable, Hashable {
                     throw KubeconfigError(path: path, field: "\(key)-data", detail: "is not base64")
                 }
                 let target = credentialsDirectory + "/" + name
-                do {
-                    try FileManager.default.createDirectory(atPath: credentialsDirectory, withIntermediateDirectories: true)
-                    try decoded.write(to: URL(fileURLWithPath: target))
-                    try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: target)
+                do throws(CredentialFile.Failure) {
+                    try CredentialFile.write(Array(decoded), name: name, directory: credentialsDirectory)
                 } catch {
                     throw KubeconfigError(path: path, field: "\(key)-data", detail: "cannot be written to \(target): \(error)")
                 }

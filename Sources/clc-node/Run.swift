@@ -92,6 +92,22 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Where to serve Prometheus metrics (/metrics) and /healthz, host:port; empty: nowhere.")
     var metricsBindAddress = "127.0.0.1:10249"
 
+    // MARK: Security policy (secure by default)
+
+    @Option(help: "Let containers run with securityContext.privileged (kubelet's flag, the seed's KUBE_ALLOW_PRIV): true or false.")
+    var allowPrivileged = false
+
+    @Option(
+        name: .customLong("service-node-port-range"),
+        help: "NodePorts that services may ask for and the proxy programs, first-last (the API server's flag).",
+        transform: { text in
+            guard let range = NodePortRange.parse(text) else {
+                throw ValidationError("--service-node-port-range: \"\(text)\" is not a range such as 30000-32767")
+            }
+            return range
+        })
+    var serviceNodePortRange: ClosedRange<Int32> = KubeAPI.Service.defaultNodePortRange
+
     // MARK: A pod network without flannel (hidden: tests and the two-node harness give each
     // node its subnet by hand; flannel's lease supplies it otherwise)
 
@@ -134,6 +150,7 @@ struct Run: AsyncParsableCommand {
             "state-dir", "log-level", "pod-infra-image", "service-cluster-ip-range", "crash-loop-back-off-initial",
             "crash-loop-back-off-max", "resync-interval", "proxy-mode", "docker-user-accept", "metrics-bind-address",
         ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
+        + ["allow-privileged", "service-node-port-range"].map { EnvironmentFlags.Option(name: $0) }
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -224,7 +241,7 @@ struct Run: AsyncParsableCommand {
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 podNetwork: try manualPodNetwork(),
-                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil),
+                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged),
             events: events, infraImage: infraImage, logger: logger)
         do {
             try await syncer.ensurePodNetwork()
@@ -289,6 +306,7 @@ struct Run: AsyncParsableCommand {
             services.append(
                 ManifestSource(
                     directory: manifestDirectory, nodeName: node, serviceRange: try ClusterIPAllocator(cidr: serviceClusterIPRange),
+                    nodePortRange: serviceNodePortRange,
                     logger: logger
                 ) { snapshot in
                     manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
@@ -353,6 +371,7 @@ struct Run: AsyncParsableCommand {
             return nil
         }
         var node = ProxyNodeSettings(clusterCIDR: clusterCIDR.flatMap { IPv4CIDR($0) }, masqueradeAll: masqueradeAll)
+        node.nodePortRange = UInt16(serviceNodePortRange.lowerBound)...UInt16(serviceNodePortRange.upperBound)
         switch BridgeNetfilter.ensure() {
         case .enabled: break
         case .enabledNow: logger.notice("turned on \(BridgeNetfilter.path) so that pods reach pods on their bridge through cluster IPs")

@@ -7,7 +7,9 @@ import Testing
 
 @Suite("Building Docker create requests")
 struct ContainerConfigBuilderTests {
-    let builder = ContainerConfigBuilder(nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: "clc-node/pause:1")
+    /// subPaths join lexically here; the walk of the real filesystem is SubPathResolverTests'.
+    let builder = ContainerConfigBuilder(
+        nodeName: "node-a", nodeIP: "192.168.1.10", infraImage: "clc-node/pause:1", resolveSubPath: { "\($0)/\($1)" })
 
     /// A defaulted pod `web` in `default` with the given containers.
     func pod(_ containers: [Container], volumes: [Volume]? = nil) -> Pod {
@@ -200,17 +202,17 @@ struct ContainerConfigBuilderTests {
     func fileSourceLabel() throws {
         var pod = pod([Container(name: "app", image: "redis:7")])
         pod.metadata.annotations = ["kubernetes.io/config.source": "file"]
-        #expect(builder.infraContainer(pod: pod, attempt: 0).config.labels["io.clc-node.pod.source"] == "file")
+        #expect(try builder.infraContainer(pod: pod, attempt: 0).config.labels["io.clc-node.pod.source"] == "file")
     }
 
     @Test("the infra container is shareable for IPC and exposes every port of the pod's containers")
-    func infraContainer() {
+    func infraContainer() throws {
         let pod = pod([
             Container(name: "web", image: "nginx:1", ports: [ContainerPort(containerPort: 80), ContainerPort(containerPort: 443)]),
             Container(name: "dns", image: "dns:1", ports: [ContainerPort(containerPort: 53, protocol: "UDP")]),
             Container(name: "worker", image: "worker:1"),
         ])
-        let built = builder.infraContainer(pod: pod, attempt: 2)
+        let built = try builder.infraContainer(pod: pod, attempt: 2)
         #expect(built.name == "k8s_POD_web_default_uid-1_2")
         #expect(built.config.image == "clc-node/pause:1")
         #expect(built.config.hostConfig.ipcMode == "shareable")
@@ -223,13 +225,13 @@ struct ContainerConfigBuilderTests {
     }
 
     @Test("an infra container on the pod network names it as its network mode and records it in labels; on the default bridge neither")
-    func infraContainerOnPodNetwork() {
+    func infraContainerOnPodNetwork() throws {
         let pod = pod([Container(name: "web", image: "nginx:1")])
-        let built = builder.infraContainer(pod: pod, attempt: 0, network: SandboxNetwork(name: "clc-pods", id: "net-1"))
+        let built = try builder.infraContainer(pod: pod, attempt: 0, network: SandboxNetwork(name: "clc-pods", id: "net-1"))
         #expect(built.config.hostConfig.networkMode == "clc-pods")
         #expect(built.config.labels["io.clc-node.pod.network"] == "clc-pods")
         #expect(built.config.labels["io.clc-node.pod.network.id"] == "net-1")
-        let onBridge = builder.infraContainer(pod: pod, attempt: 0)
+        let onBridge = try builder.infraContainer(pod: pod, attempt: 0)
         #expect(onBridge.config.hostConfig.networkMode == nil)
         #expect(onBridge.config.labels["io.clc-node.pod.network"] == nil)
         #expect(onBridge.config.labels["io.clc-node.pod.network.id"] == nil)

@@ -265,3 +265,49 @@ struct ManifestSourceTests {
         #expect(error?.description.contains("\"\(cidr)\"") == true)
     }
 }
+
+@Suite("Manifest services validated like the API server")
+struct ManifestServicePolicyTests {
+    @Test("a manifest service with nodePort 22 is refused naming the service and the field, and never delivered")
+    func nodePort22() throws {
+        let directory = try ManifestDirectory()
+        try directory.write(
+            "ssh.json",
+            #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "ssh"}, "spec": {"type": "NodePort", "ports": [{"port": 22, "nodePort": 22}]}}"#)
+        try directory.write(
+            "web.json",
+            #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 30080}]}}"#)
+        var scanner = try directory.scanner()
+        let snapshot = scanner.scan()
+        #expect(snapshot.services.compactMap(\.metadata.name) == ["web"])
+        let problem = try #require(snapshot.problems["\(directory.path)/ssh.json"])
+        #expect(problem.contains("service default/ssh"))
+        #expect(problem.contains("spec.ports[0].nodePort"))
+        #expect(problem.contains("30000-32767"))
+    }
+
+    @Test("a cluster IP outside the service range, or one another service holds, is refused naming the field")
+    func clusterIPs() throws {
+        let directory = try ManifestDirectory()
+        try directory.write(
+            "a.json", #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "a"}, "spec": {"clusterIP": "10.254.0.9", "ports": [{"port": 80}]}}"#)
+        try directory.write(
+            "b.json", #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "b"}, "spec": {"clusterIP": "10.254.0.9", "ports": [{"port": 80}]}}"#)
+        try directory.write(
+            "c.json", #"{"kind": "Service", "apiVersion": "v1", "metadata": {"name": "c"}, "spec": {"clusterIP": "192.168.1.1", "ports": [{"port": 80}]}}"#)
+        var scanner = try directory.scanner()
+        let snapshot = scanner.scan()
+        #expect(snapshot.services.compactMap(\.metadata.name) == ["a"])
+        #expect(snapshot.problems["\(directory.path)/b.json"]?.contains("spec.clusterIP: Invalid value: \"10.254.0.9\": provided IP is already allocated") == true)
+        #expect(snapshot.problems["\(directory.path)/c.json"]?.contains("not in the valid range") == true)
+    }
+
+    @Test("a configured node port range is honoured")
+    func configuredRange() {
+        let expander = ManifestExpander(nodeName: "node-a", nodePortRange: 20000...20100)
+        let service = Service(
+            metadata: ObjectMeta(name: "web", namespace: "default"),
+            spec: ServiceSpec(type: "NodePort", ports: [ServicePort(port: 80, nodePort: 20050)]))
+        #expect(expander.expand([.service(service)], path: "/m/web.json").services.count == 1)
+    }
+}

@@ -13,6 +13,15 @@ public struct PodSpec: Sendable, Hashable, Codable {
     public var dnsPolicy: String?
     public var nodeName: String?
     public var hostNetwork: Bool?
+    /// Share the node's process namespace.
+    public var hostPID: Bool?
+    /// Share the node's IPC namespace.
+    public var hostIPC: Bool?
+    public var securityContext: PodSecurityContext?
+    /// All containers of the pod in one process namespace (the infra container's).
+    public var shareProcessNamespace: Bool?
+    /// False asks for a user namespace, which the agent does not provide (refused by name).
+    public var hostUsers: Bool?
     public var hostname: String?
     public var subdomain: String?
     public var serviceAccountName: String?
@@ -29,6 +38,11 @@ public struct PodSpec: Sendable, Hashable, Codable {
         dnsPolicy: String? = nil,
         nodeName: String? = nil,
         hostNetwork: Bool? = nil,
+        hostPID: Bool? = nil,
+        hostIPC: Bool? = nil,
+        securityContext: PodSecurityContext? = nil,
+        shareProcessNamespace: Bool? = nil,
+        hostUsers: Bool? = nil,
         hostname: String? = nil,
         subdomain: String? = nil,
         serviceAccountName: String? = nil,
@@ -44,6 +58,11 @@ public struct PodSpec: Sendable, Hashable, Codable {
         self.dnsPolicy = dnsPolicy
         self.nodeName = nodeName
         self.hostNetwork = hostNetwork
+        self.hostPID = hostPID
+        self.hostIPC = hostIPC
+        self.securityContext = securityContext
+        self.shareProcessNamespace = shareProcessNamespace
+        self.hostUsers = hostUsers
         self.hostname = hostname
         self.subdomain = subdomain
         self.serviceAccountName = serviceAccountName
@@ -63,6 +82,11 @@ public struct PodSpec: Sendable, Hashable, Codable {
         dnsPolicy = try container.decodeIfPresent(String.self, forKey: .dnsPolicy)
         nodeName = try container.decodeIfPresent(String.self, forKey: .nodeName)
         hostNetwork = try container.decodeIfPresent(Bool.self, forKey: .hostNetwork)
+        hostPID = try container.decodeIfPresent(Bool.self, forKey: .hostPID)
+        hostIPC = try container.decodeIfPresent(Bool.self, forKey: .hostIPC)
+        securityContext = try container.decodeIfPresent(PodSecurityContext.self, forKey: .securityContext)
+        shareProcessNamespace = try container.decodeIfPresent(Bool.self, forKey: .shareProcessNamespace)
+        hostUsers = try container.decodeIfPresent(Bool.self, forKey: .hostUsers)
         hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
         subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
         serviceAccountName = try container.decodeIfPresent(String.self, forKey: .serviceAccountName)

@@ -39,12 +39,14 @@ public actor PodSyncer {
         /// later through ``PodSyncer/setPodNetwork(_:)``: until then no infra container is
         /// created, rather than one on Docker's default bridge.
         public var podNetworkPending: String?
+        /// Whether privileged containers may run (`--allow-privileged`); default false.
+        public var allowPrivileged: Bool
 
         public init(
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
             minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages(),
-            podNetwork: PodNetwork? = nil, podNetworkPending: String? = nil
+            podNetwork: PodNetwork? = nil, podNetworkPending: String? = nil, allowPrivileged: Bool = false
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -56,6 +58,7 @@ public actor PodSyncer {
             self.registryOutages = registryOutages
             self.podNetwork = podNetwork
             self.podNetworkPending = podNetworkPending
+            self.allowPrivileged = allowPrivileged
         }
     }
 
@@ -98,7 +101,8 @@ public actor PodSyncer {
         self.engine = engine
         self.configuration = configuration
         self.builder = ContainerConfigBuilder(
-            nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage)
+            nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, infraImage: configuration.infraImage,
+            allowPrivileged: configuration.allowPrivileged, seccompProfileDirectory: "\(configuration.stateDirectory)/seccomp")
         self.events = events
         self.infraImage = infraImage
         self.logger = logger
@@ -332,7 +336,14 @@ public actor PodSyncer {
                 logger.warning("cannot remove container \(container.id.prefix(12)) of pod \(uid): \(error)")
             }
         }
+        // A UID from a container label is not trusted to be one path component.
+        guard Pod.isSafeUID(uid) else {
+            logger.error("not removing the volumes of pod UID \"\(uid)\": not a safe directory name")
+            return
+        }
         let volumes = "\(configuration.stateDirectory)/pods/\(uid)"
+        // A memory emptyDir's tmpfs first: removing through it would only empty it.
+        MemoryEmptyDir.unmountAll(under: "\(volumes)/volumes/kubernetes.io~empty-dir")
         try? FileManager.default.removeItem(atPath: volumes)
     }
 
@@ -346,13 +357,15 @@ public actor PodSyncer {
     // MARK: Steps
 
     private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
-        let network = try await ensurePodNetwork()
+        // A hostNetwork pod does not wait for the pod network (as kubelet runs them before CNI).
+        let hostNetwork = pod.spec.hostNetwork == true
+        let network = hostNetwork ? SandboxNetwork.host : try await ensurePodNetwork()
         try await infraImage.ensure(configuration.infraImage)
-        let (name, config) = builder.infraContainer(pod: pod, attempt: attempt, network: network)
+        let (name, config) = try builder.infraContainer(pod: pod, attempt: attempt, network: network)
         let id = try await createReplacingConflict(name: name, config: config, logger: logger)
         try await engine.startContainer(id: id)
         let inspect = try await engine.inspectContainer(id: id)
-        let podIP = inspect.ipAddress(onNetwork: network.name)
+        let podIP = hostNetwork ? configuration.nodeIP : inspect.ipAddress(onNetwork: network.name)
         logger.info(
             "started infra container",
             metadata: ["container.id": "\(id.prefix(12))", "pod.ip": "\(podIP ?? "")", "pod.network": "\(network.name)"])
@@ -392,6 +405,11 @@ public actor PodSyncer {
             return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
         }
         if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
+        if let refusal = await verifyRunAsNonRoot(spec: spec, index: start.index, pod: pod) {
+            containerLogger.error("cannot run container: \(refusal)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(refusal)"))
+            return (.init(reason: "CreateContainerConfigError", message: refusal), now().addingTimeInterval(10))
+        }
 
         let id: String
         do {
@@ -444,6 +462,29 @@ public actor PodSyncer {
             logger.warning("cannot stop container after its postStart hook failed: \(error)")
         }
         return (.init(reason: "PostStartHookError", message: message), now().addingTimeInterval(1))
+    }
+
+    /// kubelet's `verifyRunAsNonRoot`: with runAsNonRoot and no runAsUser, the image's user
+    /// must be numeric and not 0 (a name cannot be checked without the image's passwd).
+    /// - Returns: why the container may not run, or nil.
+    private func verifyRunAsNonRoot(spec: Container, index: Int, pod: Pod) async -> String? {
+        let effective = EffectiveSecurity(container: spec.securityContext, pod: pod.spec.securityContext)
+        guard effective.runAsNonRoot, effective.runAsUser == nil else { return nil }
+        let image = spec.image ?? ""
+        let user: String
+        do {
+            user = try await engine.inspectImage(name: image)?.config?.user ?? ""
+        } catch {
+            return "cannot inspect image \"\(image)\" to verify runAsNonRoot: \(error)"
+        }
+        let field = "spec.containers[\(index)].securityContext.runAsNonRoot"
+        let uid = user.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        if uid.isEmpty || uid == "root" { return "\(field): container has runAsNonRoot and image will run as root" }
+        guard let number = Int64(uid) else {
+            return "\(field): container has runAsNonRoot and image has non-numeric user (\(uid)), cannot verify user is non-root"
+        }
+        if number == 0 { return "\(field): container has runAsNonRoot and image will run as root" }
+        return nil
     }
 
     /// Applies the image pull policy; the pull itself is the ``ImagePuller``'s, shared with every
@@ -576,14 +617,40 @@ public actor PodSyncer {
     private func volumeHostPaths(_ pod: Pod) throws(ContainerConfigError) -> [String: String] {
         var paths: [String: String] = [:]
         let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
+        guard Pod.isSafeUID(pod.metadata.uid ?? "") else {
+            throw ContainerConfigError(pod: podName, container: "", field: "metadata.uid", detail: "not a safe directory name")
+        }
         for (index, volume) in (pod.spec.volumes ?? []).enumerated() {
             guard let name = volume.name else { continue }
             if let hostPath = volume.hostPath {
+                if let problem = HostPathCheck.check(path: hostPath.path, type: hostPath.type ?? "") {
+                    throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].hostPath.type", detail: problem)
+                }
                 paths[name] = hostPath.path
-            } else if volume.emptyDir != nil {
+            } else if let emptyDir = volume.emptyDir {
                 let directory = "\(configuration.stateDirectory)/pods/\(pod.metadata.uid ?? "")/volumes/kubernetes.io~empty-dir/\(name)"
                 do {
                     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                    switch emptyDir.medium ?? "" {
+                    case "": break
+                    case "Memory":
+                        let size: Int64?
+                        do {
+                            size = try emptyDir.sizeLimit?.value()
+                        } catch {
+                            throw ContainerConfigError(
+                                pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir.sizeLimit",
+                                detail: "Invalid value: \"\(emptyDir.sizeLimit?.text ?? "")\": \(error)")
+                        }
+                        try MemoryEmptyDir.mount(on: directory, sizeBytes: size.flatMap { $0 > 0 ? $0 : nil })
+                    default:
+                        throw ContainerConfigError(
+                            pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir.medium",
+                            detail: "Unsupported value: \"\(emptyDir.medium ?? "")\": supported values: \"\", \"Memory\"")
+                    }
+                    try EmptyDirOwnership.apply(to: directory, fsGroup: pod.spec.securityContext?.fsGroup)
+                } catch let error as ContainerConfigError {
+                    throw error
                 } catch {
                     throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir", detail: "cannot create \(directory): \(error)")
                 }

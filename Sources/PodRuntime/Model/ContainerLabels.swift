@@ -24,6 +24,9 @@ public enum ContainerLabels {
     /// and that network's ID: a pod is recreated when the pod network changes.
     public static let network = "io.clc-node.pod.network"
     public static let networkID = "io.clc-node.pod.network.id"
+    /// The pod IP of a `hostNetwork` pod's infra container (the node's address), which Docker
+    /// does not report for the host network.
+    public static let podIP = "io.clc-node.pod.ip"
 
     public static let infraContainerName = "POD"
     public static let sandboxType = "podsandbox"

@@ -93,7 +93,7 @@ extension ObservedContainer {
             finishedAt: DockerTime.parse(inspect.state.finishedAt),
             image: labels[ContainerLabels.specImage] ?? inspect.config.image,
             imageID: inspect.image,
-            ipAddress: inspect.ipAddress(onNetwork: network.name),
+            ipAddress: network.isHost ? labels[ContainerLabels.podIP] : inspect.ipAddress(onNetwork: network.name),
             terminationGracePeriodSeconds: Int64(labels[ContainerLabels.terminationGracePeriod] ?? ""),
             network: network)
     }

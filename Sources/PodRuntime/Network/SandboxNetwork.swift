@@ -19,5 +19,10 @@ public struct SandboxNetwork: Sendable, Hashable, CustomStringConvertible {
 
     public var isDefaultBridge: Bool { self == .defaultBridge }
 
+    /// The node's own network namespace, for `hostNetwork` pods: their IP is the node's.
+    public static let host = SandboxNetwork(name: "host", id: nil)
+
+    public var isHost: Bool { self == .host }
+
     public var description: String { id.map { "\(name) (\($0.prefix(12)))" } ?? name }
 }

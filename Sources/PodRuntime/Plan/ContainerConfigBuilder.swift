@@ -8,11 +8,28 @@ public struct ContainerConfigBuilder: Sendable {
     public var nodeName: String
     public var nodeIP: String?
     public var infraImage: String
+    /// Whether containers may ask for `securityContext.privileged` (`--allow-privileged`,
+    /// kubelet's flag; default false: a privileged container could take over the node).
+    public var allowPrivileged: Bool
+    /// Turns (volume host directory, subPath) into the host path Docker binds; the real one
+    /// walks the volume without following links (``SubPathResolver``). Tests pass their own.
+    public var resolveSubPath: @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String
+    /// Where `seccompProfile.localhostProfile` paths start (kubelet: `<root-dir>/seccomp`).
+    public var seccompProfileDirectory: String
 
-    public init(nodeName: String, nodeIP: String?, infraImage: String) {
+    public init(
+        nodeName: String, nodeIP: String?, infraImage: String, allowPrivileged: Bool = false,
+        seccompProfileDirectory: String = "/var/lib/clc-node/seccomp",
+        resolveSubPath: @escaping @Sendable (_ volumeRoot: String, _ subPath: String) throws(SubPathError) -> String = {
+            (root, subPath) throws(SubPathError) in try SubPathResolver.resolve(volumeRoot: root, subPath: subPath)
+        }
+    ) {
         self.nodeName = nodeName
         self.nodeIP = nodeIP
         self.infraImage = infraImage
+        self.allowPrivileged = allowPrivileged
+        self.resolveSubPath = resolveSubPath
+        self.seccompProfileDirectory = seccompProfileDirectory
     }
 
     /// The Docker name kubelet used: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`.
@@ -24,14 +41,33 @@ public struct ContainerConfigBuilder: Sendable {
     /// The infra container: it holds the pod's network and IPC namespaces.
     /// - Parameter network: the Docker network it joins; Docker's default bridge leaves the
     ///   request as it always was (no network mode, no network labels).
+    /// - Throws: ``ContainerConfigError`` for a `hostNetwork` pod without `--allow-privileged`.
     public func infraContainer(
         pod: Pod, attempt: Int, network: SandboxNetwork = .defaultBridge
-    ) -> (name: String, config: ContainerCreateConfig) {
+    ) throws(ContainerConfigError) -> (name: String, config: ContainerCreateConfig) {
         var labels = podLabels(pod)
         labels[ContainerLabels.containerName] = ContainerLabels.infraContainerName
         labels[ContainerLabels.dockerType] = ContainerLabels.sandboxType
         labels[ContainerLabels.restartCount] = String(attempt)
         labels[ContainerLabels.specImage] = infraImage
+        if pod.spec.hostNetwork == true {
+            guard allowPrivileged else {
+                throw ContainerConfigError(
+                    pod: "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")", container: ContainerLabels.infraContainerName,
+                    field: "spec.hostNetwork",
+                    detail: "Forbidden: sharing the node's namespaces is disallowed by cluster policy (the agent runs without --allow-privileged)")
+            }
+            // The node's network: Docker reports no address there, so the pod IP (the node's)
+            // is kept in a label; no hostname or ports, which the host network does not take.
+            labels[ContainerLabels.network] = SandboxNetwork.host.name
+            labels[ContainerLabels.podIP] = nodeIP ?? ""
+            var host = HostConfig(networkMode: "host", ipcMode: pod.spec.hostIPC == true ? "host" : "shareable", cpuShares: 2)
+            if pod.spec.hostPID == true { host.pidMode = "host" }
+            return (
+                Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt),
+                ContainerCreateConfig(image: infraImage, labels: labels, hostConfig: host)
+            )
+        }
         if !network.isDefaultBridge {
             labels[ContainerLabels.network] = network.name
             labels[ContainerLabels.networkID] = network.id
@@ -45,9 +81,13 @@ public struct ContainerConfigBuilder: Sendable {
                 exposed["\(port.containerPort)/\((port.protocol ?? "TCP").lowercased())"] = EmptyObject()
             }
         }
+        var hostConfig = HostConfig(
+            networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: pod.spec.hostIPC == true && allowPrivileged ? "host" : "shareable", cpuShares: 2)
+        let bindings = hostPortBindings(pod)
+        if !bindings.isEmpty { hostConfig.portBindings = bindings }
         let config = ContainerCreateConfig(
             image: infraImage, hostname: hostname, labels: labels, exposedPorts: exposed.isEmpty ? nil : exposed,
-            hostConfig: HostConfig(networkMode: network.isDefaultBridge ? nil : network.name, ipcMode: "shareable", cpuShares: 2))
+            hostConfig: hostConfig)
         return (Self.dockerName(container: ContainerLabels.infraContainerName, pod: pod, attempt: attempt), config)
     }
 
@@ -68,6 +108,10 @@ public struct ContainerConfigBuilder: Sendable {
             ContainerConfigError(pod: podName, container: spec.name, field: "\(field).\(path)", detail: detail)
         }
         guard let image = spec.image, !image.isEmpty else { throw fail("image", "must not be empty") }
+        if spec.securityContext?.privileged == true, !allowPrivileged {
+            // kubelet's words when --allow-privileged=false refused a container.
+            throw fail("securityContext.privileged", "Forbidden: disallowed by cluster policy (the agent runs without --allow-privileged)")
+        }
 
         var labels = podLabels(pod)
         labels[ContainerLabels.containerName] = spec.name
@@ -90,7 +134,18 @@ public struct ContainerConfigBuilder: Sendable {
             guard let path = mount.mountPath, path.hasPrefix("/") else {
                 throw fail("volumeMounts[\(mountIndex)].mountPath", "must be an absolute path")
             }
-            let source = mount.subPath.map { "\(host)/\($0)" } ?? host
+            // Never `host + "/" + subPath`: Docker would follow a link the pod planted there.
+            var source = host
+            if let subPath = mount.subPath, !subPath.isEmpty {
+                do {
+                    source = try resolveSubPath(host, subPath)
+                } catch {
+                    throw fail("volumeMounts[\(mountIndex)].subPath", "\(error)")
+                }
+            }
+            // A colon would end the bind's source or target early and start its options.
+            if source.contains(":") { throw fail("volumeMounts[\(mountIndex)]", "the host path \(source) contains ':', which a Docker bind cannot carry") }
+            if path.contains(":") { throw fail("volumeMounts[\(mountIndex)].mountPath", "must not contain ':'") }
             binds.append("\(source):\(path)" + (mount.readOnly == true ? ":ro" : ""))
         }
 
@@ -98,6 +153,7 @@ public struct ContainerConfigBuilder: Sendable {
             networkMode: "container:\(sandboxID)", ipcMode: "container:\(sandboxID)",
             binds: binds.isEmpty ? nil : binds, privileged: spec.securityContext?.privileged)
         try applyResources(spec.resources, to: &hostConfig, fail: fail)
+        let user = try applySecurity(pod: pod, index: index, to: &hostConfig, fail: fail)
 
         // Kubernetes' command replaces the image's ENTRYPOINT and, with it, its CMD; args alone
         // replace CMD. Docker does the same when Entrypoint is given without Cmd.
@@ -105,7 +161,7 @@ public struct ContainerConfigBuilder: Sendable {
             image: image, entrypoint: command, cmd: args,
             env: environment.map { "\($0.0)=\($0.1)" }, workingDir: spec.workingDir, labels: labels,
             tty: spec.tty, openStdin: spec.stdin,
-            hostConfig: hostConfig)
+            hostConfig: hostConfig, user: user)
         return (Self.dockerName(container: spec.name, pod: pod, attempt: restartCount), config)
     }
 

@@ -35,7 +35,7 @@ public struct PodActionPlanner: Sendable {
         let specs = pod.spec.containers
         let restartPolicy = pod.spec.restartPolicy ?? "Always"
         let sandboxes = observed.sandboxes
-        let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty && isOnPodNetwork($0) }
+        let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty && isOnPodNetwork($0, pod: pod) }
         let extraRunningSandbox = sandboxes.contains { $0.isRunning && $0.id != readySandbox?.id }
 
         if readySandbox == nil || extraRunningSandbox {
@@ -49,7 +49,7 @@ public struct PodActionPlanner: Sendable {
                 return actions
             }
             actions.killPod = !observed.running.isEmpty
-            actions.killPodReason = sandboxes.isEmpty ? "" : sandboxChangeReason(sandboxes)
+            actions.killPodReason = sandboxes.isEmpty ? "" : sandboxChangeReason(sandboxes, pod: pod)
             actions.createSandbox = true
             actions.sandboxAttempt = (sandboxes.map(\.restartCount).max() ?? -1) + 1
             for (index, spec) in specs.enumerated() {
@@ -92,12 +92,18 @@ public struct PodActionPlanner: Sendable {
         return actions
     }
 
-    private func isOnPodNetwork(_ sandbox: ObservedContainer) -> Bool {
-        network.map { sandbox.network == $0 } ?? true
+    /// A `hostNetwork` pod's infra container is on the node's network; any other pod's on the
+    /// pod network (and a change of `hostNetwork` recreates the pod, as kubelet does).
+    private func isOnPodNetwork(_ sandbox: ObservedContainer, pod: Pod) -> Bool {
+        if pod.spec.hostNetwork == true { return sandbox.network.isHost }
+        return !sandbox.network.isHost && (network.map { sandbox.network == $0 } ?? true)
     }
 
-    private func sandboxChangeReason(_ sandboxes: [ObservedContainer]) -> String {
-        if let network, let moved = sandboxes.first(where: { $0.isRunning && !isOnPodNetwork($0) }) {
+    private func sandboxChangeReason(_ sandboxes: [ObservedContainer], pod: Pod) -> String {
+        if pod.spec.hostNetwork == true || sandboxes.contains(where: { $0.network.isHost }) {
+            return "infra container changed, recreating the pod"
+        }
+        if let network, let moved = sandboxes.first(where: { $0.isRunning && !isOnPodNetwork($0, pod: pod) }) {
             return "infra container is on network \(moved.network), pods now join \(network): recreating the pod"
         }
         return "infra container changed, recreating the pod"

@@ -7,8 +7,13 @@ import KubeAPI
 /// Pure: the same file on the same node always gives the same pods.
 public struct ManifestExpander: Sendable {
     public var nodeName: String
+    /// The NodePorts a service may ask for (`--service-node-port-range`).
+    public var nodePortRange: ClosedRange<Int32>
 
-    public init(nodeName: String) { self.nodeName = nodeName }
+    public init(nodeName: String, nodePortRange: ClosedRange<Int32> = Service.defaultNodePortRange) {
+        self.nodeName = nodeName
+        self.nodePortRange = nodePortRange
+    }
 
     public struct Result: Sendable {
         public var pods: [Pod] = []
@@ -63,6 +68,13 @@ public struct ManifestExpander: Sendable {
         case let .service(service):
             var service = service.withDefaults()
             if service.metadata.namespace == nil { service.metadata.namespace = "default" }
+            // As the API server would: a nodePort 22 never reaches the proxy.
+            let errors = service.validationErrors(nodePortRange: nodePortRange)
+            guard errors.isEmpty else {
+                let problems = errors.map(\.description).joined(separator: "; ")
+                result.problems.append("service \(service.metadata.namespace ?? "default")/\(service.metadata.name ?? ""): \(problems)")
+                return
+            }
             result.services.append(service)
         case let .list(items):
             for item in items { add(item, path: path, into: &result) }

@@ -19,12 +19,13 @@ public struct ManifestSource: ServiceLifecycle.Service {
     /// - Parameters:
     ///   - deliver: receives each new snapshot (the first one even when the directory is empty).
     public init(
-        directory: String, nodeName: String, serviceRange: ClusterIPAllocator, interval: Duration = .milliseconds(500),
+        directory: String, nodeName: String, serviceRange: ClusterIPAllocator,
+        nodePortRange: ClosedRange<Int32> = Service.defaultNodePortRange, interval: Duration = .milliseconds(500),
         logger: Logger, deliver: @escaping @Sendable (ManifestSnapshot) async -> Void
     ) {
         self.directory = directory
         self.interval = interval
-        self.expander = ManifestExpander(nodeName: nodeName)
+        self.expander = ManifestExpander(nodeName: nodeName, nodePortRange: nodePortRange)
         self.allocator = serviceRange
         self.logger = logger
         self.deliver = deliver
@@ -77,6 +78,8 @@ public struct ManifestSource: ServiceLifecycle.Service {
         private var directoryProblem: String?
         /// Services left without a cluster IP, as last logged.
         private var allocationProblems: [String: String] = [:]
+        /// Services refused for their cluster IP, by file, as last logged.
+        private var rejectedServices: [String: String] = [:]
 
         public init(directory: String, expander: ManifestExpander, allocator: ClusterIPAllocator, logger: Logger) {
             self.directory = directory
@@ -143,6 +146,8 @@ public struct ManifestSource: ServiceLifecycle.Service {
         private mutating func assemble() -> ManifestSnapshot {
             var snapshot = ManifestSnapshot()
             var podNames = Set<String>()
+            var requestedIPs = Set<String>()
+            var rejected: [String: String] = [:]
             for path in files.keys.sorted() {
                 guard let state = files[path] else { continue }
                 for pod in state.result.pods {
@@ -153,8 +158,26 @@ public struct ManifestSource: ServiceLifecycle.Service {
                         snapshot.problems[path] = "pod \(key) is defined in another file too; the first one counts"
                     }
                 }
-                snapshot.services.append(contentsOf: state.result.services)
                 if let problem = state.problem { snapshot.problems[path] = problem }
+                // A cluster IP the service names must be inside the service range and not
+                // another's, as the API server's allocator insists.
+                for service in state.result.services {
+                    let key = "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")"
+                    if let requested = service.spec.clusterIP, !requested.isEmpty, requested != "None" {
+                        var detail: String?
+                        if !allocator.contains(requested) {
+                            detail = "provided IP is not in the valid range. The range of valid IPs is \(IPv4.format(allocator.network))/\(allocator.prefixLength)"
+                        } else if !requestedIPs.insert(requested).inserted {
+                            detail = "provided IP is already allocated"
+                        }
+                        if let detail {
+                            rejected[path] = "service \(key): spec.clusterIP: Invalid value: \"\(requested)\": \(detail)"
+                            snapshot.problems[path] = rejected[path]
+                            continue
+                        }
+                    }
+                    snapshot.services.append(service)
+                }
             }
             let keys = snapshot.services.map { service in
                 (key: "\(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")", requested: service.spec.clusterIP.flatMap { $0.isEmpty || $0 == "None" ? nil : $0 })
@@ -176,6 +199,10 @@ public struct ManifestSource: ServiceLifecycle.Service {
                 logger.error("service without a cluster IP: \(problem)", metadata: ["file": "\(path)"])
             }
             allocationProblems = problems
+            for (path, problem) in rejected where rejectedServices[path] != problem {
+                logger.error("manifest service rejected: \(problem)", metadata: ["file": "\(path)"])
+            }
+            rejectedServices = rejected
             return snapshot
         }
 

@@ -48,6 +48,8 @@ public actor PodManager: ServiceLifecycle.Service {
     private var records: [String: PodRecord] = [:]
     /// Every source delivered and orphans were looked for then.
     private var sourcesSeen = false
+    /// Pods refused for their UID, name or namespace, as last logged.
+    private var refusedIdentities: Set<String> = []
     private var statusListeners: [UUID: AsyncStream<PodRecord>.Continuation] = [:]
 
     public init(
@@ -103,10 +105,20 @@ public actor PodManager: ServiceLifecycle.Service {
     ) async {
         self.services = services
         var next: [String: Pod] = [:]
+        var refused: Set<String> = []
         for pod in pods {
+            // Before the UID, name and namespace become paths and container names.
+            let problems = pod.identityErrors()
+            if !problems.isEmpty {
+                let message = describe(problems, pod: pod)
+                refused.insert(message)
+                if !refusedIdentities.contains(message) { logger.error("pod refused: \(message)") }
+                continue
+            }
             guard let uid = pod.metadata.uid else { continue }
             next[uid] = pod
         }
+        refusedIdentities = refused
         let changed = next.filter { desired[$0.key] != $0.value }.map(\.key)
         let removed = desired.keys.filter { next[$0] == nil }
         desired = next

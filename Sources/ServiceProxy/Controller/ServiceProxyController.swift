@@ -105,7 +105,7 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
 
     public func update(services: [KubeAPI.Service]) {
         self.services = services
-        let problems = Set(ServiceProxyState.problems(in: services))
+        let problems = Set(ServiceProxyState.problems(in: services, nodePortRange: configuration.node.nodePortRange))
         for problem in problems.subtracting(reportedProblems).sorted() { logger.warning("\(problem)") }
         reportedProblems = problems
         changed()

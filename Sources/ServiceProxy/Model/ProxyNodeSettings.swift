@@ -10,10 +10,18 @@ public struct ProxyNodeSettings: Sendable, Hashable {
     public var masqueradeAll: Bool
     /// The packet mark bit that asks for masquerading (kube-proxy's 0x4000, bit 14).
     public var masqueradeMark: UInt32
+    /// The NodePorts the proxy programs (the API server's `--service-node-port-range`, default
+    /// 30000-32767); a service asking for another (22, say) has that NodePort left out, so a
+    /// Service can never take over a port of the node's own daemons.
+    public var nodePortRange: ClosedRange<UInt16>
 
-    public init(clusterCIDR: IPv4CIDR? = nil, masqueradeAll: Bool = false, masqueradeMark: UInt32 = 0x4000) {
+    public init(
+        clusterCIDR: IPv4CIDR? = nil, masqueradeAll: Bool = false, masqueradeMark: UInt32 = 0x4000,
+        nodePortRange: ClosedRange<UInt16> = 30000...32767
+    ) {
         self.clusterCIDR = clusterCIDR
         self.masqueradeAll = masqueradeAll
         self.masqueradeMark = masqueradeMark
+        self.nodePortRange = nodePortRange
     }
 }

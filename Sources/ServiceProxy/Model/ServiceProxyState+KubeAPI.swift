@@ -15,9 +15,9 @@ extension ServiceProxyState {
 
     /// What in `services` the proxy cannot serve, one sentence each naming the service and the
     /// field: a cluster IP that is not IPv4, a protocol other than TCP and UDP, a port out of
-    /// range. Headless services (`clusterIP: None`) and services without a cluster IP yet are
-    /// not problems.
-    public static func problems(in services: [Service]) -> [String] {
+    /// range, a NodePort outside `nodePortRange`. Headless services (`clusterIP: None`) and
+    /// services without a cluster IP yet are not problems.
+    public static func problems(in services: [Service], nodePortRange: ClosedRange<UInt16> = ProxyNodeSettings().nodePortRange) -> [String] {
         var problems: [String] = []
         for service in services {
             let name = "service \(service.metadata.namespace ?? "default")/\(service.metadata.name ?? "")"
@@ -31,6 +31,11 @@ extension ServiceProxyState {
                         "\(name): spec.ports[\(index)].protocol \"\(port.protocol ?? "")\" is not supported (TCP, UDP); the port is not proxied")
                 } else if UInt16(exactly: port.port) == nil || port.port == 0 {
                     problems.append("\(name): spec.ports[\(index)].port \(port.port) is out of range; the port is not proxied")
+                } else if let nodePort = port.nodePort, nodePort != 0, ["NodePort", "LoadBalancer"].contains(service.spec.type ?? ""),
+                    UInt16(exactly: nodePort).map({ !nodePortRange.contains($0) }) ?? true
+                {
+                    problems.append(
+                        "\(name): spec.ports[\(index)].nodePort \(nodePort) is outside the node port range \(nodePortRange.lowerBound)-\(nodePortRange.upperBound); the NodePort is not programmed")
                 }
             }
         }

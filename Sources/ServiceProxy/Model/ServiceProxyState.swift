@@ -4,8 +4,18 @@ public struct ServiceProxyState: Sendable, Hashable {
     public var services: [ProxiedService]
     public var node: ProxyNodeSettings
 
+    /// - Parameter services: NodePorts outside `node.nodePortRange` are dropped (``problems(in:nodePortRange:)``
+    ///   says so once, by service and field).
     public init(services: [ProxiedService] = [], node: ProxyNodeSettings = ProxyNodeSettings()) {
-        self.services = services
+        self.services = services.map { service in
+            var service = service
+            for index in service.ports.indices {
+                if let nodePort = service.ports[index].nodePort, !node.nodePortRange.contains(nodePort) {
+                    service.ports[index].nodePort = nil
+                }
+            }
+            return service
+        }
         self.node = node
     }
 }

@@ -56,6 +56,8 @@ final class FakeDockerEngine: DockerEngine {
         var calls: [Call] = []
         var sequence = 0
         var networks: [String: NetworkInspect] = [:]
+        /// The `USER` of images that have one.
+        var imageUsers: [String: String] = [:]
     }
 
     private let clock: TestClock
@@ -68,6 +70,9 @@ final class FakeDockerEngine: DockerEngine {
         self.clock = clock
         self.state = Mutex(State(images: images, pullError: pullError))
     }
+
+    /// Gives an image a `USER`, as its inspect reports it.
+    func setUser(_ user: String, ofImage image: String) { state.withLock { $0.imageUsers[image] = user } }
 
     /// The message Docker 20.10 gives when the registry's name does not resolve.
     static let unreachableRegistry =
@@ -261,7 +266,8 @@ final class FakeDockerEngine: DockerEngine {
     func inspectImage(name: String) async throws(DockerError) -> ImageInspect? {
         state.withLock { state in
             state.calls.append(.inspectImage(name))
-            return state.images.contains(name) ? ImageInspect(id: "sha256:" + name, repoTags: [name]) : nil
+            return state.images.contains(name)
+                ? ImageInspect(id: "sha256:" + name, repoTags: [name], config: .init(user: state.imageUsers[name])) : nil
         }
     }
 
