@@ -66,7 +66,8 @@ need_root() { [[ $(id -u) -eq 0 ]] || die "must run as root (network namespaces,
 # The first 192.168.N, N in 150..199, that the root namespace does not mention.
 free_root_net() {
   local used n
-  used=$( { ip -4 -o addr show; ip -4 route show table all; cat "$STATE"/*/rootnet 2>/dev/null || true; } )
+  # (the state files hold "192.168.N", without the final dot the search below looks for)
+  used=$( { ip -4 -o addr show; ip -4 route show table all; sed 's/$/./' "$STATE"/*/rootnet 2>/dev/null || true; } )
   for n in $(seq 150 199); do
     grep -qF "192.168.$n." <<<"$used" || { echo "192.168.$n"; return 0; }
   done
@@ -96,7 +97,8 @@ do_up() {
   echo "${CLC_NODES_OWNER:-$PPID} $(cut -d' ' -f22 "/proc/${CLC_NODES_OWNER:-$PPID}/stat")" >"$STATE/$run/owner"
   flock -u 9
   # whatever ends `up` early (a failed command, die) removes what it made
-  trap 'if [[ ${up_done:-0} != 1 ]]; then log "up failed: removing run $run"; do_down "$run" || true; fi' EXIT
+  up_run=$run
+  trap 'if [[ ${up_done:-0} != 1 ]]; then log "up failed: removing run $up_run"; do_down "$up_run" || true; fi' EXIT
 
   local ul=clc-$run-ul
   ip netns add "$ul"
