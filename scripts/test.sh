@@ -39,10 +39,10 @@ fi
 # Three rounds: the unit and kernel tests, then the integration tests that run agents, engines
 # and simulated nodes (each round's suites in parallel), then, one at a time, the suites whose
 # assertions are timings (restart times, a registry time-out, connections refused or served
-# within a second, the node lifecycle controller's grace periods). On a 2-core machine the load
-# of parallel suites starves timers (a 1 s bound took 5.6 s), and the timing suites must not
-# measure their neighbours.
-timing='IntegrationTests\.(LivenessRestartTimingTests|IsolatedRegistryTests|ServiceProxyEndToEndTests)|MasterDoubleTests\.NodeLifecycleTests'
+# within a second, the node lifecycle controller's grace periods, probe and request time-outs).
+# On a 2-core machine the load of parallel suites starves timers (a 1 s bound took 5.6 s), and
+# the timing suites must not measure their neighbours.
+timing='IntegrationTests\.(LivenessRestartTimingTests|IsolatedRegistryTests|ServiceProxyEndToEndTests)|MasterDoubleTests\.NodeLifecycleTests|ProbesTests\.NetworkHandlerRunnerTests|CurlHTTPTests'
 status=0
 swift test --skip-build --skip "IntegrationTests|$timing" || status=$?
 swift test --skip-build --filter IntegrationTests --skip "$timing" || status=$?

@@ -75,14 +75,17 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
         var lease: Lease?
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            if failures > 0, registered {
-                // While the agent could not reach it, the master's node lifecycle controller may
-                // have set conditions to Unknown; as kubelet, which computes transitions against
-                // the master's node, a condition we now report differently moves at this moment.
-                await adoptMasterConditions(into: &transitions)
-            }
-            let status = await makeStatus(transitions: &transitions)
             do {
+                if failures > 0, registered {
+                    // While the agent could not reach it, the master's node lifecycle controller
+                    // may have set conditions to Unknown; as kubelet, which reads the node before
+                    // each status update and computes transitions against it, a condition we now
+                    // report differently moves at this moment. No status goes out before the
+                    // master's node was read: a write that slipped through first would keep the
+                    // old transition times.
+                    try await adoptMasterConditions(into: &transitions)
+                }
+                let status = await makeStatus(transitions: &transitions)
                 if !registered {
                     var node = Node(metadata: ObjectMeta(name: name, labels: [
                         "kubernetes.io/hostname": name, "kubernetes.io/os": "linux",
@@ -116,8 +119,8 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
 
     /// Takes the master's condition statuses (and their times) where they differ from the ones
     /// last reported, so that the next status marks a transition for each of them.
-    private func adoptMasterConditions(into transitions: inout [String: (status: String, time: String)]) async {
-        guard let node = try? await client.get(Node.self, "/api/v1/nodes/\(configuration.nodeName)") else { return }
+    private func adoptMasterConditions(into transitions: inout [String: (status: String, time: String)]) async throws(MasterError) {
+        let node = try await client.get(Node.self, "/api/v1/nodes/\(configuration.nodeName)")
         for condition in node.status?.conditions ?? [] where transitions[condition.type]?.status != condition.status {
             transitions[condition.type] = (condition.status, condition.lastTransitionTime ?? KubeTime.format(Date()))
         }
