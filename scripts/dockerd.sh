@@ -227,11 +227,22 @@ do_stop() {
   # unmount anything dockerd left mounted under DIR (netns files, overlay mounts)
   awk -v d="$DIR/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null || true; done
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then
-    log "deleting bridge $BRIDGE"
-    ip link del "$BRIDGE"
+  # Another live dockerd on the same bridge (a second DIR without its own CLC_DOCKER_BRIDGE)
+  # keeps the bridge and its rules: deleting them would break every container start there.
+  local other p
+  other=
+  for p in $(pgrep -x dockerd 2>/dev/null || true); do
+    if tr '\0' ' ' </proc/"$p"/cmdline 2>/dev/null | grep -qE -- "--bridge $BRIDGE( |\$)"; then other=$p; fi
+  done
+  if [[ -n $other ]]; then
+    log "bridge $BRIDGE kept: dockerd pid $other still uses it (give each DIR its own CLC_DOCKER_BRIDGE)"
+  else
+    if ip link show "$BRIDGE" >/dev/null 2>&1; then
+      log "deleting bridge $BRIDGE"
+      ip link del "$BRIDGE"
+    fi
+    iptables_cleanup
   fi
-  iptables_cleanup
   log "stopped"
 }
 
