@@ -20,7 +20,7 @@
 #           up to 30 s for GET /_ping to answer OK, print the socket path.
 #   stop    remove all its containers (docker rm -f), SIGTERM dockerd (SIGKILL after 20 s),
 #           make sure its containerd and shims are gone, delete the bridge and the iptables
-#           rules dockerd added for it.
+#           rules dockerd added for it (both kept while another live dockerd uses the bridge).
 #   status  print whether it runs (exit 0) or not (exit 3).
 #   env     print `export DOCKER_HOST=unix://DIR/docker.sock`.
 set -euo pipefail
