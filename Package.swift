@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(
             name: "ServiceProxyTests",
             dependencies: [
-                "ServiceProxy", "KubeAPI", .product(name: "Logging", package: "swift-log"),
+                "ServiceProxy", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// A scratch network namespace (`ip netns add clcproxy-test-<random>`), removed by `remove()`.
 /// Everything the kernel tests program lives in one of these, never in the host's namespace.
@@ -32,31 +33,12 @@ final class NetworkNamespace: Sendable {
         try exec("nft", "list", "table", "ip", table)
     }
 
-    struct CommandError: Error, CustomStringConvertible {
-        var command: String
-        var status: Int32
-        var stderr: String
-        var description: String { "\(command) exited \(status): \(stderr)" }
-    }
+    typealias CommandError = ScratchNamespace.CommandError
 
+    /// Runs a host command and returns its standard output (TestSupport's, shared with the
+    /// netlink targets' kernel tests).
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CommandError(
-                command: ([executable] + arguments).joined(separator: " "), status: process.terminationStatus,
-                stderr: String(decoding: errors, as: UTF8.self))
-        }
-        return String(decoding: output, as: UTF8.self)
+        try ScratchNamespace.run(executable, arguments)
     }
 }
