@@ -84,6 +84,9 @@ let package = Package(
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
         .target(name: "RouteNetlink", dependencies: ["CMnl"]),
+        // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and
+        // port-forward sessions: plain Swift types, so neither side depends on the other.
+        .target(name: "StreamingProtocol"),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
