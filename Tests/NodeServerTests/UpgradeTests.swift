@@ -22,15 +22,15 @@ struct UpgradeTests {
         try await NodeServerFixture.with(endpoints: NodeEndpoints(streaming: responder)) { server in
             let client = try await RawTLSClient.connect(port: server.ports.port, identity: certificates.client)
             let answers = try await client.converse([
-                (Array(Self.spdyRequest("/exec/default/web/nginx?command=sh&command=-c&stdin=1").utf8), { $0.contains("\r\n\r\n") }),
-                ([0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef], { $0.utf8.count >= 12 }),
+                (Array(Self.spdyRequest("/exec/default/web/nginx?command=sh&command=-c&stdin=1").utf8), { String(decoding: $0, as: UTF8.self).contains("\r\n\r\n") }),
+                ([0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef], { $0.count >= 12 }),
             ])
-            let head = answers[0].lowercased()
+            let head = String(decoding: answers[0], as: UTF8.self).lowercased()
             #expect(head.hasPrefix("http/1.1 101 switching protocols\r\n"))
             #expect(head.contains("connection: upgrade\r\n"))
             #expect(head.contains("upgrade: spdy/3.1\r\n"))
             #expect(head.contains("x-stream-protocol-version: v4.channel.k8s.io\r\n"))
-            #expect(Array(answers[1].utf8).prefix(8) == [0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04])
+            #expect(answers[1] == [0x80, 0x03, 0x00, 0x06, 0x00, 0x00, 0x00, 0x04, 0xde, 0xad, 0xbe, 0xef])
             let request = try #require(responder.requests.first)
             #expect(request.path == "/exec/default/web/nginx")
             #expect(request.query["command"] == ["sh", "-c"])
@@ -88,7 +88,7 @@ struct UpgradeTests {
             let received = Received()
             _ = try await WebSocketClient.connect(
                 url: "wss://127.0.0.1:\(server.ports.port)/exec/default/web/nginx?command=ls&stdout=1",
-                configuration: .init(additionalHeaders: headers), tlsConfiguration: tls, logger: NodeServerFixture.logger
+                configuration: .init(additionalHeaders: headers, sniHostname: "node-1"), tlsConfiguration: tls, logger: NodeServerFixture.logger
             ) { inbound, outbound, _ in
                 try await outbound.write(.binary(ByteBuffer(bytes: [1, 104, 105])))
                 try await outbound.withTextMessageWriter { write in

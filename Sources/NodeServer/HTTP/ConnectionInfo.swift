@@ -1,4 +1,5 @@
 import NIOCore
+import NIOHTTP1
 import StreamingProtocol
 import Synchronization
 
@@ -97,5 +98,20 @@ final class ClientGoneHandler: ChannelInboundHandler, RemovableChannelHandler, S
     func channelInactive(context: ChannelHandlerContext) {
         info.markClientGone()
         context.fireChannelInactive()
+    }
+}
+
+/// Closes the connection after a malformed or oversized first request head. NIO's
+/// HTTPServerProtocolErrorHandler has answered 400 by then, but nothing else closes a connection
+/// whose first request never parsed: the upgrade handler waits for a head that never comes.
+final class ParseErrorCloser: ChannelInboundHandler, RemovableChannelHandler, Sendable {
+    typealias InboundIn = NIOAny
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            context.close(promise: nil)
+            return
+        }
+        context.fireErrorCaught(error)
     }
 }

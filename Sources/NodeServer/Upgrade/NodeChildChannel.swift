@@ -92,6 +92,7 @@ struct NodeChildChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.decoderConfiguration.maxHeaderFieldSize = maximumHeadBytes
             configuration.decoderConfiguration.maxHeaderListSize = maximumHeadBytes
             let result = try pipeline.configureUpgradableHTTPServerPipeline(configuration: configuration)
+            try pipeline.addHandler(ParseErrorCloser())
             return Value(result: result, info: info, channel: channel)
         }
     }
