@@ -94,6 +94,8 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ]),
         // kubelet's node API (10250 HTTPS, 10248 healthz) on Hummingbird: certificates,
         // authentication and authorization, routes, and the WebSocket and SPDY upgrades that hand

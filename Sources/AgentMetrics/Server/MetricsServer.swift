@@ -110,6 +110,7 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
                 }
             },
             configuration: .init(
+                additionalChannelHandlers: [MalformedRequestHandler()],
                 idleTimeout: idleTimeout,
                 httpDecoderConfiguration: .init(
                     maxHeaderFieldSize: configuration.maximumRequestHeadBytes, maxHeaderListSize: configuration.maximumRequestHeadBytes)
