@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(
             name: "NodeServerTests",
             dependencies: [
-                "NodeServer", "KubeAPI", "StreamingProtocol", "CurlHTTP",
+                "NodeServer", "KubeAPI", "StreamingProtocol", "CurlHTTP", "MasterClient",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -64,8 +64,9 @@ struct SubjectAccessReview: Codable, Sendable {
         var evaluationError: String?
     }
 
-    var apiVersion = "authorization.k8s.io/v1"
-    var kind = "SubjectAccessReview"
-    var spec: Spec
+    var apiVersion: String? = "authorization.k8s.io/v1"
+    var kind: String? = "SubjectAccessReview"
+    /// Optional: an answer need not echo it.
+    var spec: Spec?
     var status: Status?
 }

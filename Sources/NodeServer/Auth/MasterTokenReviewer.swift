@@ -42,8 +42,9 @@ struct TokenReview: Codable, Sendable {
         var error: String?
     }
 
-    var apiVersion = "authentication.k8s.io/v1"
-    var kind = "TokenReview"
-    var spec: Spec
+    var apiVersion: String? = "authentication.k8s.io/v1"
+    var kind: String? = "TokenReview"
+    /// Optional: an answer need not echo it.
+    var spec: Spec?
     var status: Status?
 }
