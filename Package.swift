@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(
             name: "CMnl", pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "KubeAPI",
@@ -87,6 +90,10 @@ let package = Package(
         // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and
         // port-forward sessions: plain Swift types, so neither side depends on the other.
         .target(name: "StreamingProtocol"),
+        // SPDY/3.1 as kubectl and kube-apiserver speak it for exec, attach and port-forward:
+        // frames, zlib header blocks with the SPDY/3 dictionary, a sans-I/O server session.
+        .target(name: "SPDY", dependencies: ["CZlib"]),
+        .testTarget(name: "SPDYTests", dependencies: ["SPDY"]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
