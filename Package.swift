@@ -87,6 +87,13 @@ let package = Package(
         // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and
         // port-forward sessions: plain Swift types, so neither side depends on the other.
         .target(name: "StreamingProtocol"),
+        // kubelet's /containerLogs: PodLogOptions, the instance asked for, the engine's stream.
+        .target(
+            name: "ContainerLogs",
+            dependencies: ["KubeAPI", "DockerEngine", "PodRuntime"]),
+        .testTarget(
+            name: "ContainerLogsTests",
+            dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
