@@ -94,6 +94,13 @@ let package = Package(
         // frames, zlib header blocks with the SPDY/3 dictionary, a sans-I/O server session.
         .target(name: "SPDY", dependencies: ["CZlib"]),
         .testTarget(name: "SPDYTests", dependencies: ["SPDY"]),
+        // kubelet's /containerLogs: PodLogOptions, the instance asked for, the engine's stream.
+        .target(
+            name: "ContainerLogs",
+            dependencies: ["KubeAPI", "DockerEngine", "PodRuntime"]),
+        .testTarget(
+            name: "ContainerLogsTests",
+            dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
