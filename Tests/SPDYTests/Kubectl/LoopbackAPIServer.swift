@@ -17,7 +17,7 @@ final class LoopbackAPIServer {
 
     private enum Mode {
         case http
-        case spdy(SPDYServerSession, ExecEcho)
+        case spdy(SPDYServerSession, any UpgradedSession)
     }
 
     private final class Connection {
@@ -34,8 +34,10 @@ final class LoopbackAPIServer {
     private var connections: [Connection] = []
     /// Every request line seen, for failure messages.
     private(set) var requestLog: [String] = []
-    /// The exec sessions' handlers, for the test's checks.
-    private(set) var execs: [ExecEcho] = []
+    /// The upgraded sessions' handlers, for the test's checks.
+    private(set) var sessions: [any UpgradedSession] = []
+    var execs: [ExecEcho] { sessions.compactMap { $0 as? ExecEcho } }
+    var portForwards: [PortForwardEcho] { sessions.compactMap { $0 as? PortForwardEcho } }
     /// The first SPDY error a session threw.
     private(set) var spdyError: SPDYError?
 
@@ -109,7 +111,7 @@ final class LoopbackAPIServer {
         }
     }
 
-    private func feed(_ session: SPDYServerSession, _ exec: ExecEcho, _ bytes: [UInt8], _ connection: Connection) throws {
+    private func feed(_ session: SPDYServerSession, _ exec: any UpgradedSession, _ bytes: [UInt8], _ connection: Connection) throws {
         do {
             let events = try session.receive(bytes)
             try exec.handle(events, session)
@@ -135,14 +137,15 @@ final class LoopbackAPIServer {
                 connection.input.removeFirst(min(length, connection.input.count))  // exec POSTs carry none
             }
             if request.header("Upgrade")?.lowercased() == "spdy/3.1" {
+                let exec: any UpgradedSession =
+                    request.target.contains("/portforward") ? PortForwardEcho() : ExecEcho(target: request.target)
                 try writeAll(
                     connection.fd,
                     Array(
                         ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\n"
-                            + "X-Stream-Protocol-Version: v4.channel.k8s.io\r\n\r\n").utf8))
+                            + "X-Stream-Protocol-Version: \(exec.streamProtocol)\r\n\r\n").utf8))
                 let session = SPDYServerSession(outboundFlowControl: flowControl)
-                let exec = ExecEcho(target: request.target)
-                execs.append(exec)
+                sessions.append(exec)
                 connection.mode = .spdy(session, exec)
                 let rest = connection.input
                 connection.input = []
@@ -216,11 +219,19 @@ extension String {
     }
 }
 
+/// What serves an upgraded connection's streams.
+protocol UpgradedSession: AnyObject {
+    /// The X-Stream-Protocol-Version the 101 answer names.
+    var streamProtocol: String { get }
+    func handle(_ events: [SPDYSessionEvent], _ session: SPDYServerSession) throws(SPDYError)
+}
+
 /// A `cat` behind `kubectl exec -i`: replies to every stream kubectl opens, copies stdin to
 /// stdout, and when stdin ends finishes stdout, stderr and the error stream (an empty error stream
 /// is success in protocol v4).
-final class ExecEcho {
+final class ExecEcho: UpgradedSession {
     let target: String
+    let streamProtocol = "v4.channel.k8s.io"
     private(set) var streamTypes: [UInt32: String] = [:]
     private(set) var stdinBytes = 0
     private(set) var finished = false
@@ -250,5 +261,45 @@ final class ExecEcho {
                 break
             }
         }
+    }
+}
+
+/// An echo server behind `kubectl port-forward`: each forwarded connection is an error stream and
+/// a data stream sharing a requestid; data comes back as it came, and when kubectl finishes the
+/// data stream (its local connection closed) both streams are finished.
+final class PortForwardEcho: UpgradedSession {
+    let streamProtocol = "portforward.k8s.io"
+    /// Stream ID to (streamtype, requestid, port).
+    private(set) var streams: [UInt32: (type: String, request: String, port: String)] = [:]
+    private(set) var resets: [UInt32] = []
+    /// The session's open streams after the last events.
+    private(set) var openStreamIDs: [UInt32] = []
+
+    private func errorStream(for request: String) -> UInt32? {
+        streams.first { $0.value.type == "error" && $0.value.request == request }?.key
+    }
+
+    var dataStreamCount: Int { streams.values.filter { $0.type == "data" }.count }
+
+    func handle(_ events: [SPDYSessionEvent], _ session: SPDYServerSession) throws(SPDYError) {
+        for event in events {
+            switch event {
+            case .streamOpened(let id, let headers):
+                streams[id] = (headers["streamtype"] ?? "?", headers["requestid"] ?? "?", headers["port"] ?? "?")
+                try session.reply(streamID: id, headers: [:], fin: false)
+            case .data(let id, let payload) where streams[id]?.type == "data":
+                try session.send(streamID: id, data: payload, fin: false)
+            case .remoteFinished(let id) where streams[id]?.type == "data":
+                try session.send(streamID: id, data: [], fin: true)
+                if let error = errorStream(for: streams[id]!.request) {
+                    try session.send(streamID: error, data: [], fin: true)
+                }
+            case .reset(let id, _):
+                resets.append(id)
+            default:
+                break
+            }
+        }
+        openStreamIDs = session.openStreamIDs
     }
 }
