@@ -19,6 +19,9 @@ public enum SPDYError: Error, Sendable, Equatable, CustomStringConvertible {
     case streamNotReplied(streamID: UInt32, operation: String)
     /// A second SYN_REPLY for a stream.
     case streamAlreadyReplied(streamID: UInt32)
+    /// A reply header that Go's spdy framer refuses (connection, keep-alive, proxy-connection,
+    /// transfer-encoding): the client would drop the whole connection on it.
+    case forbiddenHeader(streamID: UInt32, name: String)
     /// A send after this side finished the stream (FIN sent, or the peer opened it unidirectional).
     case streamHalfClosed(streamID: UInt32, operation: String)
     /// The peer's WINDOW_UPDATE frames grew the session's send window past 2^31 - 1.
@@ -47,6 +50,8 @@ public enum SPDYError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(operation): stream \(streamID) has no SYN_REPLY yet"
         case .streamAlreadyReplied(let streamID):
             return "reply: stream \(streamID) already has a SYN_REPLY"
+        case .forbiddenHeader(let streamID, let name):
+            return "reply on stream \(streamID): header \(name) is not allowed in SPDY (the client drops the connection)"
         case .streamHalfClosed(let streamID, let operation):
             return "\(operation): stream \(streamID) is already finished on this side"
         case .flowControl(let streamID, let reason):

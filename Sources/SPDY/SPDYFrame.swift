@@ -1,3 +1,8 @@
+// SPDY/3.1 by hand: kubectl, kube-apiserver and kubelet still speak it (through Go's
+// moby/spdystream) for exec, attach and port-forward, and no Swift library does (swift-nio never
+// shipped SPDY, and this module must stay NIO-free for StreamingProtocol's sake). Facts come from
+// the SPDY/3 and 3.1 drafts and spdystream's framer; zlib does the header compression.
+
 /// One SPDY/3 frame, decoded: header blocks are plain `SPDYHeaders` (the codec owns the zlib
 /// streams), stream IDs are 31-bit values with the reserved bit cleared.
 public enum SPDYFrame: Sendable, Equatable {

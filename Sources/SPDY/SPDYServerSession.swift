@@ -223,12 +223,19 @@ public final class SPDYServerSession {
 
     // MARK: Sending
 
+    /// HTTP/1.1 connection headers Go's framer rejects in a SYN_REPLY (spdy/read.go).
+    private static let forbiddenReplyHeaders: Set<String> = ["connection", "keep-alive", "proxy-connection", "transfer-encoding"]
+
     /// Accepts a stream the client opened (SYN_REPLY).
     /// - Parameter fin: also finish this side of the stream (no data will follow).
-    /// - Throws: `.unknownStream` when the stream is not open, `.streamAlreadyReplied`.
+    /// - Throws: `.unknownStream` when the stream is not open (never opened, reset, or finished
+    ///   both ways), `.streamAlreadyReplied`, `.forbiddenHeader`.
     public func reply(streamID: UInt32, headers: SPDYHeaders, fin: Bool) throws(SPDYError) {
         guard var stream = streams[streamID] else { throw .unknownStream(streamID: streamID, operation: "reply") }
         guard !stream.replied else { throw .streamAlreadyReplied(streamID: streamID) }
+        if let forbidden = headers.fields.first(where: { Self.forbiddenReplyHeaders.contains($0.name) }) {
+            throw .forbiddenHeader(streamID: streamID, name: forbidden.name)
+        }
         stream.replied = true
         if fin {
             stream.localFinishRequested = true
@@ -241,8 +248,9 @@ public final class SPDYServerSession {
 
     /// Sends data on a replied stream, now or, while the peer's window is shut, once it opens.
     /// - Parameter fin: finish this side of the stream after `data` (FIN on the last frame).
-    /// - Throws: `.unknownStream`, `.streamNotReplied` (spdystream drops data that comes before
-    ///   the SYN_REPLY), `.streamHalfClosed` after a FIN.
+    /// - Throws: `.unknownStream` (never opened, reset by either side, or finished both ways: an
+    ///   owner racing the client's RST_STREAM sees this and drops the data), `.streamNotReplied`
+    ///   (spdystream drops data that comes before the SYN_REPLY), `.streamHalfClosed` after a FIN.
     public func send(streamID: UInt32, data: [UInt8], fin: Bool) throws(SPDYError) {
         guard let stream = streams[streamID] else { throw .unknownStream(streamID: streamID, operation: "send") }
         guard stream.replied else { throw .streamNotReplied(streamID: streamID, operation: "send") }

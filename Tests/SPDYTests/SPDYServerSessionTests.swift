@@ -274,6 +274,7 @@ struct SPDYServerSessionTests {
         ("send before reply", SPDYError.streamNotReplied(streamID: 1, operation: "send")),
         ("second reply", SPDYError.streamAlreadyReplied(streamID: 1)),
         ("reply to an unknown stream", SPDYError.unknownStream(streamID: 7, operation: "reply")),
+        ("reply with a connection header", SPDYError.forbiddenHeader(streamID: 1, name: "connection")),
     ])
     func stateErrors(_ call: String, _ error: SPDYError) throws {
         let session = SPDYServerSession()
@@ -284,6 +285,8 @@ struct SPDYServerSessionTests {
             case "second reply":
                 try session.reply(streamID: 1, headers: [:], fin: false)
                 try session.reply(streamID: 1, headers: [:], fin: false)
+            case "reply with a connection header":
+                try session.reply(streamID: 1, headers: ["X-Stream-Protocol-Version": "v4", "Connection": "close"], fin: false)
             default: try session.reply(streamID: 7, headers: [:], fin: false)
             }
         }
