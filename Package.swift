@@ -94,6 +94,7 @@ let package = Package(
         // frames, zlib header blocks with the SPDY/3 dictionary, a sans-I/O server session.
         .target(name: "SPDY", dependencies: ["CZlib"]),
         .testTarget(name: "SPDYTests", dependencies: ["SPDY"]),
+        .executableTarget(name: "clc-bench-spdy", dependencies: ["SPDY"], path: "bench/SPDYBench"),
         // kubelet's /containerLogs: PodLogOptions, the instance asked for, the engine's stream.
         .target(
             name: "ContainerLogs",
