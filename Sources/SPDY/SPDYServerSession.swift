@@ -294,6 +294,10 @@ public final class SPDYServerSession {
     /// Bytes `send` accepted for a stream that wait for the peer's window (0 for unknown streams).
     public func queuedByteCount(streamID: UInt32) -> Int { streams[streamID]?.pendingCount ?? 0 }
 
+    /// Bytes waiting for the peer's windows on all streams: an owner stops reading its sources
+    /// (container output, a forwarded socket) while this is large.
+    public var queuedByteCount: Int { streams.values.reduce(0) { $0 + $1.pendingCount } }
+
     /// The peer's receive window for a stream, as far as this side counts it (nil when unknown).
     /// Negative when the peer shrank its initial window below what was in flight.
     public func sendWindow(streamID: UInt32) -> Int64? { streams[streamID]?.sendWindow }

@@ -93,6 +93,7 @@ struct SPDYServerSessionTests {
         #expect(dataSent(first, on: 1) == (65_536, false))
         #expect(first.count == 2)  // two frames of 32 KiB
         #expect(session.queuedByteCount(streamID: 1) == 70_000 - 65_536)
+        #expect(session.queuedByteCount == 70_000 - 65_536)
         #expect(session.sendWindow(streamID: 1) == 0)
         #expect(session.sessionSendWindow == 0)
 
