@@ -41,10 +41,11 @@ public struct PortForwardSession: StreamingSession {
                 let (events, sink) = AsyncStream.makeStream(of: PortEvent.self)
                 queues.append(sink)
                 group.addTask {
-                    await forward(port: port, events: events, activity: activity) { bytes in
-                        try await writer.write(codec.encode(channel: UInt8(2 * index), bytes))
+                    await forward(port: port, events: events, activity: activity, waitForPeerEOF: false) { bytes in
+                        try? await writer.write(codec.encode(channel: UInt8(2 * index), bytes))
                     } error: { text in
                         try? await writer.write(codec.encode(channel: UInt8(2 * index + 1), Array(text.utf8)))
+                    } peerEOF: {
                     }
                     return false
                 }
@@ -82,9 +83,17 @@ public struct PortForwardSession: StreamingSession {
 
     /// Dials `port` and copies both ways until the client's side ends; reports a failed dial on
     /// the port's error stream.
+    /// - Parameters:
+    ///   - events: the client's bytes and half-close for this port; ends when the client's side
+    ///     is done.
+    ///   - waitForPeerEOF: after the client's side ended, let the pod's side run to its EOF
+    ///     (SPDY, where the client half-closes) instead of cutting it off (WebSocket, where the
+    ///     events end only when the client went).
+    ///   - peerEOF: called once the pod's side ended (or could not be dialed).
     func forward(
-        port: UInt16, events: AsyncStream<PortEvent>, activity: ActivityClock,
-        data: @escaping @Sendable ([UInt8]) async throws -> Void, error: @escaping @Sendable (String) async -> Void
+        port: UInt16, events: AsyncStream<PortEvent>, activity: ActivityClock, waitForPeerEOF: Bool,
+        data: @escaping @Sendable ([UInt8]) async -> Void, error: @escaping @Sendable (String) async -> Void,
+        peerEOF: @escaping @Sendable () async -> Void
     ) async {
         let connection: any PortConnection
         do {
@@ -93,6 +102,7 @@ public struct PortForwardSession: StreamingSession {
             let text = forwardingError(port: port, failure.reason)
             logger.info("\(text)")
             await error(text)
+            await peerEOF()
             // Drain the client's bytes for this port until it goes.
             for await _ in events {}
             return
@@ -103,11 +113,13 @@ public struct PortForwardSession: StreamingSession {
                 do {
                     while let bytes = try await connection.receive() {
                         activity.touch()
-                        try await data(bytes)
+                        await data(bytes)
                     }
                 } catch {}
+                await peerEOF()
             }
             for await event in events {
+                activity.touch()
                 switch event {
                 case .data(let bytes):
                     do { try await connection.send(bytes) } catch { continue }
@@ -115,7 +127,7 @@ public struct PortForwardSession: StreamingSession {
                     connection.closeWrite()
                 }
             }
-            group.cancelAll()
+            if !waitForPeerEOF { group.cancelAll() }
         }
     }
 }
