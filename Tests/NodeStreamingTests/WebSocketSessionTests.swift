@@ -159,6 +159,35 @@ struct WebSocketSessionTests {
         #expect(result.text(3).isEmpty)
     }
 
+    @Test("a client that offers no subprotocol gets binary channels and only error text, none on success")
+    func noSubprotocol() async throws {
+        let pod = try await BusyboxPod.start()
+        defer { Task { await pod.remove() } }
+        let decision = await responder(pod).prepare(
+            request("/exec/default/web/app", ["command": ["sh", "-c", "echo hi; exit 2"], "stdout": ["1"]]), transport: .webSocket)
+        let (headers, session) = try acceptedSession(decision)
+        #expect(headers.isEmpty)
+        let result = await transcript(session)
+        #expect(result.text(1) == "hi\n")
+        #expect(result.text(3) == "command terminated with non-zero exit code: Error executing in Docker Container: 2")
+    }
+
+    @Test("an exec in a container that stopped is an internal error with code 500 on the status channel")
+    func stoppedContainer() async throws {
+        let pod = try await BusyboxPod.start(script: "exit 0")
+        defer { Task { await pod.remove() } }
+        for _ in 0..<50 where try await pod.client.inspectContainer(id: pod.containerID).state.running {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let decision = await responder(pod).prepare(
+            request("/exec/default/web/app", ["command": ["true"], "stdout": ["1"]], protocols: ["v4.channel.k8s.io"]),
+            transport: .webSocket)
+        let status = await transcript(try acceptedSession(decision).session).text(3)
+        #expect(status.contains(#""reason":"InternalError""#))
+        #expect(status.contains(#""code":500"#))
+        #expect(status.contains("error executing command in container"))
+    }
+
     @Test("port-forward sends each port on its data and error channels, then relays an HTTP exchange")
     func portForward() async throws {
         let pod = try await BusyboxPod.start()
