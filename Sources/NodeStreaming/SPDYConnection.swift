@@ -38,7 +38,11 @@ actor SPDYConnection {
     /// Decodes client bytes. On a protocol error the session's GOAWAY is flushed and the error
     /// rethrown: the owner closes the connection.
     func receive(_ bytes: [UInt8]) throws(SPDYError) -> [SPDYSessionEvent] {
-        defer { flush() }
+        defer {
+            flush()
+            // A WINDOW_UPDATE may have let queued data go.
+            if !isBackedUp { resumeWaiters() }
+        }
         return try session.receive(bytes)
     }
 
@@ -52,7 +56,7 @@ actor SPDYConnection {
     func send(streamID: UInt32, data: [UInt8], fin: Bool) async {
         try? session.send(streamID: streamID, data: data, fin: fin)
         flush()
-        while unwritten > Self.highWater, !writerGone {
+        while isBackedUp, !writerGone {
             await withCheckedContinuation { writableWaiters.append($0) }
         }
     }
@@ -76,9 +80,12 @@ actor SPDYConnection {
         output.yield(bytes)
     }
 
+    /// Too much waits for the socket, or for the client's flow-control windows.
+    private var isBackedUp: Bool { unwritten > Self.highWater || session.queuedByteCount > Self.highWater }
+
     private func wrote(_ count: Int) {
         unwritten -= count
-        if unwritten <= Self.highWater { resumeWaiters() }
+        if !isBackedUp { resumeWaiters() }
     }
 
     private func writerFailed() {

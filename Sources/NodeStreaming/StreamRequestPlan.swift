@@ -40,6 +40,8 @@ public enum StreamRequestPlan: Sendable, Hashable {
                     ports.append(port)
                 }
             }
+            // WebSocket gives each port two one-byte channel numbers.
+            guard ports.count <= 127 else { throw .tooManyPorts(ports.count) }
             return .portForward(
                 namespace: segments[1], pod: segments[2], uid: segments.count == 4 ? segments[3] : nil, ports: ports)
         default:
@@ -91,6 +93,7 @@ public enum StreamRequestError: Error, Sendable, Hashable, CustomStringConvertib
     case missingCommand
     case invalidPort(String)
     case missingPorts
+    case tooManyPorts(Int)
     case unsupportedProtocol(offered: [String], supported: [String])
 
     public var description: String {
@@ -100,6 +103,7 @@ public enum StreamRequestError: Error, Sendable, Hashable, CustomStringConvertib
         case .missingCommand: "query parameter \"command\" is required for exec"
         case .invalidPort(let text): "invalid port \"\(text)\" in query parameter \"port\": must be 1-65535"
         case .missingPorts: "query parameter \"port\" is required"
+        case .tooManyPorts(let count): "\(count) ports in query parameter \"port\": at most 127"
         case let .unsupportedProtocol(offered, supported):
             "requested protocol(s) \(offered) are not supported; supported: \(supported)"
         }

@@ -125,6 +125,30 @@ struct SPDYSessionTests {
         #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
     }
 
+    @Test("a tty exec waits for its resize stream and applies the size sent on it")
+    func ttyResize() async throws {
+        let pod = try await BusyboxPod.start()
+        defer { Task { await pod.remove() } }
+        let session = try await prepare(
+            pod, "/exec/default/web/app",
+            ["command": ["sh", "-c", "read line; stty size"], "stdin": ["1"], "stdout": ["1"], "tty": ["1"]],
+            version: "v4.channel.k8s.io")
+        let client = SPDYClientDouble()
+        let task = client.run(session)
+        client.open(1, ["streamtype": "error"])
+        client.open(3, ["streamtype": "stdin"])
+        client.open(5, ["streamtype": "stdout"])
+        client.open(7, ["streamtype": "resize"])
+        client.send(.data(streamID: 7, fin: false, payload: Array(#"{"Width":90,"Height":33}"#.utf8)))
+        try await Task.sleep(for: .milliseconds(300))
+        client.send(.data(streamID: 3, fin: false, payload: Array("go\r".utf8)))
+        let result = try await transcript(client, task)
+        client.close()
+        #expect(result.repliedStreams == [1, 3, 5, 7])
+        #expect(result.data(5).contains("33 90"))
+        #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
+    }
+
     @Test("a v3 exec reports a failure as text only and nothing on success")
     func legacyStatus() async throws {
         let pod = try await BusyboxPod.start()
