@@ -102,6 +102,22 @@ let package = Package(
         .testTarget(
             name: "ContainerLogsTests",
             dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
+        // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
+        .systemLibrary(name: "CNamespace"),
+        // kubelet's exec, attach and port-forward sessions over WebSocket and SPDY: Docker's
+        // hijacked streams, and connections dialed inside the pod's network namespace.
+        .target(
+            name: "NodeStreaming",
+            dependencies: [
+                "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "CNamespace",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "NodeStreamingTests",
+            dependencies: [
+                "NodeStreaming", "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.

@@ -37,19 +37,27 @@ public final class RawConnection: Sendable {
     ///   - connectTimeout: how long the connect and TLS handshake may take.
     /// - Throws: ``HTTPError/transport(request:code:message:)`` naming the endpoint when the
     ///   connection cannot be made, ``HTTPError/timedOut(request:after:)`` after `connectTimeout`.
-    public static func connect(to endpoint: HTTPEndpoint, connectTimeout: Duration = .seconds(10)) async throws -> RawConnection {
+    ///   - openSocket: creates the socket instead of curl (with the address family, type and
+    ///     protocol curl asks for), e.g. inside another network namespace; curl connects it.
+    ///     A thrown error is the connect's error.
+    public static func connect(
+        to endpoint: HTTPEndpoint, connectTimeout: Duration = .seconds(10), openSocket: SocketOpener? = nil
+    ) async throws -> RawConnection {
         let label = "connect \(endpoint)"
         let (pipeRead, pipeWrite) = try makeWakePipe(label: label)
         let core = Core(label: label, wakeRead: pipeRead, wakeWrite: pipeWrite, tls: endpoint.usesTLS)
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
-                core.run(endpoint: endpoint, connectTimeout: connectTimeout, connected: continuation)
+                core.run(endpoint: endpoint, connectTimeout: connectTimeout, openSocket: openSocket, connected: continuation)
             }
             thread.name = "curl raw"
             thread.start()
         }
         return RawConnection(endpoint: endpoint, core: core)
     }
+
+    /// Creates a socket: `(family, type, protocol)` in, a descriptor out.
+    public typealias SocketOpener = @Sendable (_ family: Int32, _ type: Int32, _ protocol: Int32) throws -> Int32
 
     /// Writes all of `bytes`, returning once curl has taken the last of them.
     /// - Throws: ``HTTPError/transport(request:code:message:)`` when the connection is broken or
@@ -217,13 +225,16 @@ private final class Core: Sendable {
     // MARK: Thread side
 
     /// The connection's thread: connects, then serves sends and receives until closed.
-    func run(endpoint: HTTPEndpoint, connectTimeout: Duration, connected: CheckedContinuation<Void, any Error>) {
+    func run(
+        endpoint: HTTPEndpoint, connectTimeout: Duration, openSocket: RawConnection.SocketOpener?,
+        connected: CheckedContinuation<Void, any Error>
+    ) {
         CurlGlobal.ensureInitialised()
         guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         defer { curl_easy_cleanup(handle) }
         let socket: curl_socket_t
         do {
-            socket = try Self.open(handle, endpoint: endpoint, connectTimeout: connectTimeout, label: label)
+            socket = try Self.open(handle, endpoint: endpoint, connectTimeout: connectTimeout, openSocket: openSocket, label: label)
         } catch {
             exitThread(error: error)
             connected.resume(throwing: error)
@@ -234,8 +245,9 @@ private final class Core: Sendable {
     }
 
     private static func open(
-        _ handle: UnsafeMutableRawPointer, endpoint: HTTPEndpoint, connectTimeout: Duration, label: String
-    ) throws(HTTPError) -> curl_socket_t {
+        _ handle: UnsafeMutableRawPointer, endpoint: HTTPEndpoint, connectTimeout: Duration,
+        openSocket: RawConnection.SocketOpener?, label: String
+    ) throws -> curl_socket_t {
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         defer { errorBuffer.deallocate() }
         errorBuffer[0] = 0
@@ -253,17 +265,23 @@ private final class Core: Sendable {
             clc_curl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, 0)
         }
         clc_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer)
-        let code = curl_easy_perform(handle)
+        let opener = openSocket.map(SocketOpenerBox.init)
+        if let opener {
+            clc_curl_setopt_opensocket_function(handle, curlOpenSocket)
+            clc_curl_setopt_pointer(handle, CURLOPT_OPENSOCKETDATA, Unmanaged.passUnretained(opener).toOpaque())
+        }
+        let code = withExtendedLifetime(opener) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
-            if code == CURLE_OPERATION_TIMEDOUT { throw .timedOut(request: label, after: connectTimeout) }
+            if let failure = opener?.failure { throw failure }
+            if code == CURLE_OPERATION_TIMEDOUT { throw HTTPError.timedOut(request: label, after: connectTimeout) }
             let detail = String(cString: errorBuffer)
-            throw .transport(
+            throw HTTPError.transport(
                 request: label, code: Int32(code.rawValue),
                 message: detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail)
         }
         var socket: curl_socket_t = -1
         guard clc_curl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else {
-            throw .transport(request: label, code: -1, message: "curl has no active socket after connecting")
+            throw HTTPError.transport(request: label, code: -1, message: "curl has no active socket after connecting")
         }
         return socket
     }
@@ -399,5 +417,29 @@ private final class Core: Sendable {
     private func drainWakePipe() {
         var sink = [UInt8](repeating: 0, count: 64)
         while read(wakeRead, &sink, sink.count) > 0 {}
+    }
+}
+
+/// The caller's socket opener and the error it threw, shared with curl's callback through an
+/// unretained pointer that lives as long as the connect.
+private final class SocketOpenerBox {
+    let open: RawConnection.SocketOpener
+    var failure: (any Error)?
+
+    init(_ open: @escaping RawConnection.SocketOpener) {
+        self.open = open
+    }
+}
+
+private func curlOpenSocket(
+    _ context: UnsafeMutableRawPointer?, _ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>?
+) -> curl_socket_t {
+    guard let context, let address else { return CURL_SOCKET_BAD }
+    let box = Unmanaged<SocketOpenerBox>.fromOpaque(context).takeUnretainedValue()
+    do {
+        return try box.open(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+    } catch {
+        box.failure = error
+        return CURL_SOCKET_BAD
     }
 }
