@@ -141,7 +141,7 @@ let package = Package(
             name: "clc-node",
             dependencies: [
                 "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
-                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs",
+                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
