@@ -81,6 +81,19 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Container and node statistics without a cAdvisor daemon: cgroup v1/v2 readers, a
+        // sampler, kubelet's /stats/summary and cAdvisor's /metrics/cadvisor, /metrics/resource.
+        .target(
+            name: "NodeStats",
+            dependencies: [
+                "KubeAPI", "DockerEngine", "PodRuntime", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "NodeStatsTests",
+            dependencies: [
+                "NodeStats", "DockerEngine", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
         .target(name: "RouteNetlink", dependencies: ["CMnl"]),
