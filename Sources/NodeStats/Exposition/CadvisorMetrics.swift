@@ -80,7 +80,7 @@ public enum CadvisorMetrics {
             family(name, type, help) { row in value(row).map { [(nil, $0)] } ?? [] }
         }
         func seconds(_ nanoseconds: UInt64?) -> Double? { nanoseconds.map { Double($0) / 1e9 } }
-        func double(_ value: UInt64?) -> Double? { value.map(Double.init) }
+        func double(_ value: UInt64?) -> Double? { value.map { Double($0) } }
 
         family("container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds.") { row in
             seconds(row.cpu?.usageNanoseconds).map { [(("cpu", "total"), $0)] } ?? []
