@@ -86,13 +86,14 @@ let package = Package(
         .target(
             name: "NodeStats",
             dependencies: [
-                "KubeAPI", "DockerEngine", "PodRuntime", .product(name: "Logging", package: "swift-log"),
+                "KubeAPI", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "NodeStatsTests",
             dependencies: [
-                "NodeStats", "DockerEngine", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "NodeStats", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
@@ -143,6 +144,9 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
             path: "bench/MasterBench"),
+        .executableTarget(
+            name: "clc-bench-stats", dependencies: ["NodeStats", "DockerEngine", .product(name: "Logging", package: "swift-log")],
+            path: "bench/StatsBench"),
         .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
         .executableTarget(
             name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
