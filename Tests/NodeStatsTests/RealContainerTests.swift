@@ -57,7 +57,7 @@ struct RealContainerTests {
         #expect(pod.podRef.name == "busy")
         let spin = try #require(pod.containers.first { $0.name == "spin" })
         let cpu = try #require(spin.cpu)
-        #expect((cpu.usageNanoCores ?? 0) > 100_000_000, "a busy loop uses a good part of a core: \(cpu)")
+        #expect((cpu.usageNanoCores ?? 0) > 10_000_000, "a busy loop uses more than 1 % of a core: \(cpu)")
         let memory = try #require(spin.memory)
         #expect((memory.usageBytes ?? 0) > 0)
         let available = try #require(memory.availableBytes)

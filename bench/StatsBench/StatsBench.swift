@@ -5,6 +5,7 @@
 //
 // Usage: clc-bench-stats render [PODS] [RUNS]
 //        clc-bench-stats sample DOCKER_SOCKET NODE_LABEL FILE_LIST_OUTPUT [RUNS]
+//        clc-bench-stats print DOCKER_SOCKET NODE_LABEL
 import DockerEngine
 import Foundation
 import Logging
@@ -23,6 +24,18 @@ struct StatsBench {
             let rest = Array(arguments.dropFirst())
             guard rest.count >= 3 else { fatalError("usage: clc-bench-stats sample DOCKER_SOCKET NODE_LABEL FILE_LIST_OUTPUT [RUNS]") }
             try await sample(socket: rest[0], node: rest[1], fileList: rest[2], runs: rest.count > 3 ? Int(rest[3]) ?? 20 : 20)
+        case "print":
+            // Prints the summary and the cadvisor text of NODE_LABEL's containers (two passes 1 s apart).
+            let rest = Array(arguments.dropFirst())
+            let sampler = StatsSampler(
+                configuration: .init(nodeName: rest[1]),
+                inventory: DockerContainerInventory(engine: DockerClient(socketPath: rest[0]), nodeName: rest[1]), logger: Logger(label: "bench"))
+            await sampler.sampleOnce()
+            try await Task.sleep(for: .seconds(1))
+            await sampler.sampleOnce()
+            let endpoints = NodeStatsEndpoints(store: sampler.store)
+            print(String(decoding: await endpoints.summary().body, as: UTF8.self))
+            print(String(decoding: await endpoints.cadvisor().body, as: UTF8.self))
         default:
             fatalError("usage: clc-bench-stats render [PODS] [RUNS] | sample DOCKER_SOCKET NODE_LABEL FILE_LIST_OUTPUT [RUNS]")
         }

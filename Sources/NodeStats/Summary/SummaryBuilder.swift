@@ -32,7 +32,7 @@ public enum SummaryBuilder {
                 memory: node.memory.map { memory($0, time: nodeTime) },
                 network: network(node.network, time: nodeTime),
                 fs: node.rootFilesystem.map { filesystem($0, time: nodeTime) },
-                runtime: Summary.Runtime(imageFs: node.imageFilesystem.map { filesystem($0, time: nodeTime, used: false) }),
+                runtime: node.imageFilesystem.map { Summary.Runtime(imageFs: filesystem($0, time: nodeTime, used: false)) },
                 rlimit: Summary.RLimit(time: nodeTime, maxpid: node.maxPID, curproc: node.processCount)),
             pods: pods)
     }
@@ -40,7 +40,9 @@ public enum SummaryBuilder {
     /// The summary as JSON bytes.
     public static func json(_ snapshot: StatsSnapshot) -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        // Sorted keys: the same figures give the same bytes (Foundation's order is not the
+        // declaration order on Linux).
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return (try? Array(encoder.encode(summary(snapshot)))) ?? Array("{}".utf8)
     }
 
