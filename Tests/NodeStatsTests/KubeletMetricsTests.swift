@@ -87,4 +87,20 @@ struct KubeletMetricsTests {
         #expect(reading.virtualBytes == 104_857_600)
         #expect(reading.startTimeSeconds == 1_764_700_120)
     }
+
+    @Test("every endpoint is a closure of the node server's shape")
+    func endpointShapes() async throws {
+        typealias Endpoint = @Sendable () async -> (contentType: String, body: [UInt8])
+        let stats = NodeStatsEndpoints(store: StatsStore())
+        let kubelet = try KubeletMetrics(registry: MetricsRegistry(), nodeName: "n", version: "v")
+        let prober = ProberMetrics()
+        let endpoints: [String: Endpoint] = [
+            "/stats/summary": stats.summary, "/metrics/cadvisor": stats.cadvisor, "/metrics/resource": stats.resource,
+            "/metrics": kubelet.exposition, "/metrics/probes": prober.exposition,
+        ]
+        for (path, endpoint) in endpoints {
+            let response = await endpoint()
+            #expect(!response.contentType.isEmpty, "\(path)")
+        }
+    }
 }
