@@ -141,6 +141,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Container and node statistics without a cAdvisor daemon: cgroup v1/v2 readers, a
+        // sampler, kubelet's /stats/summary and cAdvisor's /metrics/cadvisor, /metrics/resource.
+        .target(
+            name: "NodeStats",
+            dependencies: [
+                "KubeAPI", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "NodeStatsTests",
+            dependencies: [
+                "NodeStats", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
         .target(name: "RouteNetlink", dependencies: ["CMnl"]),
@@ -219,6 +233,9 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
             path: "bench/MasterBench"),
+        .executableTarget(
+            name: "clc-bench-stats", dependencies: ["NodeStats", "DockerEngine", .product(name: "Logging", package: "swift-log")],
+            path: "bench/StatsBench"),
         .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
         .executableTarget(
             name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
