@@ -222,7 +222,7 @@ let package = Package(
         // and benchmarks: no kube-apiserver can run on these machines.
         .target(
             name: "MasterDouble",
-            dependencies: ["KubeAPI"]),
+            dependencies: ["KubeAPI", "CurlHTTP"]),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.
