@@ -44,6 +44,9 @@ let package = Package(
         .systemLibrary(
             name: "CMnl", pkgConfig: "libmnl",
             providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(
+            name: "CZlib", pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]),
 
         .target(
             name: "KubeAPI",
@@ -141,12 +144,54 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // Container and node statistics without a cAdvisor daemon: cgroup v1/v2 readers, a
+        // sampler, kubelet's /stats/summary and cAdvisor's /metrics/cadvisor, /metrics/resource.
+        .target(
+            name: "NodeStats",
+            dependencies: [
+                "KubeAPI", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(
+            name: "NodeStatsTests",
+            dependencies: [
+                "NodeStats", "DockerEngine", "PodRuntime", "Probes", "AgentMetrics", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
         .target(name: "RouteNetlink", dependencies: ["CMnl"]),
         // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and
         // port-forward sessions: plain Swift types, so neither side depends on the other.
         .target(name: "StreamingProtocol"),
+        // SPDY/3.1 as kubectl and kube-apiserver speak it for exec, attach and port-forward:
+        // frames, zlib header blocks with the SPDY/3 dictionary, a sans-I/O server session.
+        .target(name: "SPDY", dependencies: ["CZlib"]),
+        .testTarget(name: "SPDYTests", dependencies: ["SPDY"]),
+        .executableTarget(name: "clc-bench-spdy", dependencies: ["SPDY"], path: "bench/SPDYBench"),
+        // kubelet's /containerLogs: PodLogOptions, the instance asked for, the engine's stream.
+        .target(
+            name: "ContainerLogs",
+            dependencies: ["KubeAPI", "DockerEngine", "PodRuntime"]),
+        .testTarget(
+            name: "ContainerLogsTests",
+            dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
+        // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
+        .systemLibrary(name: "CNamespace"),
+        // kubelet's exec, attach and port-forward sessions over WebSocket and SPDY: Docker's
+        // hijacked streams, and connections dialed inside the pod's network namespace.
+        .target(
+            name: "NodeStreaming",
+            dependencies: [
+                "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "CNamespace",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "NodeStreamingTests",
+            dependencies: [
+                "NodeStreaming", "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
@@ -170,8 +215,8 @@ let package = Package(
             name: "clc-node",
             dependencies: [
                 "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
-                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "NodeServer",
-                "StreamingProtocol",
+                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
+                "NodeServer", "StreamingProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -180,7 +225,7 @@ let package = Package(
         // and benchmarks: no kube-apiserver can run on these machines.
         .target(
             name: "MasterDouble",
-            dependencies: ["KubeAPI"]),
+            dependencies: ["KubeAPI", "CurlHTTP"]),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.
@@ -191,6 +236,9 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
             path: "bench/MasterBench"),
+        .executableTarget(
+            name: "clc-bench-stats", dependencies: ["NodeStats", "DockerEngine", .product(name: "Logging", package: "swift-log")],
+            path: "bench/StatsBench"),
         .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
         .executableTarget(
             name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
@@ -225,7 +273,9 @@ let package = Package(
             dependencies: ["FlannelSubnet", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"]),
+            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"],
+            // Scripts of the real clients the tests drive (the Kubernetes Python client).
+            exclude: ["Clients"]),
     ],
     swiftLanguageModes: [.v6]
 )

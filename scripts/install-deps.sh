@@ -16,6 +16,7 @@ PACKAGES=(
   libnftnl-dev         # nftables netlink library (service proxy)
   libmnl-dev           # minimal netlink library
   libsystemd-dev       # journald / sd_notify
+  zlib1g-dev           # zlib (SPDY header-block compression)
   nftables             # nft CLI
   iptables             # Docker's DOCKER-USER chain (service proxy's NodePort accept)
   python3              # tiny servers and clients in the proxy's and the flannel backends' traffic tests

@@ -2,7 +2,8 @@
 # Usage: scripts/test.sh [swift test arguments...]
 #
 # Runs every test of clc-node on a fresh Debian 12 machine with the Swift toolchain:
-#   1. installs what the build and the tests need (scripts/install-deps.sh),
+#   1. installs what the build and the tests need (scripts/install-deps.sh) and the real
+#      Kubernetes clients the node server is tested with (scripts/install-clients.sh),
 #   2. starts a private dockerd on its own socket, data root and bridge (scripts/dockerd.sh),
 #      and a private etcd 3.4 on 127.0.0.1:23790 with the v2 API on (scripts/etcd.sh),
 #   3. builds the local test images from Debian packages (scripts/build-images.sh),
@@ -18,6 +19,7 @@ etcd_dir=${CLC_TEST_ETCD_DIR:-/tmp/clc-test-etcd}
 etcd_port=${CLC_TEST_ETCD_PORT:-23790}
 
 bash scripts/install-deps.sh
+bash scripts/install-clients.sh
 # simulated nodes (scripts/netns-nodes.sh) left by a test run that crashed: before and after
 bash scripts/netns-nodes.sh prune
 cleanup() {
@@ -32,6 +34,9 @@ bash scripts/build-images.sh --docker-host "unix://$socket"
 
 swift build --build-tests
 export CLC_TEST_DOCKER_SOCKET="$socket" CLC_TEST_ETCD_ENDPOINT="$etcd_endpoint" CLC_TEST_AGENT_BINARY="$root/.build/debug/clc-node"
+# The real clients of the node server (scripts/install-clients.sh).
+export CLC_TEST_KUBECTL=/var/cache/clc-node/clients/kubectl-1.20/usr/bin/kubectl
+export CLC_TEST_PYTHON=/var/cache/clc-node/clients/python/bin/python
 if [[ $# -gt 0 ]]; then
     swift test --skip-build "$@"
     exit

@@ -13,4 +13,9 @@ static inline CURLcode clc_curl_setopt_slist(CURL *h, CURLoption o, struct curl_
 static inline CURLcode clc_curl_setopt_data_function(CURL *h, CURLoption o, size_t (*f)(char *, size_t, size_t, void *)) { return curl_easy_setopt(h, o, f); }
 static inline CURLcode clc_curl_setopt_xferinfo_function(CURL *h, int (*f)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t)) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, f); }
 static inline CURLcode clc_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+/* CURLINFO_ACTIVESOCKET fills a curl_socket_t, not a long. */
+static inline CURLcode clc_curl_getinfo_socket(CURL *h, CURLINFO i, curl_socket_t *v) { return curl_easy_getinfo(h, i, v); }
+/* CURLOPT_OPENSOCKETFUNCTION, to create a connection's socket elsewhere (another network namespace). */
+typedef curl_socket_t (*clc_curl_opensocket_fn)(void *, curlsocktype, struct curl_sockaddr *);
+static inline CURLcode clc_curl_setopt_opensocket_function(CURL *h, clc_curl_opensocket_fn f) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f); }
 #endif

@@ -314,6 +314,13 @@ struct Run: AsyncParsableCommand {
         } else {
             flannelNode = nil
         }
+        let mirrorPods = masterClient.map { MirrorPodSyncer(client: $0, nodeName: node, logger: logger) }
+        if let mirrorPods {
+            services.append(mirrorPods)
+            // Without a manifest directory there are no static pods: mirror pods left on the
+            // master are orphans.
+            if manifestDirectory == nil { await mirrorPods.update(staticPods: []) }
+        }
         if let manifestDirectory {
             services.append(
                 ManifestSource(
@@ -322,6 +329,7 @@ struct Run: AsyncParsableCommand {
                     logger: logger
                 ) { snapshot in
                     manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
+                    await mirrorPods?.update(staticPods: snapshot.pods)
                     if masterClient == nil { await proxy?.update(services: snapshot.services) }
                     await merger.update(.manifests, services: snapshot.services)
                     await merger.update(.manifests, pods: snapshot.pods)
@@ -329,9 +337,7 @@ struct Run: AsyncParsableCommand {
         }
         if let masterClient {
             let poll = podPollInterval > 0 ? Duration.seconds(podPollInterval) : nil
-            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger) { pod in
-                pod.metadata.annotations?["kubernetes.io/config.source"] == "file"
-            }
+            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger)
             services.append(
                 ReflectorService(
                     Reflector<Pod>(
@@ -340,7 +346,9 @@ struct Run: AsyncParsableCommand {
                     ) { pods in
                         // The master's copy of the status goes to the reporter; the merger drops it.
                         await statusReporter.observe(masterPods: pods)
-                        await merger.update(.master, pods: pods)
+                        await mirrorPods?.observe(masterPods: pods)
+                        // Mirror pods stand for static pods on the master; they are never run.
+                        await merger.update(.master, pods: pods.filter { !MirrorPod.isMirror($0) })
                     }))
             services.append(
                 ReflectorService(
