@@ -188,6 +188,32 @@ struct WebSocketSessionTests {
         }
     }
 
+    @Test("twenty execs leave no file descriptor behind (each would leak a socket and a pipe)")
+    func noDescriptorLeak() async throws {
+        try await BusyboxPod.with { pod in
+            let responder = responder(pod)
+            let run = {
+                let decision = await responder.prepare(
+                    request("/exec/default/web/app", ["command": ["echo", "x"], "stdout": ["1"]], protocols: ["v4.channel.k8s.io"]),
+                    transport: .webSocket)
+                _ = await transcript(try acceptedSession(decision).session)
+            }
+            try await run()
+            // The engine's client keeps its pooled connections; count after the first exec.
+            let before = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+            for _ in 0..<20 { try await run() }
+            // Other suites open descriptors in this process meanwhile: a leak of this session's
+            // socket and wake-up pipe would be 60 or more, parallel noise is a few.
+            var after = Int.max
+            for _ in 0..<30 where after > before + 20 {
+                try await Task.sleep(for: .milliseconds(100))
+                after = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count
+            }
+            #expect(after <= before + 20, "descriptors: \(before) before, \(after) after 20 execs")
+            print("open descriptors: \(before) after one exec, \(after) after 20 more")
+        }
+    }
+
     @Test("port-forward sends each port on its data and error channels, then relays an HTTP exchange")
     func portForward() async throws {
         try await BusyboxPod.with { pod in

@@ -67,6 +67,27 @@ struct KubectlSessionTests {
         }
     }
 
+    @Test("4 MiB through kubectl exec -i cat come back whole")
+    func bulk() async throws {
+        try await BusyboxPod.with { pod in
+            let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
+            defer { server.close() }
+            let directory = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var generator = SystemRandomNumberGenerator()
+            let input = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let started = ContinuousClock.now
+            let process = try Self.start(["exec", "-i", "web", "-c", "app", "--", "cat"], server: server, input: input, directory: directory)
+            try await Self.wait(process, seconds: 60)
+            let elapsed = ContinuousClock.now - started
+            let stdout = try Data(contentsOf: directory.appendingPathComponent("stdout"))
+            #expect(process.terminationStatus == 0)
+            #expect(stdout.count == input.count)
+            #expect(Array(stdout) == input)
+            print("kubectl exec -i cat of \(input.count) bytes through the SPDY session and the engine: \(elapsed)")
+        }
+    }
+
     @Test("kubectl port-forward carries an HTTP GET to the pod's port 8080")
     func portForward() async throws {
         try await BusyboxPod.with { pod in
