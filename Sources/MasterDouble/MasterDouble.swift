@@ -23,7 +23,7 @@ public final class MasterDouble: Sendable {
     private let registry = Registry()
     private let faults = Faults()
     private let log = RequestLog()
-    private let settings = SharedSettings()
+    let settings = SharedSettings()
     private let handler: APIHandler
     private let server: HTTPServer
     private let controllerLoop: ControllerLoop

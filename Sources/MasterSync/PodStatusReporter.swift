@@ -20,6 +20,9 @@ import ServiceLifecycle
 /// until its next check, up to 5 s later) is written again after `retryInterval`, then after
 /// twice that, up to `syncPeriod`: a few writes, never a loop, and kubelet's pace (one write
 /// per sync period) against a writer that never stops.
+///
+/// A static pod's status goes to its mirror pod (kubelet's status manager translates the UID):
+/// nothing is written for it before the mirror pod shows up in the pod watch.
 public actor PodStatusReporter: ServiceLifecycle.Service {
     /// The master's copy of one pod, from the watch or a list.
     private struct MasterCopy {
@@ -37,8 +40,12 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     private let logger: Logger
     private let retryInterval: Duration
     private let syncPeriod: Duration
-    /// Pods from the manifest directory have no object on the master.
-    private let isMirrorless: @Sendable (Pod) -> Bool
+    /// Pods from the manifest directory: their status goes to their mirror pod.
+    private let isStatic: @Sendable (Pod) -> Bool
+    /// The latest record of each static pod, by its config.hash, kept until its mirror pod shows up.
+    private var staticRecords: [String: PodManager.PodRecord] = [:]
+    /// The UID of each static pod's mirror pod, by the static pod's hash (its config.mirror).
+    private var mirrorUIDs: [String: String] = [:]
 
     private var pending: [String: PodManager.PodRecord] = [:]
     private var sent: [String: PodStatus] = [:]
@@ -62,17 +69,19 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     ///   - retryInterval: How soon a write that failed is tried again.
     ///   - syncPeriod: How often every pod's status on the master is compared with the agent's
     ///     (kubelet's status manager: 10 s).
-    ///   - isMirrorless: Whether a pod has no object on the master (static pods).
+    ///   - isStatic: Whether a pod is a static pod, whose status goes to its mirror pod (the
+    ///     master's pod with `kubernetes.io/config.mirror` = its hash); none written before the
+    ///     mirror pod exists, as kubelet's status manager does.
     public init(
         client: MasterClient, manager: PodManager, logger: Logger, retryInterval: Duration = .seconds(2),
-        syncPeriod: Duration = .seconds(10), isMirrorless: @escaping @Sendable (Pod) -> Bool
+        syncPeriod: Duration = .seconds(10), isStatic: @escaping @Sendable (Pod) -> Bool = MirrorPod.isStatic
     ) {
         self.client = client
         self.manager = manager
         self.logger = logger
         self.retryInterval = retryInterval
         self.syncPeriod = syncPeriod
-        self.isMirrorless = isMirrorless
+        self.isStatic = isStatic
     }
 
     /// Takes the master's copy of the node's pods, as the pod watch (or list) delivers them, and
@@ -87,7 +96,30 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
             if previous[uid]?.status != pod.status || previous[uid] == nil { changed.append(uid) }
         }
         masterCopies = copies
+        // Mirror pods that appeared (or were made again under a new UID) get their static pod's
+        // latest status at once.
+        var mirrors: [String: String] = [:]
+        for pod in pods where MirrorPod.isMirror(pod) && pod.metadata.deletionTimestamp == nil {
+            if let hash = pod.metadata.annotations?[MirrorPod.annotation], let uid = pod.metadata.uid { mirrors[hash] = uid }
+        }
+        let appeared = mirrors.filter { mirrorUIDs[$0.key] != $0.value }.keys
+        mirrorUIDs = mirrors
+        for hash in appeared {
+            if let record = staticRecords[hash] { enqueue(record) }
+        }
         reconcile(changed, periodic: false)
+    }
+
+    /// A static pod's record addressed to its mirror pod: the mirror's UID, nothing of the static
+    /// pod's own deletion; nil while there is no mirror pod.
+    private func translated(_ record: PodManager.PodRecord) -> PodManager.PodRecord? {
+        guard let hash = MirrorPod.hash(of: record.pod) else { return nil }
+        staticRecords[hash] = record
+        guard let uid = mirrorUIDs[hash] else { return nil }
+        var record = record
+        record.pod.metadata.uid = uid
+        record.pod.metadata.deletionTimestamp = nil
+        return record
     }
 
     public func run() async throws {
@@ -125,7 +157,12 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     }
 
     private func enqueue(_ record: PodManager.PodRecord) {
-        guard !isMirrorless(record.pod), let uid = record.pod.metadata.uid else { return }
+        var record = record
+        if isStatic(record.pod) {
+            guard let mirrored = translated(record) else { return }
+            record = mirrored
+        }
+        guard let uid = record.pod.metadata.uid else { return }
         pending[uid] = record
         wanted[uid] = record
         wake?.yield()

@@ -16,6 +16,7 @@ public actor ProbeManager {
     private let logger: Logger
     private let onChange: @Sendable (_ podUID: String) async -> Void
     private let onFailure: @Sendable (ProbeEvent) -> Void
+    private let recorder: (any ProbeRecorder)?
 
     private var workers: [WorkerKey: Task<Void, Never>] = [:]
     private var results: [WorkerKey: Bool] = [:]
@@ -25,10 +26,13 @@ public actor ProbeManager {
     /// - Parameters:
     ///   - onChange: a published result of the pod changed (sync it).
     ///   - onFailure: a probe run failed (kubelet posts `Unhealthy` for each).
+    ///   - recorder: told of every probe run (kubelet's prober metrics).
     public init(
         runner: any HandlerRunner, clock: any ProbeClock = SystemProbeClock(), logger: Logger,
-        onChange: @escaping @Sendable (String) async -> Void, onFailure: @escaping @Sendable (ProbeEvent) -> Void
+        onChange: @escaping @Sendable (String) async -> Void, onFailure: @escaping @Sendable (ProbeEvent) -> Void,
+        recorder: (any ProbeRecorder)? = nil
     ) {
+        self.recorder = recorder
         self.runner = runner
         self.clock = clock
         self.logger = logger
@@ -114,8 +118,13 @@ public actor ProbeManager {
     private func probeOnce(target: ProbeTarget, probe: ProbeSettings, key: WorkerKey, state: inout ProbeState, lateness: Duration) async -> Bool {
         if probe.kind != .startup, !isStarted(target.containerID) { return true }
         timing.add(lateness)
+        let started = clock.now
         let outcome = await runner.run(probe.handler, podIP: target.podIP, containerID: target.containerID, timeout: probe.timeout)
         if Task.isCancelled { return false }
+        recorder?.record(
+            ProbeRun(
+                kind: probe.kind, succeeded: outcome.isSuccess, podUID: target.podUID, podName: target.podName,
+                podNamespace: target.podNamespace, containerName: target.containerName, duration: clock.now - started))
         if !outcome.isSuccess {
             onFailure(ProbeEvent(
                 podUID: target.podUID, containerName: target.containerName, containerID: target.containerID, kind: probe.kind,

@@ -2,6 +2,8 @@
 public struct ProbeTarget: Sendable, Hashable {
     public var podUID: String
     public var podName: String
+    /// The pod's namespace, for the probe metrics' labels.
+    public var podNamespace: String
     public var containerName: String
     public var containerID: String
     public var podIP: String?
@@ -9,9 +11,10 @@ public struct ProbeTarget: Sendable, Hashable {
     public var startedAgo: Duration
     public var probes: [ProbeSettings]
 
-    public init(podUID: String, podName: String, containerName: String, containerID: String, podIP: String?, startedAgo: Duration, probes: [ProbeSettings]) {
+    public init(podUID: String, podName: String, containerName: String, containerID: String, podIP: String?, startedAgo: Duration, probes: [ProbeSettings], podNamespace: String = "") {
         self.podUID = podUID
         self.podName = podName
+        self.podNamespace = podNamespace
         self.containerName = containerName
         self.containerID = containerID
         self.podIP = podIP

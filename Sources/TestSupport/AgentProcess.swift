@@ -43,7 +43,12 @@ public final class AgentProcess: @unchecked Sendable {
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",
         ] + (extraArguments.contains("--proxy-mode") ? [] : ["--proxy-mode", "none"])
             + (extraArguments.contains("--metrics-bind-address") || extra["CLC_NODE_METRICS_BIND_ADDRESS"] != nil
-                ? [] : ["--metrics-bind-address", "127.0.0.1:0"]) + extraArguments
+                ? [] : ["--metrics-bind-address", "127.0.0.1:0"])
+            // Agents of parallel tests share the host's ports: the node API on any free port,
+            // no healthz listener, unless a test asks for them.
+            + (extraArguments.contains("--port") || extra["CLC_NODE_PORT"] != nil ? [] : ["--port", "0"])
+            + (extraArguments.contains("--healthz-port") || extra["CLC_NODE_HEALTHZ_PORT"] != nil ? [] : ["--healthz-port", "0"])
+            + extraArguments
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

@@ -138,6 +138,9 @@ struct Run: AsyncParsableCommand {
     @OptionGroup(title: "Flannel network")
     var flannel: FlannelOptions
 
+    @OptionGroup(title: "Node API server (kubelet's 10250 and 10248)")
+    var nodeServer: NodeServerOptions
+
     static let environmentOptions: [EnvironmentFlags.Option] =
         ["master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
             EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
@@ -151,6 +154,9 @@ struct Run: AsyncParsableCommand {
             "crash-loop-back-off-max", "resync-interval", "proxy-mode", "docker-user-accept", "metrics-bind-address",
         ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
         + ["allow-privileged", "service-node-port-range"].map { EnvironmentFlags.Option(name: $0) }
+        + NodeServerOptions.environmentNames.map {
+            EnvironmentFlags.Option(name: $0, emptyMeansUnset: NodeServerOptions.unsetWhenEmpty.contains($0))
+        }
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -186,6 +192,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--service-cluster-ip-range: \(error)")
         }
         _ = try manualPodNetwork()
+        try nodeServer.validate(hasMaster: master != nil || kubeconfig != nil)
         if flannel.isEnabled {
             guard podNetworkSubnet == nil else { throw ValidationError("--pod-network-subnet and --etcd-endpoints exclude each other") }
             guard flannel.publicIP != nil || nodeIP != nil || NodeAddress.firstIPv4() != nil else {
@@ -283,7 +290,8 @@ struct Run: AsyncParsableCommand {
         if !metricsBindAddress.isEmpty {
             services.append(MetricsServer(registry: metrics, configuration: .init(bindAddress: metricsBindAddress), logger: logger))
         }
-        let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, metrics: metrics, logger: logger)
+        let proxyHealth = ProxySyncHealth()
+        let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, metrics: metrics, health: proxyHealth, logger: logger)
         if let proxy {
             services.append(proxy)
             if masterClient == nil { services.append(LocalPodFeed(manager: manager, proxy: proxy)) }
@@ -291,6 +299,10 @@ struct Run: AsyncParsableCommand {
                 services.append(DockerUserAcceptService(accept: DockerForwardAccept(mark: ProxyNodeSettings().masqueradeMark), logger: logger))
             }
         }
+        services.append(
+            makeNodeServer(
+                node: node, address: address, engine: engine, manager: manager, masterClient: masterClient,
+                proxyHealth: proxy == nil ? nil : proxyHealth, logger: logger))
         let flannelNode: FlannelNode?
         if flannel.isEnabled {
             let node = try FlannelNode(
@@ -302,6 +314,13 @@ struct Run: AsyncParsableCommand {
         } else {
             flannelNode = nil
         }
+        let mirrorPods = masterClient.map { MirrorPodSyncer(client: $0, nodeName: node, logger: logger) }
+        if let mirrorPods {
+            services.append(mirrorPods)
+            // Without a manifest directory there are no static pods: mirror pods left on the
+            // master are orphans.
+            if manifestDirectory == nil { await mirrorPods.update(staticPods: []) }
+        }
         if let manifestDirectory {
             services.append(
                 ManifestSource(
@@ -310,6 +329,7 @@ struct Run: AsyncParsableCommand {
                     logger: logger
                 ) { snapshot in
                     manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
+                    await mirrorPods?.update(staticPods: snapshot.pods)
                     if masterClient == nil { await proxy?.update(services: snapshot.services) }
                     await merger.update(.manifests, services: snapshot.services)
                     await merger.update(.manifests, pods: snapshot.pods)
@@ -317,9 +337,7 @@ struct Run: AsyncParsableCommand {
         }
         if let masterClient {
             let poll = podPollInterval > 0 ? Duration.seconds(podPollInterval) : nil
-            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger) { pod in
-                pod.metadata.annotations?["kubernetes.io/config.source"] == "file"
-            }
+            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger)
             services.append(
                 ReflectorService(
                     Reflector<Pod>(
@@ -328,7 +346,9 @@ struct Run: AsyncParsableCommand {
                     ) { pods in
                         // The master's copy of the status goes to the reporter; the merger drops it.
                         await statusReporter.observe(masterPods: pods)
-                        await merger.update(.master, pods: pods)
+                        await mirrorPods?.observe(masterPods: pods)
+                        // Mirror pods stand for static pods on the master; they are never run.
+                        await merger.update(.master, pods: pods.filter { !MirrorPod.isMirror($0) })
                     }))
             services.append(
                 ReflectorService(
@@ -365,7 +385,9 @@ struct Run: AsyncParsableCommand {
 
     /// The service proxy, unless `--proxy-mode none`; nil (logged, pods still run) when the
     /// kernel's nf_tables cannot be reached.
-    private func makeServiceProxy(endpointsFromMaster: Bool, metrics: MetricsRegistry, logger: Logger) -> ServiceProxyController? {
+    private func makeServiceProxy(
+        endpointsFromMaster: Bool, metrics: MetricsRegistry, health: ProxySyncHealth, logger: Logger
+    ) -> ServiceProxyController? {
         guard proxyMode == "nftables" else {
             logger.notice("service proxy disabled (--proxy-mode none)")
             return nil
@@ -398,6 +420,7 @@ struct Run: AsyncParsableCommand {
             configuration: .init(node: node, endpointsFromMaster: endpointsFromMaster), writer: writer, conntrack: conntrack,
             logger: logger
         ) { report in
+            health.record(error: report.error.map { "\($0)" })
             guard let proxyMetrics else { return }
             if report.error != nil {
                 proxyMetrics.recordFailure()

@@ -21,7 +21,11 @@ final class Cluster: @unchecked Sendable {
         }
     }
 
-    func pods() -> [Pod] { master.pods(namespace: "default") }
+    /// The master's pods to run, without the mirror pods of static pods.
+    func pods() -> [Pod] { master.pods(namespace: "default").filter { $0.metadata.annotations?["kubernetes.io/config.mirror"] == nil } }
+
+    /// The mirror pods of the node's static pods.
+    func mirrorPods() -> [Pod] { master.pods(namespace: "default").filter { $0.metadata.annotations?["kubernetes.io/config.mirror"] != nil } }
 
     func runningPods() -> [Pod] {
         pods().filter { pod in

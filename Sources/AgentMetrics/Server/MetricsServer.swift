@@ -1,14 +1,17 @@
+import HTTPTypes
+import HummingbirdCore
 import Logging
+import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
 /// Serves the registry over HTTP/1.1 as kube-proxy serves its metrics on 127.0.0.1:10249:
 /// `GET /metrics` (Prometheus text format), `GET /healthz` (`ok`), 404 for other paths and 405
-/// for other methods on these; one response per connection.
+/// for other methods on these. On Hummingbird (swift-nio), as the node API is.
 ///
-/// Plain POSIX sockets on one thread of its own (see ``AcceptLoop``): no event loop, no pool.
-/// Nothing starts in the initialiser; ``start()`` listens, ``stop()`` closes the socket and
-/// joins the thread, and ``run()`` does both around a ServiceGroup's lifetime:
+/// Nothing starts in the initialiser; ``run()`` listens (retrying while the port is taken) and
+/// serves until the service group shuts down or the task is cancelled:
 ///
 /// ```swift
 /// let server = MetricsServer(registry: registry, configuration: .init(bindAddress: flag), logger: logger)
@@ -19,10 +22,11 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
         /// Where to listen, `host:port` (see ``BindAddress``). Default: kube-proxy's
         /// `127.0.0.1:10249`. Port 0 takes any free port; ``MetricsServer/port`` tells which.
         public var bindAddress: String
-        /// How long a client may take to send its request line and headers, and to take the
-        /// response. Default: 5 s (a scrape on loopback takes milliseconds).
+        /// How long a connection may stay without a request before it is closed. Default: 5 s
+        /// (a scrape on loopback takes milliseconds).
         public var requestTimeout: Duration
-        /// The largest request head read; a larger one is answered with 431. Default: 8 KiB.
+        /// The largest request head read; a larger one is answered with 400 and the connection
+        /// closed. Default: 8 KiB.
         public var maximumRequestHeadBytes: Int
         /// How long ``MetricsServer/run()`` waits before trying again when it cannot listen (the
         /// port is taken, the address not yet this host's), logging each failure, as kube-proxy
@@ -40,15 +44,10 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
         }
     }
 
-    private enum State {
-        case idle
-        case listening(AcceptLoop, BindAddress)
-    }
-
     private let registry: MetricsRegistry
     private let configuration: Configuration
     private let logger: Logger
-    private let state = Mutex(State.idle)
+    private let listening = Mutex<BindAddress?>(nil)
 
     /// - Parameters:
     ///   - registry: whose metrics `GET /metrics` returns.
@@ -68,65 +67,74 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
 
     /// The address listened on, with the actual port; nil when not listening.
     public var listeningAddress: BindAddress? {
-        state.withLock { state in
-            guard case .listening(_, let address) = state else { return nil }
-            return address
-        }
-    }
-
-    /// Listens and serves on a thread of its own; does nothing when already listening.
-    /// - Throws: ``MetricsServerError/invalidBindAddress(_:reason:)`` for a malformed address,
-    ///   ``MetricsServerError/listen(address:operation:errno:)`` when the socket cannot be
-    ///   bound (the port is in use, the address is not this host's).
-    public func start() throws(MetricsServerError) {
-        let address = try BindAddress(parsing: configuration.bindAddress)
-        let exchange = HTTPExchange(
-            routes: MetricsRoutes { [registry] in registry.exposition() }, requestTimeout: configuration.requestTimeout,
-            maximumHeadBytes: configuration.maximumRequestHeadBytes, logger: logger)
-        let started: BindAddress? = try state.withLock { (state: inout State) throws(MetricsServerError) -> BindAddress? in
-            guard case .idle = state else { return nil }
-            let socket = try ListeningSocket.open(address)
-            let loop = AcceptLoop(socket: socket, exchange: exchange, logger: logger)
-            var actual = address
-            actual.port = loop.port
-            loop.start()
-            state = .listening(loop, actual)
-            return actual
-        }
-        if let started { logger.info("serving metrics", metadata: ["metrics.address": "\(started)"]) }
-    }
-
-    /// Closes the listening socket, cuts a connection being served and waits for the server's
-    /// thread to end; does nothing when not listening. ``start()`` may listen again afterwards.
-    public func stop() {
-        let loop: AcceptLoop? = state.withLock { state in
-            guard case .listening(let loop, _) = state else { return nil }
-            state = .idle
-            return loop
-        }
-        guard let loop else { return }
-        // Bounded: the thread is woken at once and finishes at most the response in hand.
-        loop.stop()
-        logger.debug("metrics server stopped")
+        listening.withLock { $0 }
     }
 
     /// Listens (retrying per ``Configuration/listenRetryInterval``) and serves until the task is
-    /// cancelled or the service group shuts down gracefully, then stops. Adopts a server
-    /// already started with ``start()``.
+    /// cancelled or the service group shuts down gracefully.
     /// - Throws: ``MetricsServerError`` for a malformed bind address, or when listening fails
     ///   and no retry interval is configured.
     public func run() async throws {
-        while listeningAddress == nil {
+        let address = try BindAddress(parsing: configuration.bindAddress)
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
-                try start()
+                try await serve(address)
+                return
             } catch {
                 guard case .listen = error, let retry = configuration.listenRetryInterval else { throw error }
                 logger.error("\(error); trying again in \(retry)")
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: retry) }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
             }
         }
-        defer { stop() }
-        try? await gracefulShutdown()
+    }
+
+    /// One Hummingbird server's life; a bind failure is thrown as ``MetricsServerError/listen(address:operation:errno:)``.
+    private func serve(_ address: BindAddress) async throws(MetricsServerError) {
+        let routes = MetricsRoutes { [registry] in registry.exposition() }
+        let timeout = configuration.requestTimeout.components
+        let idleTimeout = TimeAmount.nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+        let channel = HTTP1Channel(
+            responder: { request, writer, _ in
+                let answer = routes.response(method: request.method.rawValue, path: request.uri.path)
+                var fields = HTTPFields()
+                fields[.contentType] = answer.contentType
+                fields[.contentLength] = String(answer.body.count)
+                for header in answer.headers {
+                    if let name = HTTPField.Name(header.name) { fields[name] = header.value }
+                }
+                let head = HTTPResponse(status: .init(code: answer.status), headerFields: fields)
+                if answer.sendsBody {
+                    try await writer.write(response: head, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer.body)))
+                } else {
+                    try await writer.writeResponse(head)
+                }
+            },
+            configuration: .init(
+                idleTimeout: idleTimeout,
+                httpDecoderConfiguration: .init(
+                    maxHeaderFieldSize: configuration.maximumRequestHeadBytes, maxHeaderListSize: configuration.maximumRequestHeadBytes)
+            ))
+        let server = Server(
+            childChannelSetup: channel,
+            configuration: .init(address: .hostname(address.host, port: Int(address.port))),
+            onServerRunning: { [logger, self] serverChannel in
+                var actual = address
+                actual.port = UInt16(serverChannel.localAddress?.port ?? Int(address.port))
+                self.listening.withLock { $0 = actual }
+                logger.info("serving metrics", metadata: ["metrics.address": "\(actual)"])
+            },
+            eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        defer { listening.withLock { $0 = nil } }
+        do {
+            try await withTaskCancellationHandler {
+                try await server.run()
+            } onCancel: {
+                Task { try? await server.shutdownGracefully() }
+            }
+        } catch let error as IOError {
+            throw .listen(address: "\(address)", operation: "bind", errno: error.errnoCode)
+        } catch {
+            throw .listen(address: "\(address)", operation: "listen", errno: 0)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CurlHTTP
 import Foundation
 import Synchronization
 
@@ -13,6 +14,8 @@ final class APIHandler: Sendable {
     /// Set while the listener is stopped, so that watch threads end.
     let stopping = Atomic<Bool>(false)
     private let port = Atomic<Int>(0)
+    /// Requests to nodes that are answered whole (nodes/proxy); each names its own endpoint.
+    let kubeletTransport = CurlTransport(endpoint: HTTPEndpoint(baseURL: "https://kubelet.invalid"), maxConcurrentRequests: 8)
 
     init(store: ObjectStore, registry: Registry, faults: Faults, log: RequestLog, settings: SharedSettings, servesLeases: Bool) {
         self.store = store
@@ -29,6 +32,7 @@ final class APIHandler: Sendable {
     func handle(_ request: HTTPRequestMessage, on connection: HTTPConnection) -> Bool {
         // Cut off: the request never reached the master; the connection ends without an answer.
         if faults.partitioned { return false }
+        if let proxy = ProxyTarget.parse(request.path) { return serveProxy(proxy, request: request, on: connection) }
         let target = APITarget.parse(request.path, servesLeases: servesLeases)
         var verb = "other"
         var resourceLabel = ""
@@ -38,6 +42,9 @@ final class APIHandler: Sendable {
             isWatch = request.method == "GET"
                 && (route.watchPath || ["true", "1"].contains(request.query["watch"] ?? ""))
             verb = Self.verb(method: request.method, route: route, isWatch: isWatch)
+        } else if target == .tokenReview || target == .subjectAccessReview {
+            verb = request.method == "POST" ? "create" : request.method.lowercased()
+            resourceLabel = target == .tokenReview ? "tokenreviews" : "subjectaccessreviews"
         }
         func record(_ status: Int) {
             log.append(RequestRecord(
@@ -66,6 +73,20 @@ final class APIHandler: Sendable {
         case .notFound:
             record(404)
             return connection.respond(status: 404, body: APIStatusError.pathNotFound.status.serialized())
+        case .tokenReview, .subjectAccessReview:
+            let (status, body): (Int, JSONValue)
+            do {
+                guard request.method == "POST" else { throw APIStatusError.methodNotAllowed }
+                let review = try Self.body(request)
+                (status, body) = (201, try target == .tokenReview ? tokenReview(review) : subjectAccessReview(review))
+            } catch let error as APIStatusError {
+                (status, body) = (error.code, error.status)
+            } catch {
+                let wrapped = APIStatusError.internalError("\(error)")
+                (status, body) = (wrapped.code, wrapped.status)
+            }
+            record(status)
+            return connection.respond(status: status, body: body.serialized())
         case .version, .coreVersions, .coreResources, .groups, .coordinationGroup, .coordinationResources:
             guard request.method == "GET" else {
                 record(405)

@@ -13,6 +13,10 @@ enum APITarget: Sendable, Equatable {
     case coordinationGroup
     /// `/apis/coordination.k8s.io/v1`
     case coordinationResources
+    /// `POST /apis/authentication.k8s.io/v1/tokenreviews`
+    case tokenReview
+    /// `POST /apis/authorization.k8s.io/v1/subjectaccessreviews`
+    case subjectAccessReview
     /// A path inside the API that names nothing: a `Status` 404.
     case notFound
     /// A path no handler owns, such as an API group this master does not serve: Go's plain
@@ -34,6 +38,8 @@ enum APITarget: Sendable, Equatable {
             return APIRoute.parse(parts.dropFirst(2), allowed: Resource.allCases.filter { $0 != .leases })
         case "apis":
             if parts.count == 1 { return .groups }
+            if parts == ["apis", "authentication.k8s.io", "v1", "tokenreviews"] { return .tokenReview }
+            if parts == ["apis", "authorization.k8s.io", "v1", "subjectaccessreviews"] { return .subjectAccessReview }
             guard parts[1] == "coordination.k8s.io", servesLeases else { return .notServed }
             if parts.count == 2 { return .coordinationGroup }
             guard parts[2] == "v1" else { return .notServed }

@@ -5,6 +5,8 @@ struct Settings: Sendable {
     var bookmarkInterval: Duration = .seconds(1)
     var schedulingNode: String?
     var nodeLifecycle = NodeLifecycleSettings()
+    var auth = AuthPolicy()
+    var kubeletClient = KubeletClientSettings()
 }
 
 /// The settings, shared by the API handler, the controllers and the facade.

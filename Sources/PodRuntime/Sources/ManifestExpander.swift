@@ -33,7 +33,8 @@ public struct ManifestExpander: Sendable {
         case let .pod(pod):
             var pod = pod.withDefaults()
             let original = pod.metadata.name ?? ""
-            pod.metadata.name = "\(original)-\(nodeName)"
+            // kubelet's generatePodName: the node name lowercased, as object names must be.
+            pod.metadata.name = "\(original)-\(nodeName.lowercased())"
             pod.metadata.uid = StableHash.uid(nodeName, path, Self.canonical(pod))
             annotate(&pod, path: path)
             accept(pod, into: &result)
@@ -83,10 +84,16 @@ public struct ManifestExpander: Sendable {
         }
     }
 
+    /// `kubernetes.io/config.hash`: the UID of a pod read from a file.
+    public static let configHashAnnotation = "kubernetes.io/config.hash"
+
     private func annotate(_ pod: inout Pod, path: String) {
         var annotations = pod.metadata.annotations ?? [:]
         annotations["kubernetes.io/config.source"] = "file"
         annotations["kubernetes.io/config.source.path"] = path
+        // kubelet's config.hash is the static pod's UID; the mirror pod on the master carries it
+        // as kubernetes.io/config.mirror, so that an edited manifest (a new UID) replaces it.
+        annotations[Self.configHashAnnotation] = pod.metadata.uid
         pod.metadata.annotations = annotations
         pod.spec.nodeName = nodeName
     }

@@ -51,19 +51,24 @@ public actor PodManager: ServiceLifecycle.Service {
     /// Pods refused for their UID, name or namespace, as last logged.
     private var refusedIdentities: Set<String> = []
     private var statusListeners: [UUID: AsyncStream<PodRecord>.Continuation] = [:]
+    private let recorder: (any PodRuntimeRecorder)?
+    /// When each pod's worker started, until the pod first ran (its start latency).
+    private var firstSeen: [String: ContinuousClock.Instant] = [:]
 
     public init(
         syncer: PodSyncer, engine: any DockerEngine, nodeName: String, nodeIP: String?, configuration: Configuration = .init(),
-        handlers: (any HandlerRunner)? = nil, probeClock: any ProbeClock = SystemProbeClock(), logger: Logger
+        handlers: (any HandlerRunner)? = nil, probeClock: any ProbeClock = SystemProbeClock(), logger: Logger,
+        recorder: (any PodRuntimeRecorder)? = nil, probeRecorder: (any ProbeRecorder)? = nil
     ) {
         let relay = Relay()
+        self.recorder = recorder
         self.probes = ProbeManager(
             runner: handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine)), clock: probeClock,
             logger: logger,
             onChange: { uid in await relay.manager?.wake(uid: uid) },
             onFailure: { event in
                 Task { await relay.manager?.probeFailed(event) }
-            })
+            }, recorder: probeRecorder)
         self.syncer = syncer
         self.engine = engine
         self.nodeName = nodeName
@@ -252,6 +257,7 @@ public actor PodManager: ServiceLifecycle.Service {
             return
         }
         let wakeup = Wakeup()
+        firstSeen[uid] = firstSeen[uid] ?? ContinuousClock.now
         let task = Task { await self.work(uid: uid, wakeup: wakeup) }
         workers[uid] = (wakeup, task)
     }
@@ -260,6 +266,8 @@ public actor PodManager: ServiceLifecycle.Service {
         while !Task.isCancelled {
             let pod = desired[uid]
             var next = ContinuousClock.now + configuration.resyncInterval
+            let operation: PodWorkerOperation = pod == nil ? .kill : records[uid] == nil ? .create : .sync
+            let started = ContinuousClock.now
             do {
                 let unhealthy = await probes.unhealthy(podUID: uid)
                 let outcome = try await syncer.sync(uid: uid, pod: pod, services: services, unhealthy: unhealthy)
@@ -272,6 +280,7 @@ public actor PodManager: ServiceLifecycle.Service {
                 } else if pod == nil, outcome.isStopped {
                     await probes.remove(podUID: uid)
                     try await syncer.removeAll(uid: uid)
+                    recorder?.podWorkerFinished(operation, duration: ContinuousClock.now - started)
                     if finishWorker(uid) { return }
                     continue
                 }
@@ -279,6 +288,7 @@ public actor PodManager: ServiceLifecycle.Service {
                 logger.warning("pod sync failed, retrying", metadata: ["pod.uid": "\(uid)", "error": "\(error)"])
                 next = ContinuousClock.now + configuration.retryInterval
             }
+            recorder?.podWorkerFinished(operation, duration: ContinuousClock.now - started)
             await wakeup.wait(until: next)
         }
     }
@@ -296,7 +306,8 @@ public actor PodManager: ServiceLifecycle.Service {
             targets.append(
                 ProbeTarget(
                     podUID: pod.metadata.uid ?? "", podName: pod.metadata.name ?? "", containerName: spec.name,
-                    containerID: container.id, podIP: podIP, startedAgo: startedAgo, probes: probes))
+                    containerID: container.id, podIP: podIP, startedAgo: startedAgo, probes: probes,
+                    podNamespace: pod.metadata.namespace ?? "default"))
         }
         return targets
     }
@@ -305,9 +316,11 @@ public actor PodManager: ServiceLifecycle.Service {
     private func finishWorker(_ uid: String) -> Bool {
         guard desired[uid] == nil else { return false }
         workers[uid] = nil
+        firstSeen[uid] = nil
         if let record = records.removeValue(forKey: uid) {
             logger.info("pod removed", metadata: ["pod.name": "\(record.pod.metadata.name ?? "")", "pod.uid": "\(uid)"])
         }
+        reportRunning()
         return true
     }
 
@@ -320,6 +333,10 @@ public actor PodManager: ServiceLifecycle.Service {
             now: Date())
         let record = PodRecord(pod: pod, status: status, observed: outcome.observed)
         records[uid] = record
+        if status.phase == "Running", let seen = firstSeen.removeValue(forKey: uid) {
+            recorder?.podStarted(latency: ContinuousClock.now - seen)
+        }
+        reportRunning()
         let deletionChanged = previous?.pod.metadata.deletionTimestamp != pod.metadata.deletionTimestamp
         if deletionChanged || previous?.status.phase != status.phase || previous?.status.containerStatuses != status.containerStatuses {
             let summary = (status.containerStatuses ?? []).map { container in
@@ -333,5 +350,25 @@ public actor PodManager: ServiceLifecycle.Service {
             }
             for listener in statusListeners.values { listener.yield(record) }
         }
+    }
+
+    /// Pods with a running infra container, app containers by state, for kubelet's gauges.
+    private func reportRunning() {
+        guard let recorder else { return }
+        var pods = 0
+        var containers: [String: Int] = ["running": 0, "exited": 0, "created": 0]
+        for record in records.values {
+            if record.observed.sandboxes.contains(where: \.isRunning) { pods += 1 }
+            for container in record.observed.containers where !container.isInfra {
+                let state =
+                    switch container.state {
+                    case .running: "running"
+                    case .exited: "exited"
+                    case .created: "created"
+                    }
+                containers[state, default: 0] += 1
+            }
+        }
+        recorder.running(pods: pods, containers: containers)
     }
 }

@@ -1,0 +1,54 @@
+/// kubelet's `/metrics/probes` (pkg/kubelet/prober): `prober_probe_total` by probe type, result
+/// and container, and `prober_probe_duration_seconds`. The series of a pod stay after it goes,
+/// as in kubelet versions before 1.25.
+public final class ProberMetrics: Sendable {
+    public enum Name {
+        public static let probeTotal = "prober_probe_total"
+        public static let probeDuration = "prober_probe_duration_seconds"
+    }
+
+    /// Probe durations: 1 ms doubling up to about 16 s.
+    public static let durationBuckets = Buckets.exponential(start: 0.001, factor: 2, count: 15)
+
+    public let registry: MetricsRegistry
+    private let totals: LabelledSeries<CounterMetric>
+    private let durations: LabelledSeries<HistogramMetric>
+
+    /// - Parameter registry: a registry of its own, served at `/metrics/probes`.
+    public init(registry: MetricsRegistry = MetricsRegistry()) {
+        self.registry = registry
+        // The label values travel in one key; a unit separator never occurs in Kubernetes names.
+        totals = LabelledSeries { key in
+            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            return try? registry.counter(
+                Name.probeTotal, help: "Cumulative number of a liveness, readiness or startup probe for a container by result.",
+                labels: [
+                    "probe_type": parts[0], "result": parts[1], "container": parts[2], "pod": parts[3], "namespace": parts[4],
+                    "pod_uid": parts[5],
+                ])
+        }
+        durations = LabelledSeries { key in
+            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+            return try? registry.histogram(
+                Name.probeDuration, help: "Duration in seconds for a probe response.", buckets: Self.durationBuckets,
+                labels: ["probe_type": parts[0], "container": parts[1], "pod": parts[2], "namespace": parts[3]])
+        }
+    }
+
+    /// One probe run.
+    /// - Parameters:
+    ///   - probeType: `Liveness`, `Readiness` or `Startup` (kubelet's capitalised values).
+    ///   - result: `successful`, `failed` or `unknown`.
+    public func recordProbe(
+        probeType: String, result: String, container: String, pod: String, namespace: String, podUID: String, duration: Duration
+    ) {
+        let separator = "\u{1F}"
+        totals[[probeType, result, container, pod, namespace, podUID].joined(separator: separator)]?.increment()
+        durations[[probeType, container, pod, namespace].joined(separator: separator)]?.observe(duration)
+    }
+
+    /// `GET /metrics/probes`.
+    public func exposition() async -> (contentType: String, body: [UInt8]) {
+        (MetricsRegistry.contentType, registry.exposition())
+    }
+}

@@ -1,0 +1,85 @@
+import DockerEngine
+import KubeAPI
+import Logging
+import MasterClient
+import NodeServer
+import PodRuntime
+import Synchronization
+
+/// `/pods` and `/runningpods/` from the pod manager: every pod it keeps, with its last status;
+/// the running ones are those with a running container.
+struct PodManagerPods: NodePodsProvider {
+    let manager: PodManager
+
+    func pods() async -> [Pod] {
+        await manager.snapshot().map { record in
+            var pod = record.pod
+            pod.status = record.status
+            return pod
+        }
+        .sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
+    }
+
+    func runningPods() async -> [Pod] {
+        await pods().filter { pod in pod.status?.containerStatuses?.contains { $0.state?.running != nil } ?? false }
+    }
+}
+
+/// The service proxy's last sync, for `/healthz`.
+final class ProxySyncHealth: Sendable {
+    private let lastError = Mutex<String?>("no sync yet")
+
+    func record(error: String?) { lastError.withLock { $0 = error } }
+
+    struct Unhealthy: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    func check() throws {
+        if let error = lastError.withLock({ $0 }) { throw Unhealthy(description: "last proxy sync: \(error)") }
+    }
+}
+
+extension Run {
+    /// The node API server with what the agent has today.
+    func makeNodeServer(
+        node: String, address: String?, engine: DockerClient, manager: PodManager, masterClient: MasterClient?,
+        proxyHealth: ProxySyncHealth?, logger: Logger
+    ) -> NodeServerService {
+        var checks = [
+            HealthCheck(name: "docker") {
+                _ = try await engine.version()
+            }
+        ]
+        if let proxyHealth { checks.append(HealthCheck(name: "proxy") { try proxyHealth.check() }) }
+        // TODO(issue 11, stats): a "syncloop" check once the pod manager records its last sync.
+        let endpoints = NodeEndpoints(
+            pods: PodManagerPods(manager: manager),
+            containerLogs: nil,  // TODO(issue 11, lead): the Docker-backed ContainerLogsProvider.
+            streaming: nil,  // TODO(issue 11, streaming): NodeStreaming's StreamingResponder.
+            statsSummary: nil,  // TODO(issue 11, stats): /stats/summary and the /metrics/* renderers.
+            healthChecks: checks)
+        let tokenReviewer: (any TokenReviewer)? =
+            if nodeServer.authenticationTokenWebhook, let masterClient {
+                CachingTokenReviewer(MasterTokenReviewer(client: masterClient))
+            } else {
+                nil
+            }
+        let authorizer: any Authorizer =
+            if nodeServer.mode(hasMaster: masterClient != nil) == "Webhook", let masterClient {
+                CachingAuthorizer(MasterSubjectAccessReviewer(client: masterClient))
+            } else {
+                AlwaysAllowAuthorizer()
+            }
+        let hostname = NodeAddress.hostname()
+        let names = Array(Set([node, hostname].filter { !$0.isEmpty })).sorted { $0 == node ? true : $1 == node ? false : $0 < $1 }
+        return NodeServerService(
+            configuration: .init(
+                nodeName: node, address: nodeServer.address, port: nodeServer.port, healthzBindAddress: nodeServer.healthzBindAddress,
+                healthzPort: nodeServer.healthzPort == 0 ? nil : nodeServer.healthzPort, tlsCertificateFile: nodeServer.tlsCertFile,
+                tlsPrivateKeyFile: nodeServer.tlsPrivateKeyFile, certificateDirectory: nodeServer.certDir ?? stateDirectory + "/pki",
+                certificateHostnames: names, certificateAddresses: address.map { [$0] } ?? [], clientCAFile: nodeServer.clientCAFile,
+                anonymousAuth: nodeServer.anonymousAuth),
+            endpoints: endpoints, tokenReviewer: tokenReviewer, authorizer: authorizer, logger: logger)
+    }
+}
