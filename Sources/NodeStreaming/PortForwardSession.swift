@@ -8,13 +8,15 @@ public struct PortForwardSession: StreamingSession {
     let sandbox: StreamPodSandbox
     /// `name_namespace`, as kubelet names a pod in port-forward errors.
     let podFullName: String
+    /// The pod UID the request's path named, if any ("" otherwise, as kubelet prints it).
+    let requestUID: String
     let ports: [UInt16]
     let timeouts: StreamingTimeouts
     let logger: Logger
 
     /// What kubelet writes on a port's error stream when forwarding fails.
     func forwardingError(port: UInt16, _ reason: String) -> String {
-        "error forwarding port \(port) to pod \(podFullName), uid : \(reason)"
+        "error forwarding port \(port) to pod \(podFullName), uid \(requestUID): \(reason)"
     }
 
     /// WebSocket: port i uses channel 2i for data both ways and 2i+1 for errors; the first

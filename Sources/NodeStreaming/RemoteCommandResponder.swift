@@ -89,7 +89,7 @@ public struct RemoteCommandResponder: StreamingResponder {
             let sandbox = try await resolver.podSandbox(namespace: namespace, pod: pod, uid: uid)
             guard sandbox.pid > 0 else { throw StreamTargetError.sandboxNotRunning(namespace: namespace, pod: pod) }
             let session = PortForwardSession(
-                dialer: dialer, version: version, sandbox: sandbox, podFullName: "\(pod)_\(namespace)", ports: ports,
+                dialer: dialer, version: version, sandbox: sandbox, podFullName: "\(pod)_\(namespace)", requestUID: uid ?? "", ports: ports,
                 timeouts: timeouts, logger: logger)
             logger.info("port-forward \(ports) to \(namespace)/\(pod) for \(request.user) over \(version.rawValue)")
             return .accept(responseHeaders: headers, session: session)

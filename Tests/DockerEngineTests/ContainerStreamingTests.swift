@@ -22,6 +22,20 @@ struct ContainerStreamingTests {
         return id
     }
 
+    /// Runs `body` with a started container and removes it afterwards, also when `body` throws.
+    private func withContainer(
+        _ script: String, tty: Bool = false, openStdin: Bool = false, _ body: (String) async throws -> Void
+    ) async throws {
+        let id = try await runBusybox(script, tty: tty, openStdin: openStdin)
+        do {
+            try await body(id)
+        } catch {
+            await cleanUp()
+            throw error
+        }
+        await cleanUp()
+    }
+
     private func cleanUp() async {
         for container in (try? await client.listContainers(labels: [label])) ?? [] {
             try? await client.killContainer(id: container.id, signal: "KILL")
@@ -52,78 +66,78 @@ struct ContainerStreamingTests {
 
     @Test("an exec without a terminal keeps stdout and stderr apart and reports its exit code")
     func execSeparatesStreams() async throws {
-        let id = try await runBusybox("sleep 1000")
-        defer { Task { await cleanUp() } }
-        let (execID, stream) = try await client.startExec(
-            containerID: id, command: ["sh", "-c", "echo out; echo err >&2; exit 3"],
-            streams: ContainerStreamOptions(stdin: false, stdout: true, stderr: true, tty: false))
-        let output = try await readAll(stream)
-        #expect(output.stdout == "out\n")
-        #expect(output.stderr == "err\n")
-        #expect(try await exitCode(execID) == 3)
+        try await withContainer("sleep 1000") { id in
+            let (execID, stream) = try await client.startExec(
+                containerID: id, command: ["sh", "-c", "echo out; echo err >&2; exit 3"],
+                streams: ContainerStreamOptions(stdin: false, stdout: true, stderr: true, tty: false))
+            let output = try await readAll(stream)
+            #expect(output.stdout == "out\n")
+            #expect(output.stderr == "err\n")
+            #expect(try await exitCode(execID) == 3)
+        }
     }
 
     @Test("stdin written to an exec reaches the process and closing it ends cat")
     func execStdinHalfClose() async throws {
-        let id = try await runBusybox("sleep 1000")
-        defer { Task { await cleanUp() } }
-        let (execID, stream) = try await client.startExec(
-            containerID: id, command: ["cat"], streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: true, tty: false))
-        try await stream.writeStdin(Array("hello\n".utf8))
-        try await stream.writeStdin(Array("world\n".utf8))
-        stream.closeStdin()
-        let output = try await readAll(stream)
-        #expect(output.stdout == "hello\nworld\n")
-        #expect(try await exitCode(execID) == 0)
+        try await withContainer("sleep 1000") { id in
+            let (execID, stream) = try await client.startExec(
+                containerID: id, command: ["cat"], streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: true, tty: false))
+            try await stream.writeStdin(Array("hello\n".utf8))
+            try await stream.writeStdin(Array("world\n".utf8))
+            stream.closeStdin()
+            let output = try await readAll(stream)
+            #expect(output.stdout == "hello\nworld\n")
+            #expect(try await exitCode(execID) == 0)
+        }
     }
 
     @Test("a tty exec is resized and sees its new size")
     func ttyResize() async throws {
-        let id = try await runBusybox("sleep 1000")
-        defer { Task { await cleanUp() } }
-        let (execID, stream) = try await client.startExec(
-            containerID: id, command: ["sh", "-c", "read line; stty size"],
-            streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: false, tty: true))
-        try await client.resizeExec(execID: execID, width: 123, height: 45)
-        try await stream.writeStdin(Array("go\n".utf8))
-        let output = try await readAll(stream)
-        #expect(output.stdout.contains("45 123"))
-        #expect(output.stderr.isEmpty)
+        try await withContainer("sleep 1000") { id in
+            let (execID, stream) = try await client.startExec(
+                containerID: id, command: ["sh", "-c", "read line; stty size"],
+                streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: false, tty: true))
+            try await client.resizeExec(execID: execID, width: 123, height: 45)
+            try await stream.writeStdin(Array("go\n".utf8))
+            let output = try await readAll(stream)
+            #expect(output.stdout.contains("45 123"))
+            #expect(output.stderr.isEmpty)
+        }
     }
 
     @Test("a missing binary ends the exec with exit code 126 or 127 and the runtime's message")
     func missingBinary() async throws {
-        let id = try await runBusybox("sleep 1000")
-        defer { Task { await cleanUp() } }
-        let (execID, stream) = try await client.startExec(
-            containerID: id, command: ["no-such-binary"],
-            streams: ContainerStreamOptions(stdin: false, stdout: true, stderr: true, tty: false))
-        let output = try await readAll(stream)
-        let code = try await exitCode(execID)
-        #expect(code == 126 || code == 127)
-        #expect((output.stdout + output.stderr).contains("no-such-binary"))
+        try await withContainer("sleep 1000") { id in
+            let (execID, stream) = try await client.startExec(
+                containerID: id, command: ["no-such-binary"],
+                streams: ContainerStreamOptions(stdin: false, stdout: true, stderr: true, tty: false))
+            let output = try await readAll(stream)
+            let code = try await exitCode(execID)
+            #expect(code == 126 || code == 127)
+            #expect((output.stdout + output.stderr).contains("no-such-binary"))
+        }
     }
 
     @Test("attach to a container with stdin echoes what is written and follows its output")
     func attachEchoes() async throws {
-        let id = try await runBusybox("while read line; do echo got $line; done", openStdin: true)
-        defer { Task { await cleanUp() } }
-        let stream = try await client.attachContainer(
-            containerID: id, streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: true, tty: false))
-        try await stream.writeStdin(Array("one\n".utf8))
-        var text = ""
-        while !text.contains("got one\n"), let output = try await stream.readOutput() {
-            if case .stdout(let bytes) = output { text += String(decoding: bytes, as: UTF8.self) }
+        try await withContainer("while read line; do echo got $line; done", openStdin: true) { id in
+            let stream = try await client.attachContainer(
+                containerID: id, streams: ContainerStreamOptions(stdin: true, stdout: true, stderr: true, tty: false))
+            try await stream.writeStdin(Array("one\n".utf8))
+            var text = ""
+            while !text.contains("got one\n"), let output = try await stream.readOutput() {
+                if case .stdout(let bytes) = output { text += String(decoding: bytes, as: UTF8.self) }
+            }
+            #expect(text == "got one\n")
+            stream.close()
         }
-        #expect(text == "got one\n")
-        stream.close()
     }
 
     @Test("a tty container is resized")
     func containerResize() async throws {
-        let id = try await runBusybox("sleep 1000", tty: true, openStdin: true)
-        defer { Task { await cleanUp() } }
-        try await client.resizeContainer(containerID: id, width: 100, height: 30)
+        try await withContainer("sleep 1000", tty: true, openStdin: true) { id in
+            try await client.resizeContainer(containerID: id, width: 100, height: 30)
+        }
     }
 
     @Test("an exec in an unknown container is a 404 naming it")

@@ -17,35 +17,35 @@ struct PortDialerTests {
 
     @Test("the pod's loopback is reached, not the host's: a server on the pod's 127.0.0.1 answers")
     func reachesPodLoopback() async throws {
-        let pod = try await BusyboxPod.start(
-            script: "mkdir -p /www && echo loopback only > /www/index.html && httpd -f -p 127.0.0.1:38081 -h /www")
-        defer { Task { await pod.remove() } }
-        var answer = ""
-        for _ in 0..<30 where !answer.contains("loopback only") {
-            do {
-                let connection = try await NetworkNamespacePortDialer().dial(port: 38081, networkNamespaceOf: pod.pid)
-                defer { connection.close() }
-                try await connection.send(Array("GET / HTTP/1.0\r\n\r\n".utf8))
-                var bytes: [UInt8] = []
-                while let chunk = try await connection.receive() { bytes += chunk }
-                answer = String(decoding: bytes, as: UTF8.self)
-            } catch {
-                try await Task.sleep(for: .milliseconds(100))
+        try await BusyboxPod.with(
+            script: "mkdir -p /www && echo loopback only > /www/index.html && httpd -f -p 127.0.0.1:38081 -h /www") { pod in
+            var answer = ""
+            for _ in 0..<30 where !answer.contains("loopback only") {
+                do {
+                    let connection = try await NetworkNamespacePortDialer().dial(port: 38081, networkNamespaceOf: pod.pid)
+                    defer { connection.close() }
+                    try await connection.send(Array("GET / HTTP/1.0\r\n\r\n".utf8))
+                    var bytes: [UInt8] = []
+                    while let chunk = try await connection.receive() { bytes += chunk }
+                    answer = String(decoding: bytes, as: UTF8.self)
+                } catch {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
-        }
-        #expect(answer.contains("loopback only"))
-        // The host's loopback has no such server.
-        #expect(throws: (any Error).self) {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(38081).bigEndian
-            address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-            let result = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            #expect(answer.contains("loopback only"))
+            // The host's loopback has no such server.
+            #expect(throws: (any Error).self) {
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = UInt16(38081).bigEndian
+                address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+                let result = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                if result != 0 { throw POSIXError(.ECONNREFUSED) }
             }
-            if result != 0 { throw POSIXError(.ECONNREFUSED) }
         }
     }
 }

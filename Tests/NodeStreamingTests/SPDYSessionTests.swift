@@ -87,145 +87,145 @@ struct SPDYSessionTests {
 
     @Test("a v4 exec replies to every stream, splits stdout and stderr, and ends with the exit code status, FINs and GOAWAY")
     func execExitCode() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(
-            pod, "/exec/default/web/app",
-            ["command": ["sh", "-c", "echo out; echo err >&2; exit 3"], "stdout": ["1"], "stderr": ["1"]],
-            version: "v4.channel.k8s.io")
-        let client = SPDYClientDouble()
-        // kubectl's order: error first, then the standard streams.
-        client.open(1, ["streamtype": "error"])
-        client.open(3, ["streamtype": "stdout"])
-        client.open(5, ["streamtype": "stderr"])
-        let result = try await transcript(client, client.run(session))
-        client.close()
-        #expect(result.repliedStreams == [1, 3, 5])
-        #expect(result.data(3) == "out\n")
-        #expect(result.data(5) == "err\n")
-        #expect(result.data(1) == RemoteCommandOutcome.exitCode(3).statusJSON)
-        #expect(result.finished(1) && result.finished(3) && result.finished(5))
-        #expect(result.wentAway)
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(
+                pod, "/exec/default/web/app",
+                ["command": ["sh", "-c", "echo out; echo err >&2; exit 3"], "stdout": ["1"], "stderr": ["1"]],
+                version: "v4.channel.k8s.io")
+            let client = SPDYClientDouble()
+            // kubectl's order: error first, then the standard streams.
+            client.open(1, ["streamtype": "error"])
+            client.open(3, ["streamtype": "stdout"])
+            client.open(5, ["streamtype": "stderr"])
+            let result = try await transcript(client, client.run(session))
+            client.close()
+            #expect(result.repliedStreams == [1, 3, 5])
+            #expect(result.data(3) == "out\n")
+            #expect(result.data(5) == "err\n")
+            #expect(result.data(1) == RemoteCommandOutcome.exitCode(3).statusJSON)
+            #expect(result.finished(1) && result.finished(3) && result.finished(5))
+            #expect(result.wentAway)
+        }
     }
 
     @Test("stdin's data reaches cat and its FIN ends it")
     func execStdin() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(
-            pod, "/exec/default/web/app", ["command": ["cat"], "stdin": ["1"], "stdout": ["1"]], version: "v4.channel.k8s.io")
-        let client = SPDYClientDouble()
-        client.open(1, ["streamtype": "error"])
-        client.open(3, ["streamtype": "stdin"])
-        client.open(5, ["streamtype": "stdout"])
-        client.send(.data(streamID: 3, fin: false, payload: Array("piped\n".utf8)), .data(streamID: 3, fin: true, payload: []))
-        let result = try await transcript(client, client.run(session))
-        client.close()
-        #expect(result.data(5) == "piped\n")
-        #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(
+                pod, "/exec/default/web/app", ["command": ["cat"], "stdin": ["1"], "stdout": ["1"]], version: "v4.channel.k8s.io")
+            let client = SPDYClientDouble()
+            client.open(1, ["streamtype": "error"])
+            client.open(3, ["streamtype": "stdin"])
+            client.open(5, ["streamtype": "stdout"])
+            client.send(.data(streamID: 3, fin: false, payload: Array("piped\n".utf8)), .data(streamID: 3, fin: true, payload: []))
+            let result = try await transcript(client, client.run(session))
+            client.close()
+            #expect(result.data(5) == "piped\n")
+            #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
+        }
     }
 
     @Test("a tty exec waits for its resize stream and applies the size sent on it")
     func ttyResize() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(
-            pod, "/exec/default/web/app",
-            ["command": ["sh", "-c", "read line; stty size"], "stdin": ["1"], "stdout": ["1"], "tty": ["1"]],
-            version: "v4.channel.k8s.io")
-        let client = SPDYClientDouble()
-        let task = client.run(session)
-        client.open(1, ["streamtype": "error"])
-        client.open(3, ["streamtype": "stdin"])
-        client.open(5, ["streamtype": "stdout"])
-        client.open(7, ["streamtype": "resize"])
-        client.send(.data(streamID: 7, fin: false, payload: Array(#"{"Width":90,"Height":33}"#.utf8)))
-        try await Task.sleep(for: .milliseconds(300))
-        client.send(.data(streamID: 3, fin: false, payload: Array("go\r".utf8)))
-        let result = try await transcript(client, task)
-        client.close()
-        #expect(result.repliedStreams == [1, 3, 5, 7])
-        #expect(result.data(5).contains("33 90"))
-        #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(
+                pod, "/exec/default/web/app",
+                ["command": ["sh", "-c", "read line; stty size"], "stdin": ["1"], "stdout": ["1"], "tty": ["1"]],
+                version: "v4.channel.k8s.io")
+            let client = SPDYClientDouble()
+            let task = client.run(session)
+            client.open(1, ["streamtype": "error"])
+            client.open(3, ["streamtype": "stdin"])
+            client.open(5, ["streamtype": "stdout"])
+            client.open(7, ["streamtype": "resize"])
+            client.send(.data(streamID: 7, fin: false, payload: Array(#"{"Width":90,"Height":33}"#.utf8)))
+            try await Task.sleep(for: .milliseconds(300))
+            client.send(.data(streamID: 3, fin: false, payload: Array("go\r".utf8)))
+            let result = try await transcript(client, task)
+            client.close()
+            #expect(result.repliedStreams == [1, 3, 5, 7])
+            #expect(result.data(5).contains("33 90"))
+            #expect(result.data(1) == RemoteCommandOutcome.success.statusJSON)
+        }
     }
 
     @Test("a v3 exec reports a failure as text only and nothing on success")
     func legacyStatus() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(
-            pod, "/exec/default/web/app", ["command": ["true"], "stdout": ["1"]], version: "v3.channel.k8s.io")
-        let client = SPDYClientDouble()
-        client.open(1, ["streamtype": "error"])
-        client.open(3, ["streamtype": "stdout"])
-        let result = try await transcript(client, client.run(session))
-        client.close()
-        #expect(result.data(1) == "")
-        #expect(result.finished(1))
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(
+                pod, "/exec/default/web/app", ["command": ["true"], "stdout": ["1"]], version: "v3.channel.k8s.io")
+            let client = SPDYClientDouble()
+            client.open(1, ["streamtype": "error"])
+            client.open(3, ["streamtype": "stdout"])
+            let result = try await transcript(client, client.run(session))
+            client.close()
+            #expect(result.data(1) == "")
+            #expect(result.finished(1))
+        }
     }
 
     @Test("streams that do not all arrive within the stream-creation time-out end the request")
     func streamCreationTimeout() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(
-            pod, "/exec/default/web/app", ["command": ["true"], "stdout": ["1"]], version: "v4.channel.k8s.io",
-            timeouts: StreamingTimeouts(streamCreation: .milliseconds(300), idle: .seconds(60)))
-        let client = SPDYClientDouble()
-        client.open(1, ["streamtype": "error"])
-        let started = ContinuousClock.now
-        let result = try await transcript(client, client.run(session))
-        client.close()
-        #expect(ContinuousClock.now - started < .seconds(5))
-        #expect(result.repliedStreams == [1])
-        #expect(result.data(1) == "")
-        #expect(result.wentAway)
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(
+                pod, "/exec/default/web/app", ["command": ["true"], "stdout": ["1"]], version: "v4.channel.k8s.io",
+                timeouts: StreamingTimeouts(streamCreation: .milliseconds(300), idle: .seconds(60)))
+            let client = SPDYClientDouble()
+            client.open(1, ["streamtype": "error"])
+            let started = ContinuousClock.now
+            let result = try await transcript(client, client.run(session))
+            client.close()
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(result.repliedStreams == [1])
+            #expect(result.data(1) == "")
+            #expect(result.wentAway)
+        }
     }
 
     @Test("port-forward pairs data and error streams by request ID, relays HTTP and finishes both at the pod's EOF")
     func portForward() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let session = try await prepare(pod, "/portForward/default/web", [:], version: "portforward.k8s.io")
-        let client = SPDYClientDouble()
-        let task = client.run(session)
-        var bytes: [UInt8] = []
-        var frames: [SPDYFrame] = []
-        var iterator = client.written.makeAsyncIterator()
-        var requestID = 0
-        // httpd may need a moment after the container started: retry with a new pair.
-        var done = false
-        while !done, requestID < 20 {
-            let errorID = UInt32(4 * requestID + 1)
-            let dataID = errorID + 2
-            client.open(errorID, ["streamtype": "error", "port": "8080", "requestid": "\(requestID)"])
-            client.open(dataID, ["streamtype": "data", "port": "8080", "requestid": "\(requestID)"])
-            client.send(.data(streamID: dataID, fin: false, payload: Array("GET / HTTP/1.0\r\n\r\n".utf8)))
-            while let chunk = await iterator.next() {
-                bytes += chunk
-                frames += try client.decode(chunk)
-                let transcript = SPDYTranscript(frames: frames)
-                if transcript.finished(errorID) {
-                    done = transcript.data(dataID).contains("hello from the pod")
-                    break
+        try await BusyboxPod.with { pod in
+            let session = try await prepare(pod, "/portForward/default/web", [:], version: "portforward.k8s.io")
+            let client = SPDYClientDouble()
+            let task = client.run(session)
+            var bytes: [UInt8] = []
+            var frames: [SPDYFrame] = []
+            var iterator = client.written.makeAsyncIterator()
+            var requestID = 0
+            // httpd may need a moment after the container started: retry with a new pair.
+            var done = false
+            while !done, requestID < 20 {
+                let errorID = UInt32(4 * requestID + 1)
+                let dataID = errorID + 2
+                client.open(errorID, ["streamtype": "error", "port": "8080", "requestid": "\(requestID)"])
+                client.open(dataID, ["streamtype": "data", "port": "8080", "requestid": "\(requestID)"])
+                client.send(.data(streamID: dataID, fin: false, payload: Array("GET / HTTP/1.0\r\n\r\n".utf8)))
+                while let chunk = await iterator.next() {
+                    bytes += chunk
+                    frames += try client.decode(chunk)
+                    let transcript = SPDYTranscript(frames: frames)
+                    if transcript.finished(errorID) {
+                        done = transcript.data(dataID).contains("hello from the pod")
+                        break
+                    }
                 }
+                requestID += 1
+                if !done { try await Task.sleep(for: .milliseconds(200)) }
             }
-            requestID += 1
-            if !done { try await Task.sleep(for: .milliseconds(200)) }
+            // The refused port of another pair reports kubelet's message.
+            client.open(1001, ["streamtype": "error", "port": "9", "requestid": "refused"])
+            client.open(1003, ["streamtype": "data", "port": "9", "requestid": "refused"])
+            while !SPDYTranscript(frames: frames).finished(1001), let chunk = await iterator.next() {
+                frames += try client.decode(chunk)
+            }
+            client.close()
+            while let chunk = await iterator.next() { frames += try client.decode(chunk) }
+            await task.value
+            let transcript = SPDYTranscript(frames: frames)
+            #expect(done)
+            #expect(transcript.data(1001).hasPrefix("error forwarding port 9 to pod web_default, uid : "))
+            #expect(transcript.finished(1003))
+            #expect(transcript.wentAway)
         }
-        // The refused port of another pair reports kubelet's message.
-        client.open(1001, ["streamtype": "error", "port": "9", "requestid": "refused"])
-        client.open(1003, ["streamtype": "data", "port": "9", "requestid": "refused"])
-        while !SPDYTranscript(frames: frames).finished(1001), let chunk = await iterator.next() {
-            frames += try client.decode(chunk)
-        }
-        client.close()
-        while let chunk = await iterator.next() { frames += try client.decode(chunk) }
-        await task.value
-        let transcript = SPDYTranscript(frames: frames)
-        #expect(done)
-        #expect(transcript.data(1001).hasPrefix("error forwarding port 9 to pod web_default, uid : "))
-        #expect(transcript.finished(1003))
-        #expect(transcript.wentAway)
     }
 }

@@ -30,6 +30,22 @@ struct BusyboxPod {
         return BusyboxPod(client: client, containerID: id, pid: inspect.state.pid, label: label)
     }
 
+    /// Runs `body` with a started pod and removes the pod afterwards, also when `body` throws.
+    static func with<T>(
+        script: String = "mkdir -p /www && echo hello from the pod > /www/index.html && httpd -f -p 8080 -h /www",
+        tty: Bool = false, openStdin: Bool = false, _ body: (BusyboxPod) async throws -> T
+    ) async throws -> T {
+        let pod = try await start(script: script, tty: tty, openStdin: openStdin)
+        do {
+            let result = try await body(pod)
+            await pod.remove()
+            return result
+        } catch {
+            await pod.remove()
+            throw error
+        }
+    }
+
     func remove() async {
         try? await client.killContainer(id: containerID, signal: "KILL")
         try? await client.removeContainer(id: containerID)

@@ -50,48 +50,69 @@ struct KubectlSessionTests {
 
     @Test("kubectl exec -i passes stdin, gets stdout and stderr apart, and exits with the command's code 3")
     func exec() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
-        defer { server.close() }
-        let directory = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let process = try Self.start(
-            ["exec", "-i", "web", "-c", "app", "--", "sh", "-c", "cat; echo to-stderr >&2; exit 3"], server: server,
-            input: Array("through kubectl\n".utf8), directory: directory)
-        try await Self.wait(process, seconds: 30)
-        let stdout = try String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)
-        let stderr = try String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)
-        #expect(stdout == "through kubectl\n")
-        #expect(stderr.contains("to-stderr"))
-        #expect(process.terminationStatus == 3, "stderr: \(stderr)")
+        try await BusyboxPod.with { pod in
+            let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
+            defer { server.close() }
+            let directory = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let process = try Self.start(
+                ["exec", "-i", "web", "-c", "app", "--", "sh", "-c", "cat; echo to-stderr >&2; exit 3"], server: server,
+                input: Array("through kubectl\n".utf8), directory: directory)
+            try await Self.wait(process, seconds: 30)
+            let stdout = try String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)
+            let stderr = try String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)
+            #expect(stdout == "through kubectl\n")
+            #expect(stderr.contains("to-stderr"))
+            #expect(process.terminationStatus == 3, "stderr: \(stderr)")
+        }
+    }
+
+    @Test("4 MiB through kubectl exec -i cat come back whole")
+    func bulk() async throws {
+        try await BusyboxPod.with { pod in
+            let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
+            defer { server.close() }
+            let directory = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            var generator = SystemRandomNumberGenerator()
+            let input = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let started = ContinuousClock.now
+            let process = try Self.start(["exec", "-i", "web", "-c", "app", "--", "cat"], server: server, input: input, directory: directory)
+            try await Self.wait(process, seconds: 60)
+            let elapsed = ContinuousClock.now - started
+            let stdout = try Data(contentsOf: directory.appendingPathComponent("stdout"))
+            #expect(process.terminationStatus == 0)
+            #expect(stdout.count == input.count)
+            #expect(Array(stdout) == input)
+            print("kubectl exec -i cat of \(input.count) bytes through the SPDY session and the engine: \(elapsed)")
+        }
     }
 
     @Test("kubectl port-forward carries an HTTP GET to the pod's port 8080")
     func portForward() async throws {
-        let pod = try await BusyboxPod.start()
-        defer { Task { await pod.remove() } }
-        let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
-        defer { server.close() }
-        let directory = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let localPort = Int.random(in: 41_000..<49_000)
-        let process = try Self.start(["port-forward", "pod/web", "\(localPort):8080"], server: server, directory: directory)
-        defer { if process.isRunning { process.terminate() } }
-        var answer = ""
-        for _ in 0..<50 where !answer.contains("hello from the pod") {
-            do {
-                let connection = try await RawConnection.connect(to: HTTPEndpoint(baseURL: "http://127.0.0.1:\(localPort)"))
-                defer { connection.close() }
-                try await connection.send(Array("GET / HTTP/1.0\r\n\r\n".utf8))
-                var bytes: [UInt8] = []
-                while let chunk = try await connection.receive() { bytes += chunk }
-                answer = String(decoding: bytes, as: UTF8.self)
-            } catch {}
-            if !answer.contains("hello from the pod") { try await Task.sleep(for: .milliseconds(200)) }
+        try await BusyboxPod.with { pod in
+            let server = try RelayAPIServer(responder: RemoteCommandResponder(resolver: pod.resolver(), containers: pod.client))
+            defer { server.close() }
+            let directory = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let localPort = Int.random(in: 41_000..<49_000)
+            let process = try Self.start(["port-forward", "pod/web", "\(localPort):8080"], server: server, directory: directory)
+            defer { if process.isRunning { process.terminate() } }
+            var answer = ""
+            for _ in 0..<50 where !answer.contains("hello from the pod") {
+                do {
+                    let connection = try await RawConnection.connect(to: HTTPEndpoint(baseURL: "http://127.0.0.1:\(localPort)"))
+                    defer { connection.close() }
+                    try await connection.send(Array("GET / HTTP/1.0\r\n\r\n".utf8))
+                    var bytes: [UInt8] = []
+                    while let chunk = try await connection.receive() { bytes += chunk }
+                    answer = String(decoding: bytes, as: UTF8.self)
+                } catch {}
+                if !answer.contains("hello from the pod") { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let stderr = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+            #expect(answer.contains(" 200 OK\r\n"), "kubectl stderr: \(stderr)")
+            #expect(answer.contains("hello from the pod"))
         }
-        let stderr = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
-        #expect(answer.contains(" 200 OK\r\n"), "kubectl stderr: \(stderr)")
-        #expect(answer.contains("hello from the pod"))
     }
 }
