@@ -23,7 +23,7 @@ public struct ContainerLogsService: Sendable {
 
     /// The log stream, or why there is none.
     /// - Parameter query: the request's query parameters (v1 PodLogOptions).
-    public func logs(namespace: String, pod name: String, container: String, query: [String: [String]]) async
+    public func openLogs(namespace: String, pod name: String, container: String, query: [String: [String]]) async
         -> Result<AsyncThrowingStream<[UInt8], any Error>, LogRequestError>
     {
         let options: PodLogOptions

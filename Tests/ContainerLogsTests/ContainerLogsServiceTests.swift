@@ -63,7 +63,7 @@ struct ContainerLogsServiceTests {
     @Test("the current instance's frames come out as plain text, stdout and stderr interleaved")
     func currentInstance() async throws {
         let source = RecordingLogSource(output: ["second": [Array(framed.prefix(6)), Array(framed.dropFirst(6))]])
-        let stream = try await service(source).logs(namespace: "default", pod: "web", container: "app", query: [:]).get()
+        let stream = try await service(source).openLogs(namespace: "default", pod: "web", container: "app", query: [:]).get()
         #expect(try await collect(stream) == "one\noops\ntwo\n")
         #expect(source.asked.withLock { $0.map(\.id) } == ["second"])
     }
@@ -71,7 +71,7 @@ struct ContainerLogsServiceTests {
     @Test("previous=true reads the instance before the current one")
     func previousInstance() async throws {
         let source = RecordingLogSource(output: ["first": [frame(1, "before the crash\n")]])
-        let stream = try await service(source).logs(namespace: "default", pod: "web", container: "app", query: ["previous": ["true"]]).get()
+        let stream = try await service(source).openLogs(namespace: "default", pod: "web", container: "app", query: ["previous": ["true"]]).get()
         #expect(try await collect(stream) == "before the crash\n")
     }
 
@@ -80,17 +80,17 @@ struct ContainerLogsServiceTests {
         var directory = OnePodDirectory()
         directory.instances.removeFirst()
         let result = await service(RecordingLogSource(output: [:]), directory: directory)
-            .logs(namespace: "default", pod: "web", container: "app", query: ["previous": ["1"]])
+            .openLogs(namespace: "default", pod: "web", container: "app", query: ["previous": ["1"]])
         #expect(result.failure == LogRequestError(status: 400, message: "previous terminated container \"app\" in pod \"web\" not found"))
     }
 
     @Test("an unknown pod or container is a 404 that names it")
     func unknownNames() async {
         let logs = service(RecordingLogSource(output: [:]))
-        #expect(await logs.logs(namespace: "default", pod: "db", container: "app", query: [:]).failure?.message == "pod \"db\" does not exist")
-        #expect(await logs.logs(namespace: "other", pod: "web", container: "app", query: [:]).failure?.status == 404)
+        #expect(await logs.openLogs(namespace: "default", pod: "db", container: "app", query: [:]).failure?.message == "pod \"db\" does not exist")
+        #expect(await logs.openLogs(namespace: "other", pod: "web", container: "app", query: [:]).failure?.status == 404)
         #expect(
-            await logs.logs(namespace: "default", pod: "web", container: "sidecar", query: [:]).failure
+            await logs.openLogs(namespace: "default", pod: "web", container: "sidecar", query: [:]).failure
                 == LogRequestError(status: 404, message: "container \"sidecar\" not found in pod \"web\""))
     }
 
@@ -99,7 +99,7 @@ struct ContainerLogsServiceTests {
         var directory = OnePodDirectory()
         directory.instances = []
         let result = await service(RecordingLogSource(output: [:]), directory: directory)
-            .logs(namespace: "default", pod: "web", container: "app", query: [:])
+            .openLogs(namespace: "default", pod: "web", container: "app", query: [:])
         #expect(result.failure?.message == "container \"app\" in pod \"web\" is waiting to start: ContainerCreating")
     }
 
@@ -107,7 +107,7 @@ struct ContainerLogsServiceTests {
     func optionsReachTheEngine() async throws {
         let source = RecordingLogSource(output: [:])
         _ = try await collect(
-            service(source).logs(
+            service(source).openLogs(
                 namespace: "default", pod: "web", container: "app",
                 query: ["stream": ["Stderr"], "follow": ["true"], "timestamps": ["true"], "sinceSeconds": ["60"]]
             ).get())
@@ -119,7 +119,7 @@ struct ContainerLogsServiceTests {
     @Test("limitBytes cuts the output at that many bytes, across frames")
     func limitBytes() async throws {
         let source = RecordingLogSource(output: ["second": [framed]])
-        let stream = try await service(source).logs(namespace: "default", pod: "web", container: "app", query: ["limitBytes": ["6"]]).get()
+        let stream = try await service(source).openLogs(namespace: "default", pod: "web", container: "app", query: ["limitBytes": ["6"]]).get()
         #expect(try await collect(stream) == "one\noo")
     }
 
@@ -128,7 +128,7 @@ struct ContainerLogsServiceTests {
         let source = RecordingLogSource(output: ["second": [Array("\u{1}raw tty\r\n".utf8)]])
         var directory = OnePodDirectory()
         directory.tty = true
-        let stream = try await service(source, directory: directory).logs(namespace: "default", pod: "web", container: "app", query: [:]).get()
+        let stream = try await service(source, directory: directory).openLogs(namespace: "default", pod: "web", container: "app", query: [:]).get()
         #expect(try await collect(stream) == "\u{1}raw tty\r\n")
     }
 }

@@ -35,7 +35,7 @@ struct DockerLogsTests {
     func tailOfEndedContainer() async throws {
         try await run("for i in 1 2 3; do echo out $i; done; sleep 0.3; echo err >&2; exit 0") { logs, id in
             _ = try await eventually("the container ends") { try await TestDocker().client.inspectContainer(id: id).state.running == false }
-            let stream = try await logs.logs(namespace: "default", pod: "web", container: "app", query: ["tailLines": ["2"]]).get()
+            let stream = try await logs.openLogs(namespace: "default", pod: "web", container: "app", query: ["tailLines": ["2"]]).get()
             let text = try await collect(stream)
             #expect(text == "out 3\nerr\n")
         }
@@ -45,7 +45,7 @@ struct DockerLogsTests {
     func followEndsWithTheContainer() async throws {
         try await run("echo first; sleep 1; echo second; sleep 1") { logs, _ in
             let started = ContinuousClock.now
-            let stream = try await logs.logs(namespace: "default", pod: "web", container: "app", query: ["follow": ["true"]]).get()
+            let stream = try await logs.openLogs(namespace: "default", pod: "web", container: "app", query: ["follow": ["true"]]).get()
             #expect(try await collect(stream) == "first\nsecond\n")
             #expect(ContinuousClock.now - started > .milliseconds(1500))
         }
@@ -56,7 +56,7 @@ struct DockerLogsTests {
         try await run("while true; do echo tick; sleep 0.2; done") { logs, _ in
             let before = Self.threadCount()
             for _ in 0..<5 {
-                let stream = try await logs.logs(namespace: "default", pod: "web", container: "app", query: ["follow": ["1"]]).get()
+                let stream = try await logs.openLogs(namespace: "default", pod: "web", container: "app", query: ["follow": ["1"]]).get()
                 var iterator = stream.makeAsyncIterator()
                 #expect(try await iterator.next() != nil)
             }
@@ -70,7 +70,7 @@ struct DockerLogsTests {
     func timestamps() async throws {
         try await run("echo stamped") { logs, id in
             _ = try await eventually("the container ends") { try await TestDocker().client.inspectContainer(id: id).state.running == false }
-            let text = try await collect(logs.logs(namespace: "default", pod: "web", container: "app", query: ["timestamps": ["true"]]).get())
+            let text = try await collect(logs.openLogs(namespace: "default", pod: "web", container: "app", query: ["timestamps": ["true"]]).get())
             let parts = text.split(separator: " ", maxSplits: 1)
             #expect(parts.count == 2 && KubeTime.parse(String(parts[0])) != nil && parts[1] == "stamped\n")
         }

@@ -1,8 +1,10 @@
+import ContainerLogs
 import DockerEngine
 import KubeAPI
 import Logging
 import MasterClient
 import NodeServer
+import NodeStreaming
 import PodRuntime
 import Synchronization
 
@@ -55,8 +57,10 @@ extension Run {
         // TODO(issue 11, stats): a "syncloop" check once the pod manager records its last sync.
         let endpoints = NodeEndpoints(
             pods: PodManagerPods(manager: manager),
-            containerLogs: nil,  // TODO(issue 11, lead): the Docker-backed ContainerLogsProvider.
-            streaming: nil,  // TODO(issue 11, streaming): NodeStreaming's StreamingResponder.
+            containerLogs: ContainerLogsService(pods: NodePodDirectory(manager: manager), source: engine),
+            streaming: RemoteCommandResponder(
+                resolver: NodeStreamTargets(manager: manager, engine: engine), containers: engine,
+                logger: logger),
             statsSummary: nil,  // TODO(issue 11, stats): /stats/summary and the /metrics/* renderers.
             healthChecks: checks)
         let tokenReviewer: (any TokenReviewer)? =
