@@ -23,7 +23,14 @@ struct MirrorPodTests {
         }
 
         try cluster.fixture.write(busyboxPod(name: "static"), as: "static.json")
-        try await eventually("the mirror pod with the static pod's Running status", timeout: .seconds(40)) { isReady(mirror()) }
+        do {
+            try await eventually("the mirror pod with the static pod's Running status", timeout: .seconds(40)) { isReady(mirror()) }
+        } catch {
+            let lines = cluster.fixture.agent.log.split(separator: "\n").filter { !$0.contains("Starting service") }
+            print("agent log:\n" + lines.suffix(40).joined(separator: "\n"))
+            print("mirror pod: \(String(describing: mirror()))")
+            throw error
+        }
         let first = try #require(mirror())
         let hash = try #require(first.metadata.annotations?["kubernetes.io/config.hash"])
         #expect(first.metadata.annotations?["kubernetes.io/config.mirror"] == hash)
@@ -46,7 +53,8 @@ struct MirrorPodTests {
         #expect(try await apps().map(\.id) == [container], "the static pod kept running")
 
         // The manifest is edited: a new hash, the mirror replaced.
-        try cluster.fixture.write(busyboxPod(name: "static", grace: 3), as: "static.json")
+        try Data(busyboxPod(name: "static", grace: 3).utf8).write(
+            to: URL(fileURLWithPath: "\(cluster.fixture.manifests)/static.json"), options: .atomic)
         try await eventually("the mirror pod replaced by one of the new manifest", timeout: .seconds(30)) {
             guard let replaced = mirror(), let mirrored = replaced.metadata.annotations?["kubernetes.io/config.mirror"] else { return false }
             return mirrored != hash && replaced.spec.terminationGracePeriodSeconds == 3

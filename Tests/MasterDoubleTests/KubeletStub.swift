@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Certificates made with openssl for one test: a CA, the node's serving certificate (for
@@ -12,6 +13,9 @@ struct TestCertificates {
     var nodeKey: String { "\(directory)/node.key" }
     var clientCert: String { "\(directory)/client.crt" }
     var clientKey: String { "\(directory)/client.key" }
+
+    /// One set for the whole test run: RSA keys are slow to make on a loaded machine.
+    static let shared = Result { try TestCertificates() }
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("kubelet-stub-\(UUID().uuidString)").path
@@ -43,7 +47,6 @@ struct TestCertificates {
         }
     }
 
-    func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }
 
 struct StubError: Error, CustomStringConvertible {
@@ -56,6 +59,7 @@ struct StubError: Error, CustomStringConvertible {
 final class KubeletStub: Sendable {
     let port: Int
     private let process: Process
+    private let stopped = Mutex(false)
 
     init(certificates: TestCertificates) throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -89,6 +93,7 @@ final class KubeletStub: Sendable {
 
     /// SIGKILL: the test runner's children inherit a signal mask that may block SIGTERM.
     func stop() {
+        guard stopped.withLock({ let was = $0; $0 = true; return !was }) else { return }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }

@@ -18,8 +18,17 @@ public actor MirrorPodSyncer: ServiceLifecycle.Service {
     private var mirrorPods: [Pod]?
     private var wake: AsyncStream<Void>.Continuation?
     private var lastNodeProblem: String?
+    private var retry: Task<Void, Never>?
+    private let nodeRetryInterval: Duration
 
-    public init(client: MasterClient, nodeName: String, logger: Logger, resyncInterval: Duration = .seconds(10)) {
+    /// - Parameters:
+    ///   - resyncInterval: How often every mirror pod is checked (kubelet's sync period).
+    ///   - nodeRetryInterval: How soon a round that could not read the Node is tried again.
+    public init(
+        client: MasterClient, nodeName: String, logger: Logger, resyncInterval: Duration = .seconds(10),
+        nodeRetryInterval: Duration = .seconds(1)
+    ) {
+        self.nodeRetryInterval = nodeRetryInterval
         self.client = client
         self.nodeName = nodeName
         self.logger = logger
@@ -68,7 +77,11 @@ public actor MirrorPodSyncer: ServiceLifecycle.Service {
         guard let staticPods, let mirrorPods else { return }
         var actions = MirrorPodPlanner.plan(staticPods: staticPods, mirrorPods: mirrorPods, nodeName: nodeName, nodeUID: "")
         if actions.contains(where: { if case .create = $0 { true } else { false } }) {
-            actions = MirrorPodPlanner.plan(staticPods: staticPods, mirrorPods: mirrorPods, nodeName: nodeName, nodeUID: await nodeUID())
+            let uid = await nodeUID()
+            actions = MirrorPodPlanner.plan(staticPods: staticPods, mirrorPods: mirrorPods, nodeName: nodeName, nodeUID: uid)
+            // The node is usually registered within a second of the start: look again soon
+            // rather than at the next resync.
+            if uid == nil { scheduleRetry() }
         }
         for action in actions {
             switch action {
@@ -78,6 +91,19 @@ public actor MirrorPodSyncer: ServiceLifecycle.Service {
                 await create(mirror)
             }
         }
+    }
+
+    private func scheduleRetry() {
+        guard retry == nil else { return }
+        retry = Task { [nodeRetryInterval] in
+            try? await Task.sleep(for: nodeRetryInterval)
+            self.retried()
+        }
+    }
+
+    private func retried() {
+        retry = nil
+        wake?.yield()
     }
 
     /// The Node's UID; nil (logged once per problem) while it cannot be read or is being deleted.
