@@ -36,7 +36,13 @@ NODE=statsbench-$$
 WORK=$(mktemp -d)
 export DOCKER_HOST=unix://$SOCK
 cleanup() {
-    docker ps -aq --filter "label=io.clc-node.node=$NODE" | xargs -r docker rm -f >/dev/null 2>&1 || true
+    # One container at a time, app containers first (they share their infra container's network
+    # namespace): a single `docker rm -f` of all 60 removes them concurrently, and dockerd 20.10
+    # then lost track of some infra containers (their tasks gone, `docker inspect` hanging).
+    for type in container podsandbox; do
+        docker ps -aq --filter "label=io.clc-node.node=$NODE" --filter "label=io.kubernetes.docker.type=$type" \
+            | xargs -r -n1 docker rm -f >/dev/null || true
+    done
     rm -rf "$WORK"
 }
 trap cleanup EXIT
