@@ -7,6 +7,7 @@ import KubeAPI
 import Logging
 import MasterClient
 import MasterSync
+import NodeStats
 import PodRuntime
 import ServiceLifecycle
 import ServiceProxy
@@ -241,8 +242,14 @@ struct Run: AsyncParsableCommand {
             } else {
                 LoggingEventRecorder(logger: logger)
             }
+        // kubelet's own metrics, served on the node API's /metrics (kube-proxy's stay on
+        // --metrics-bind-address); the pod runtime reports its Docker calls through them.
+        let kubeletMetrics = try KubeletMetrics(registry: MetricsRegistry(), nodeName: node, version: CLCNode.version)
+        let proberMetrics = ProberMetrics()
+        let runtimeRecorder = KubeletMetricsRecorder(kubeletMetrics)
+        let instrumentedEngine = InstrumentedDockerEngine(engine, recorder: runtimeRecorder)
         let syncer = PodSyncer(
-            engine: engine,
+            engine: instrumentedEngine,
             configuration: .init(
                 nodeName: node, nodeIP: address, infraImage: podInfraImage, stateDirectory: stateDirectory,
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
@@ -256,8 +263,9 @@ struct Run: AsyncParsableCommand {
             logger.error("pod network not ready, pods wait for it: \(error)")
         } catch {}
         let manager = PodManager(
-            syncer: syncer, engine: engine, nodeName: node, nodeIP: address,
-            configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger)
+            syncer: syncer, engine: instrumentedEngine, nodeName: node, nodeIP: address,
+            configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger, recorder: runtimeRecorder,
+            probeRecorder: ProberMetricsRecorder(proberMetrics))
 
         var sources: Set<PodSourceMerger.Source> = []
         if manifestDirectory != nil { sources.insert(.manifests) }
@@ -299,10 +307,17 @@ struct Run: AsyncParsableCommand {
                 services.append(DockerUserAcceptService(accept: DockerForwardAccept(mark: ProxyNodeSettings().masqueradeMark), logger: logger))
             }
         }
+        let dockerRoot = (try? await engine.rootDirectory()) ?? "/var/lib/docker"
+        let sampler = StatsSampler(
+            configuration: .init(nodeName: node, imageFilesystemPath: dockerRoot),
+            inventory: DockerContainerInventory(engine: engine, nodeName: node, dockerRootDirectory: dockerRoot), logger: logger)
+        services.append(sampler)
         services.append(
             makeNodeServer(
                 node: node, address: address, engine: engine, manager: manager, masterClient: masterClient,
-                proxyHealth: proxy == nil ? nil : proxyHealth, logger: logger))
+                proxyHealth: proxy == nil ? nil : proxyHealth,
+                metrics: .init(stats: NodeStatsEndpoints(store: sampler.store), kubelet: kubeletMetrics, prober: proberMetrics),
+                logger: logger))
         let flannelNode: FlannelNode?
         if flannel.isEnabled {
             let node = try FlannelNode(

@@ -1,9 +1,11 @@
+import AgentMetrics
 import ContainerLogs
 import DockerEngine
 import KubeAPI
 import Logging
 import MasterClient
 import NodeServer
+import NodeStats
 import NodeStreaming
 import PodRuntime
 import Synchronization
@@ -42,11 +44,18 @@ final class ProxySyncHealth: Sendable {
     }
 }
 
+/// What the node API's `/stats/summary` and `/metrics*` render.
+struct NodeMetricsSources {
+    var stats: NodeStatsEndpoints
+    var kubelet: KubeletMetrics
+    var prober: ProberMetrics
+}
+
 extension Run {
-    /// The node API server with what the agent has today.
+    /// The node API server: pods, logs, exec/attach/port-forward, stats and metrics.
     func makeNodeServer(
         node: String, address: String?, engine: DockerClient, manager: PodManager, masterClient: MasterClient?,
-        proxyHealth: ProxySyncHealth?, logger: Logger
+        proxyHealth: ProxySyncHealth?, metrics: NodeMetricsSources, logger: Logger
     ) -> NodeServerService {
         var checks = [
             HealthCheck(name: "docker") {
@@ -61,7 +70,8 @@ extension Run {
             streaming: RemoteCommandResponder(
                 resolver: NodeStreamTargets(manager: manager, engine: engine), containers: engine,
                 logger: logger),
-            statsSummary: nil,  // TODO(issue 11, stats): /stats/summary and the /metrics/* renderers.
+            statsSummary: metrics.stats.summary, metrics: metrics.kubelet.exposition, metricsCadvisor: metrics.stats.cadvisor,
+            metricsResource: metrics.stats.resource, metricsProbes: metrics.prober.exposition,
             healthChecks: checks)
         let tokenReviewer: (any TokenReviewer)? =
             if nodeServer.authenticationTokenWebhook, let masterClient {
