@@ -18,6 +18,9 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
         public var leaseDurationSeconds: Int32
         /// The port the master reaches the node's agent on (kubelet: 10250).
         public var daemonPort: Int32
+        /// The port once the node server listens, when it was asked for any free one (`--port 0`);
+        /// ``daemonPort`` is used when nil.
+        public var listeningDaemonPort: (@Sendable () async -> Int32)?
 
         public init(
             nodeName: String, nodeIP: String?, runtimeVersion: String, agentVersion: String, interval: Duration = .seconds(10),
@@ -153,7 +156,7 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
                     : condition("Ready", false, "KubeletNotReady", "container runtime is down"),
             ] + networkConditions,
             addresses: addresses,
-            daemonEndpoints: NodeDaemonEndpoints(kubeletEndpoint: .init(Port: configuration.daemonPort)),
+            daemonEndpoints: NodeDaemonEndpoints(kubeletEndpoint: .init(Port: await configuration.listeningDaemonPort?() ?? configuration.daemonPort)),
             nodeInfo: NodeInfoProbe.systemInfo(runtimeVersion: configuration.runtimeVersion, agentVersion: configuration.agentVersion))
     }
 }

@@ -312,12 +312,12 @@ struct Run: AsyncParsableCommand {
             configuration: .init(nodeName: node, imageFilesystemPath: dockerRoot),
             inventory: DockerContainerInventory(engine: engine, nodeName: node, dockerRootDirectory: dockerRoot), logger: logger)
         services.append(sampler)
-        services.append(
-            makeNodeServer(
+        let nodeServerService = makeNodeServer(
                 node: node, address: address, engine: engine, manager: manager, masterClient: masterClient,
                 proxyHealth: proxy == nil ? nil : proxyHealth,
                 metrics: .init(stats: NodeStatsEndpoints(store: sampler.store), kubelet: kubeletMetrics, prober: proberMetrics),
-                logger: logger))
+                logger: logger)
+        services.append(nodeServerService)
         let flannelNode: FlannelNode?
         if flannel.isEnabled {
             let node = try FlannelNode(
@@ -379,12 +379,17 @@ struct Run: AsyncParsableCommand {
                             endpoints in await proxy.update(endpoints: endpoints)
                         }))
             }
+            var statusConfiguration = NodeStatusReporter.Configuration(
+                nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",
+                agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval),
+                daemonPort: Int32(nodeServer.port))
+            if nodeServer.port == 0 {
+                statusConfiguration.listeningDaemonPort = { Int32(await nodeServerService.listening().port) }
+            }
             services.append(
                 NodeStatusReporter(
                     client: masterClient,
-                    configuration: .init(
-                        nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",
-                        agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval)),
+                    configuration: statusConfiguration,
                     logger: logger, healthy: { (try? await engine.version()) != nil },
                     network: flannelNode.map { node in { @Sendable in node.networkState } }))
             services.append(statusReporter)

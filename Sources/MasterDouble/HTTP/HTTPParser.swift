@@ -21,9 +21,14 @@ enum HTTPParser {
             return .malformed("malformed request line")
         }
         var headers: [String: String] = [:]
+        var fields: [(name: String, value: String)] = []
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":") else { return .malformed("malformed header line") }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let name = String(line[..<colon])
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            fields.append((name, value))
+            let key = name.lowercased()
+            headers[key] = headers[key].map { "\($0), \(value)" } ?? value
         }
         let bodyStart = headerEnd + 4
         var body: [UInt8] = []
@@ -68,7 +73,7 @@ enum HTTPParser {
         }
         let request = HTTPRequestMessage(
             method: String(requestLine[0]).uppercased(), target: target, path: percentDecoded(pathPart, plusIsSpace: false),
-            query: query, headers: headers, body: body)
+            query: query, headers: headers, body: body, headerFields: fields)
         return .request(request, consumed: consumed)
     }
 

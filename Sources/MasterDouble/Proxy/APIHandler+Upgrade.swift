@@ -16,7 +16,7 @@ extension APIHandler {
         _ request: HTTPRequestMessage, to node: NodeRequest, on connection: HTTPConnection, record: @escaping @Sendable (Int) -> Void
     ) -> Bool {
         var headers: [HTTPHeader] = []
-        for (name, value) in request.headers.sorted(by: { $0.key < $1.key }) where !Self.droppedUpgradeHeaders.contains(name) {
+        for (name, value) in request.headerFields where !Self.droppedUpgradeHeaders.contains(name.lowercased()) {
             headers.append(HTTPHeader(name, value))
         }
         let outgoing = HTTPRequest(
