@@ -41,12 +41,17 @@ public struct ContainerLogsService: Sendable {
         }
         let instances = observed.instances(of: container).sorted { $0.createdAt < $1.createdAt }
         let chosen: ObservedContainer
+        let waiting = (status?.containerStatuses ?? []).first { $0.name == container }?.state?.waiting != nil
         if options.previous {
-            guard instances.count >= 2 else {
+            // kubelet reads lastState.terminated: the instance before the running one, or, while
+            // the container waits to be restarted (CrashLoopBackOff), the one that just ended.
+            let candidate: ObservedContainer? =
+                if let latest = instances.last, waiting, !latest.isRunning { latest } else { instances.dropLast().last }
+            guard let candidate else {
                 return .failure(
                     LogRequestError(status: 400, message: "previous terminated container \"\(container)\" in pod \"\(name)\" not found"))
             }
-            chosen = instances[instances.count - 2]
+            chosen = candidate
         } else {
             guard let latest = instances.last else {
                 let reason = Self.waitingReason(status: status, container: container) ?? "ContainerCreating"

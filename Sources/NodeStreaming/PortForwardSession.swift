@@ -36,7 +36,19 @@ public struct PortForwardSession: StreamingSession {
         } catch {
             return
         }
+        // As kubelet does, the session ends once the pod's side of every port ended: WebSocket
+        // v4 has no per-port close, so closing the socket is how the client learns of the EOF.
+        let (portEnds, portEnded) = AsyncStream.makeStream(of: Void.self)
+        let portCount = ports.count
         await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var ended = 0
+                for await _ in portEnds {
+                    ended += 1
+                    if ended == portCount { return true }
+                }
+                return false
+            }
             // One inbound queue per port, so a slow pod port does not hold up the others.
             var queues: [AsyncStream<PortEvent>.Continuation] = []
             for (index, port) in ports.enumerated() {
@@ -48,6 +60,7 @@ public struct PortForwardSession: StreamingSession {
                     } error: { text in
                         try? await writer.write(codec.encode(channel: UInt8(2 * index + 1), Array(text.utf8)))
                     } peerEOF: {
+                        portEnded.yield()
                     }
                     return false
                 }
@@ -70,6 +83,7 @@ public struct PortForwardSession: StreamingSession {
             }
             while let ending = await group.next(), !ending {}
             for queue in queues { queue.finish() }
+            portEnded.finish()
             group.cancelAll()
         }
     }

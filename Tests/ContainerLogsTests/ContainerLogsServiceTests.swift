@@ -139,3 +139,33 @@ extension Result {
         return nil
     }
 }
+
+@Suite("previous=true while the container waits to restart")
+struct PreviousWhileWaitingTests {
+    /// A pod whose container crashed twice and waits in CrashLoopBackOff.
+    struct CrashLoopingPod: LogPodDirectory {
+        func pod(namespace: String, name: String) async -> (pod: Pod, status: PodStatus?, observed: ObservedPod)? {
+            let pod = try! JSONDecoder().decode(
+                Pod.self,
+                from: Data(#"{"metadata":{"name":"web","namespace":"default","uid":"u1"},"spec":{"containers":[{"name":"app","image":"busybox"}]}}"#.utf8))
+            let status = try! JSONDecoder().decode(
+                PodStatus.self,
+                from: Data(#"{"containerStatuses":[{"name":"app","image":"busybox","imageID":"","ready":false,"restartCount":1,"state":{"waiting":{"reason":"CrashLoopBackOff"}}}]}"#.utf8))
+            return (
+                pod, status,
+                ObservedPod(uid: "u1", containers: [
+                    ObservedContainer(id: "first", name: "app", podUID: "u1", state: .exited, createdAt: Date(timeIntervalSince1970: 100)),
+                    ObservedContainer(id: "second", name: "app", podUID: "u1", state: .exited, restartCount: 1, createdAt: Date(timeIntervalSince1970: 200)),
+                ])
+            )
+        }
+    }
+
+    @Test("both the current and the previous log are the instance that just ended, as kubelet's lastState")
+    func lastTerminated() async throws {
+        let source = RecordingLogSource(output: ["second": [frame(1, "crashed\n")]])
+        let logs = ContainerLogsService(pods: CrashLoopingPod(), source: source)
+        #expect(try await collect(logs.openLogs(namespace: "default", pod: "web", container: "app", query: ["previous": ["true"]]).get()) == "crashed\n")
+        #expect(try await collect(logs.openLogs(namespace: "default", pod: "web", container: "app", query: [:]).get()) == "crashed\n")
+    }
+}
