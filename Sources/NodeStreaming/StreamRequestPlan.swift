@@ -1,3 +1,4 @@
+import DockerEngine
 import Foundation
 
 /// What an `/exec`, `/attach` or `/portForward` request asks for, parsed and validated from
@@ -71,20 +72,8 @@ public struct PodContainerName: Sendable, Hashable {
     }
 }
 
-/// Which streams an exec or attach asked for.
-public struct StreamFlags: Sendable, Hashable {
-    public var stdin: Bool
-    public var stdout: Bool
-    public var stderr: Bool
-    public var tty: Bool
-
-    public init(stdin: Bool, stdout: Bool, stderr: Bool, tty: Bool) {
-        self.stdin = stdin
-        self.stdout = stdout
-        self.stderr = stderr
-        self.tty = tty
-    }
-}
+/// Which streams an exec or attach asked for: the same four flags the engine attaches.
+public typealias StreamFlags = ContainerStreamOptions
 
 /// A request refused before any upgrade.
 public enum StreamRequestError: Error, Sendable, Hashable, CustomStringConvertible {

@@ -46,6 +46,8 @@ public actor PodManager: ServiceLifecycle.Service {
     private var services: [KubeAPI.Service] = []
     private var workers: [String: (wakeup: Wakeup, task: Task<Void, Never>)] = [:]
     private var records: [String: PodRecord] = [:]
+    /// When each pod sync now running started, for the `syncloop` health check.
+    private var syncsInFlight: [String: ContinuousClock.Instant] = [:]
     /// Every source delivered and orphans were looked for then.
     private var sourcesSeen = false
     /// Pods refused for their UID, name or namespace, as last logged.
@@ -164,6 +166,12 @@ public actor PodManager: ServiceLifecycle.Service {
     /// The latest record of every pod that has one.
     public func snapshot() -> [PodRecord] { Array(records.values) }
 
+    /// What keeps the sync loop from being healthy (``SyncLoopHealth``), or nil.
+    public func syncLoopProblem() -> String? {
+        SyncLoopHealth.problem(
+            inFlight: syncsInFlight, now: .now, limit: SyncLoopHealth.limit(resyncInterval: configuration.resyncInterval))
+    }
+
     /// True once the sources delivered and every pod they name was synced at least once: from
     /// then on `snapshot()` describes all of the node's pods (the service proxy waits for this
     /// after a restart, so as not to take running pods for absent ones).
@@ -268,6 +276,8 @@ public actor PodManager: ServiceLifecycle.Service {
             var next = ContinuousClock.now + configuration.resyncInterval
             let operation: PodWorkerOperation = pod == nil ? .kill : records[uid] == nil ? .create : .sync
             let started = ContinuousClock.now
+            syncsInFlight[uid] = started
+            defer { syncsInFlight[uid] = nil }
             do {
                 let unhealthy = await probes.unhealthy(podUID: uid)
                 let outcome = try await syncer.sync(uid: uid, pod: pod, services: services, unhealthy: unhealthy)

@@ -29,6 +29,11 @@ struct PodManagerPods: NodePodsProvider {
     }
 }
 
+/// A pod sync that has run too long, for `/healthz`.
+struct SyncLoopStuck: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// The service proxy's last sync, for `/healthz`.
 final class ProxySyncHealth: Sendable {
     private let lastError = Mutex<String?>("no sync yet")
@@ -63,7 +68,10 @@ extension Run {
             }
         ]
         if let proxyHealth { checks.append(HealthCheck(name: "proxy") { try proxyHealth.check() }) }
-        // TODO(issue 11, stats): a "syncloop" check once the pod manager records its last sync.
+        checks.append(
+            HealthCheck(name: "syncloop") {
+                if let problem = await manager.syncLoopProblem() { throw SyncLoopStuck(description: problem) }
+            })
         let endpoints = NodeEndpoints(
             pods: PodManagerPods(manager: manager),
             containerLogs: ContainerLogsService(pods: NodePodDirectory(manager: manager), source: engine),
