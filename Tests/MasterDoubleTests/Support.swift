@@ -31,9 +31,10 @@ struct APIClient: Sendable {
     func send(
         _ method: String, _ path: String, _ body: JSONValue? = nil, contentType: String = "application/json"
     ) async throws -> (status: Int, body: JSONValue) {
-        var request = HTTPRequest(method: method, path: path, timeout: .seconds(5))
+        // Generous: a relayed request reaches a Python kubelet stub over TLS, slow on a loaded machine.
+        var request = HTTPRequest(method: method, path: path, timeout: .seconds(20))
         if let body {
-            request = .json(method, path, body: body.serialized(), contentType: contentType, timeout: .seconds(5))
+            request = .json(method, path, body: body.serialized(), contentType: contentType, timeout: .seconds(20))
         }
         let response = try await transport.send(request)
         let json = (try? JSONValue.parse(response.body)) ?? .string(response.text)

@@ -91,8 +91,9 @@ struct DockerUserAcceptServiceTests {
         let start = ContinuousClock.now
         await group.triggerGracefulShutdown()
         try await task.value
-        // Not the 60 s interval; the bound leaves room for a loaded 2-core machine.
-        #expect(ContinuousClock.now - start < .seconds(5))
+        // Not the 60 s interval; the bound leaves room for a loaded 2-core machine (6.6 s seen
+        // while 134 suites ran in parallel).
+        #expect(ContinuousClock.now - start < .seconds(30))
     }
 }
 
