@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench/node-server.sh [--docker-socket SOCK] [--pods N] [--no-build]
+# Usage: bench/node-server.sh [--docker-socket SOCK] [--pods N] [--no-build] [--debug]
 #
 # Node API benchmark of clc-node (issue 11): a release agent runs N pods (default 30, each a
 # busybox printing a line a second) on the Docker engine at SOCK and serves its node API on
@@ -20,19 +20,22 @@ cd "$(dirname "$0")/.."
 SOCK=${CLC_TEST_DOCKER_SOCKET:-/tmp/clc-dev-docker/docker.sock}
 PODS=30
 BUILD=1
+CONFIG=release
 while [ $# -gt 0 ]; do
     case "$1" in
         --docker-socket) SOCK=$2; shift 2 ;;
         --pods) PODS=$2; shift 2 ;;
         --no-build) BUILD=0; shift ;;
+        --debug) CONFIG=debug; shift ;;  # the debug build (slower; when a release build is not at hand)
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
 [ -S "$SOCK" ] || { echo "no Docker engine socket at $SOCK (start one with scripts/dockerd.sh or pass --docker-socket)" >&2; exit 1; }
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 
-if [ "$BUILD" = 1 ]; then swift build -c release --product clc-node >/dev/null; fi
-AGENT=$(swift build -c release --show-bin-path)/clc-node
+if [ "$BUILD" = 1 ]; then swift build -c "$CONFIG" --product clc-node >/dev/null; fi
+AGENT=$(swift build -c "$CONFIG" --show-bin-path)/clc-node
+echo "agent: $AGENT ($CONFIG build)"
 
 NODE=nodebench-$$
 WORK=$(mktemp -d)

@@ -62,11 +62,8 @@ extension Run {
         node: String, address: String?, engine: DockerClient, manager: PodManager, masterClient: MasterClient?,
         proxyHealth: ProxySyncHealth?, metrics: NodeMetricsSources, logger: Logger
     ) -> NodeServerService {
-        var checks = [
-            HealthCheck(name: "docker") {
-                _ = try await engine.version()
-            }
-        ]
+        let dockerAnswers = RecentCheck { _ = try await engine.version() }
+        var checks = [HealthCheck(name: "docker") { try await dockerAnswers.run() }]
         if let proxyHealth { checks.append(HealthCheck(name: "proxy") { try proxyHealth.check() }) }
         checks.append(
             HealthCheck(name: "syncloop") {
