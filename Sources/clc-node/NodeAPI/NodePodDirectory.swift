@@ -7,9 +7,7 @@ struct NodePodDirectory: LogPodDirectory {
     let manager: PodManager
 
     func pod(namespace: String, name: String) async -> (pod: Pod, status: PodStatus?, observed: ObservedPod)? {
-        let records = await manager.snapshot()
-        guard let record = records.first(where: { $0.pod.metadata.namespace ?? "default" == namespace && $0.pod.metadata.name == name })
-        else { return nil }
+        guard let record = await manager.record(namespace: namespace, name: name) else { return nil }
         return (record.pod, record.status, record.observed)
     }
 }

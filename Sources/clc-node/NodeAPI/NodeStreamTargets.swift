@@ -33,13 +33,9 @@ struct NodeStreamTargets: StreamTargetResolver {
     }
 
     private func record(namespace: String, pod: String, uid: String?) async throws(StreamTargetError) -> PodManager.PodRecord {
-        let records = await manager.snapshot()
-        guard
-            let record = records.first(where: {
-                ($0.pod.metadata.namespace ?? "default") == namespace && $0.pod.metadata.name == pod
-                    && (uid == nil || $0.pod.metadata.uid == uid)
-            })
-        else { throw .podNotFound(namespace: namespace, pod: pod) }
+        guard let record = await manager.record(namespace: namespace, name: pod, uid: uid) else {
+            throw .podNotFound(namespace: namespace, pod: pod)
+        }
         return record
     }
 }
