@@ -54,8 +54,9 @@ struct FakePods: NodePodsProvider {
     var all: [Pod]
     var running: [Pod]
 
-    func pods() async -> [Pod] { all }
-    func runningPods() async -> [Pod] { running }
+    func version() async -> UInt64 { 0 }
+    func pods() async -> NodePods { NodePods(version: 0, items: all) }
+    func runningPods() async -> NodePods { NodePods(version: 0, items: running) }
 }
 
 /// Logs whose stream yields the given chunks, then (when `follow`) stays open until cancelled;

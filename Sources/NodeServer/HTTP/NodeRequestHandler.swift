@@ -8,7 +8,8 @@ import NIOCore
 import StreamingProtocol
 
 /// Authenticates, authorizes and answers one request of the node API. Shared by every
-/// connection of the node port; stateless apart from the refusal log.
+/// connection of the node port; stateless apart from the refusal log and
+/// the encoded pod lists.
 final class NodeRequestHandler: Sendable {
     /// Whether a request may go on.
     enum Admission: Sendable, Equatable {
@@ -21,6 +22,7 @@ final class NodeRequestHandler: Sendable {
     let authorizer: any Authorizer
     let endpoints: NodeEndpoints
     let refusals: RefusalLog
+    let podLists = PodListBodies()
     let logger: Logger
 
     init(nodeName: String, authenticator: RequestAuthenticator, authorizer: any Authorizer, endpoints: NodeEndpoints, logger: Logger) {
@@ -90,9 +92,7 @@ final class NodeRequestHandler: Sendable {
                 try await Self.writeText(writer, 404, "\(path) is not served by this node", sendsBody: sendsBody)
                 return
             }
-            let pods = route == .pods ? await provider.pods() : await provider.runningPods()
-            let list = ObjectList<Pod>(apiVersion: "v1", kind: "PodList", metadata: ListMeta(), items: pods)
-            let json = (try? JSONEncoder().encode(list)).map { Array($0) } ?? Array("{}".utf8)
+            let json = await podLists.body(route == .pods ? .all : .running, from: provider)
             try await Self.write(writer, 200, contentType: "application/json", json, sendsBody: sendsBody)
         case .statsSummary:
             try await render(endpoints.statsSummary, path: path, writer, sendsBody: sendsBody)

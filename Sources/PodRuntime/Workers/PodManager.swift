@@ -27,7 +27,7 @@ public actor PodManager: ServiceLifecycle.Service {
     }
 
     /// A pod's last known state, for status reporting.
-    public struct PodRecord: Sendable {
+    public struct PodRecord: Sendable, Hashable {
         public var pod: Pod
         public var status: PodStatus
         public var observed: ObservedPod
@@ -45,7 +45,9 @@ public actor PodManager: ServiceLifecycle.Service {
     private var desired: [String: Pod] = [:]
     private var services: [KubeAPI.Service] = []
     private var workers: [String: (wakeup: Wakeup, task: Task<Void, Never>)] = [:]
-    private var records: [String: PodRecord] = [:]
+    private var records: [String: PodRecord] = [:] { didSet { recordsVersion &+= 1 } }
+    /// Moves on with every change of `records` (a sync that finds a pod as it was changes nothing).
+    public private(set) var recordsVersion: UInt64 = 0
     /// When each pod sync now running started, for the `syncloop` health check.
     private var syncsInFlight: [String: ContinuousClock.Instant] = [:]
     /// Every source delivered and orphans were looked for then.
@@ -165,6 +167,9 @@ public actor PodManager: ServiceLifecycle.Service {
 
     /// The latest record of every pod that has one.
     public func snapshot() -> [PodRecord] { Array(records.values) }
+
+    /// ``snapshot()`` with the ``recordsVersion`` it was taken at.
+    public func versionedSnapshot() -> (version: UInt64, records: [PodRecord]) { (recordsVersion, Array(records.values)) }
 
     /// What keeps the sync loop from being healthy (``SyncLoopHealth``), or nil.
     public func syncLoopProblem() -> String? {
@@ -342,7 +347,7 @@ public actor PodManager: ServiceLifecycle.Service {
             pod: pod, observed: outcome.observed, waiting: outcome.waiting, readiness: readiness, previous: previous?.status,
             now: Date())
         let record = PodRecord(pod: pod, status: status, observed: outcome.observed)
-        records[uid] = record
+        if previous != record { records[uid] = record }
         if status.phase == "Running", let seen = firstSeen.removeValue(forKey: uid) {
             recorder?.podStarted(latency: ContinuousClock.now - seen)
         }

@@ -15,17 +15,23 @@ import Synchronization
 struct PodManagerPods: NodePodsProvider {
     let manager: PodManager
 
-    func pods() async -> [Pod] {
-        await manager.snapshot().map { record in
+    func version() async -> UInt64 { await manager.recordsVersion }
+
+    func pods() async -> NodePods {
+        let (version, records) = await manager.versionedSnapshot()
+        let pods = records.map { record in
             var pod = record.pod
             pod.status = record.status
             return pod
         }
         .sorted { ($0.metadata.namespace ?? "", $0.metadata.name ?? "") < ($1.metadata.namespace ?? "", $1.metadata.name ?? "") }
+        return NodePods(version: version, items: pods)
     }
 
-    func runningPods() async -> [Pod] {
-        await pods().filter { pod in pod.status?.containerStatuses?.contains { $0.state?.running != nil } ?? false }
+    func runningPods() async -> NodePods {
+        var all = await pods()
+        all.items.removeAll { pod in !(pod.status?.containerStatuses?.contains { $0.state?.running != nil } ?? false) }
+        return all
     }
 }
 
