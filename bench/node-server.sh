@@ -33,7 +33,10 @@ done
 [ -S "$SOCK" ] || { echo "no Docker engine socket at $SOCK (start one with scripts/dockerd.sh or pass --docker-socket)" >&2; exit 1; }
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 
-if [ "$BUILD" = 1 ]; then swift build -c "$CONFIG" --product clc-node >/dev/null; fi
+# The release agent is built as the README's main job builds it (scripts/run-guestbook.sh).
+STATIC=
+[ "$CONFIG" = release ] && STATIC=--static-swift-stdlib
+if [ "$BUILD" = 1 ]; then swift build -c "$CONFIG" $STATIC --product clc-node >/dev/null; fi
 AGENT=$(swift build -c "$CONFIG" --show-bin-path)/clc-node
 echo "agent: $AGENT ($CONFIG build)"
 

@@ -9,14 +9,19 @@ final class AgentFixture: @unchecked Sendable {
     let manifests: String
     var agent: AgentProcess
 
-    /// - Parameter dockerSocket: the engine the agent drives; the test engine when nil.
-    init(_ prefix: String, dockerSocket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// - Parameters:
+    ///   - dockerSocket: the engine the agent drives; the test engine when nil.
+    ///   - stateDirectory: the agent's `--state-dir`; a fresh temporary directory when nil.
+    init(
+        _ prefix: String, dockerSocket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:],
+        stateDirectory: String? = nil
+    ) throws {
         docker = try TestDocker(socketPath: dockerSocket)
         node = TestEnvironment.uniqueNodeName(prefix)
         manifests = try TestEnvironment.temporaryDirectory("clc-manifests")
         agent = try AgentProcess(
             nodeName: node, manifestDirectory: manifests, dockerSocket: dockerSocket, extraArguments: extraArguments,
-            environment: environment)
+            environment: environment, stateDirectory: stateDirectory)
     }
 
     func write(_ manifest: String, as name: String) throws {

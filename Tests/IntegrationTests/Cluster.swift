@@ -9,10 +9,17 @@ final class Cluster: @unchecked Sendable {
     let master: MasterDouble
     let fixture: AgentFixture
 
-    init(_ prefix: String, extraArguments: [String] = []) throws {
+    /// - Parameter dockerSocket: the engine the agent drives; the test engine when nil.
+    /// - Parameter stateDirectory: the agent's `--state-dir`; a fresh temporary directory when nil.
+    init(
+        _ prefix: String, dockerSocket: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:],
+        stateDirectory: String? = nil
+    ) throws {
         master = try MasterDouble()
         try master.start()
-        fixture = try AgentFixture(prefix, extraArguments: ["--master", master.url, "--node-status-interval", "1"] + extraArguments)
+        fixture = try AgentFixture(
+            prefix, dockerSocket: dockerSocket, extraArguments: ["--master", master.url, "--node-status-interval", "1"] + extraArguments,
+            environment: environment, stateDirectory: stateDirectory)
     }
 
     func apply(guestbook files: [String]) throws {
@@ -51,4 +58,12 @@ extension Cluster {
     }
 
     func pod(_ name: String) -> Pod? { pods().first { $0.metadata.name == name } }
+
+    /// The node's Ready condition on the master, when it has one.
+    func readyCondition() -> NodeCondition? {
+        guard let value = master.node(fixture.node), let data = try? JSONEncoder().encode(value),
+            let node = try? JSONDecoder().decode(Node.self, from: data)
+        else { return nil }
+        return node.status?.conditions?.first { $0.type == "Ready" }
+    }
 }
