@@ -225,7 +225,7 @@ let package = Package(
         // and benchmarks: no kube-apiserver can run on these machines.
         .target(
             name: "MasterDouble",
-            dependencies: ["KubeAPI", "CurlHTTP"]),
+            dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.

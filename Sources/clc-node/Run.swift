@@ -256,7 +256,7 @@ struct Run: AsyncParsableCommand {
                 imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 podNetwork: try manualPodNetwork(),
                 podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged),
-            events: events, infraImage: infraImage, logger: logger)
+            events: events, infraImage: infraImage, objects: masterClient.map { MasterPodObjects(client: $0) }, logger: logger)
         do {
             try await syncer.ensurePodNetwork()
         } catch where !error.isPending {

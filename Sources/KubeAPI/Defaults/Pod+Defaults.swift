@@ -26,6 +26,7 @@ extension PodSpec {
         if spec.terminationGracePeriodSeconds == nil { spec.terminationGracePeriodSeconds = 30 }
         if spec.dnsPolicy?.isEmpty ?? true { spec.dnsPolicy = "ClusterFirst" }
         let hostNetwork = spec.hostNetwork ?? false
+        spec.volumes = spec.volumes?.map { $0.withDefaults() }
         spec.containers = spec.containers.map { $0.withDefaults(hostNetwork: hostNetwork) }
         spec.initContainers = spec.initContainers?.map { $0.withDefaults(hostNetwork: hostNetwork) }
         return spec

@@ -8,6 +8,8 @@ public struct Container: Sendable, Hashable, Codable {
     public var args: [String]?
     public var workingDir: String?
     public var ports: [ContainerPort]?
+    /// Variables of whole configMaps and secrets, before `env` (which wins on a clash).
+    public var envFrom: [EnvFromSource]?
     public var env: [EnvVar]?
     public var resources: ResourceRequirements?
     public var volumeMounts: [VolumeMount]?
@@ -29,6 +31,7 @@ public struct Container: Sendable, Hashable, Codable {
         args: [String]? = nil,
         workingDir: String? = nil,
         ports: [ContainerPort]? = nil,
+        envFrom: [EnvFromSource]? = nil,
         env: [EnvVar]? = nil,
         resources: ResourceRequirements? = nil,
         volumeMounts: [VolumeMount]? = nil,
@@ -48,6 +51,7 @@ public struct Container: Sendable, Hashable, Codable {
         self.args = args
         self.workingDir = workingDir
         self.ports = ports
+        self.envFrom = envFrom
         self.env = env
         self.resources = resources
         self.volumeMounts = volumeMounts

@@ -11,13 +11,60 @@ public struct EnvVar: Sendable, Hashable, Codable {
     }
 }
 
-/// Where an environment variable's value comes from. Only `fieldRef` (the downward API) is
-/// modelled; config map and secret references decode as an empty source, which validation reports.
+/// Where an environment variable's value comes from: exactly one field is set.
 public struct EnvVarSource: Sendable, Hashable, Codable {
     public var fieldRef: ObjectFieldSelector?
+    public var resourceFieldRef: ResourceFieldSelector?
+    public var configMapKeyRef: KeySelector?
+    public var secretKeyRef: KeySelector?
 
-    public init(fieldRef: ObjectFieldSelector? = nil) {
+    public init(
+        fieldRef: ObjectFieldSelector? = nil, resourceFieldRef: ResourceFieldSelector? = nil,
+        configMapKeyRef: KeySelector? = nil, secretKeyRef: KeySelector? = nil
+    ) {
         self.fieldRef = fieldRef
+        self.resourceFieldRef = resourceFieldRef
+        self.configMapKeyRef = configMapKeyRef
+        self.secretKeyRef = secretKeyRef
+    }
+}
+
+/// One key of a configMap or secret in the pod's namespace (v1 `ConfigMapKeySelector`,
+/// `SecretKeySelector`).
+public struct KeySelector: Sendable, Hashable, Codable {
+    public var name: String?
+    public var key: String
+    /// A missing object or key leaves the variable unset instead of failing the container.
+    public var optional: Bool?
+
+    public init(name: String? = nil, key: String, optional: Bool? = nil) {
+        self.name = name
+        self.key = key
+        self.optional = optional
+    }
+}
+
+/// Every key of a configMap or secret as variables (v1 `EnvFromSource`), `prefix` before each.
+public struct EnvFromSource: Sendable, Hashable, Codable {
+    public var prefix: String?
+    public var configMapRef: ObjectNameReference?
+    public var secretRef: ObjectNameReference?
+
+    public init(prefix: String? = nil, configMapRef: ObjectNameReference? = nil, secretRef: ObjectNameReference? = nil) {
+        self.prefix = prefix
+        self.configMapRef = configMapRef
+        self.secretRef = secretRef
+    }
+}
+
+/// A configMap or secret named whole (v1 `ConfigMapEnvSource`, `SecretEnvSource`).
+public struct ObjectNameReference: Sendable, Hashable, Codable {
+    public var name: String?
+    public var optional: Bool?
+
+    public init(name: String? = nil, optional: Bool? = nil) {
+        self.name = name
+        self.optional = optional
     }
 }
 

@@ -25,6 +25,9 @@ public struct PodSpec: Sendable, Hashable, Codable {
     public var hostname: String?
     public var subdomain: String?
     public var serviceAccountName: String?
+    /// False keeps the ServiceAccount admission from adding the token volume (over the
+    /// service account's own setting).
+    public var automountServiceAccountToken: Bool?
     public var nodeSelector: [String: String]?
     public var priority: Int32?
 
@@ -46,6 +49,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         hostname: String? = nil,
         subdomain: String? = nil,
         serviceAccountName: String? = nil,
+        automountServiceAccountToken: Bool? = nil,
         nodeSelector: [String: String]? = nil,
         priority: Int32? = nil
     ) {
@@ -66,6 +70,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         self.hostname = hostname
         self.subdomain = subdomain
         self.serviceAccountName = serviceAccountName
+        self.automountServiceAccountToken = automountServiceAccountToken
         self.nodeSelector = nodeSelector
         self.priority = priority
     }
@@ -90,6 +95,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         hostname = try container.decodeIfPresent(String.self, forKey: .hostname)
         subdomain = try container.decodeIfPresent(String.self, forKey: .subdomain)
         serviceAccountName = try container.decodeIfPresent(String.self, forKey: .serviceAccountName)
+        automountServiceAccountToken = try container.decodeIfPresent(Bool.self, forKey: .automountServiceAccountToken)
         nodeSelector = try container.decodeIfPresent([String: String].self, forKey: .nodeSelector)
         priority = try container.decodeIfPresent(Int32.self, forKey: .priority)
     }

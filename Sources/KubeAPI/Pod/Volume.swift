@@ -1,14 +1,35 @@
-/// A volume of a pod. Only `emptyDir` and `hostPath` sources are modelled; a volume of any other
-/// type (configMap, secret, ...) decodes with no source, which validation reports.
+/// A volume of a pod. The sources modelled are `emptyDir`, `hostPath`, `secret`, `configMap`,
+/// `downwardAPI` and `projected`; a volume of any other type (nfs, persistentVolumeClaim, ...)
+/// decodes with no source, which validation reports.
 public struct Volume: Sendable, Hashable, Codable {
     public var name: String?
     public var emptyDir: EmptyDirVolumeSource?
     public var hostPath: HostPathVolumeSource?
+    public var secret: SecretVolumeSource?
+    public var configMap: ConfigMapVolumeSource?
+    public var downwardAPI: DownwardAPIVolumeSource?
+    public var projected: ProjectedVolumeSource?
 
-    public init(name: String? = nil, emptyDir: EmptyDirVolumeSource? = nil, hostPath: HostPathVolumeSource? = nil) {
+    public init(
+        name: String? = nil, emptyDir: EmptyDirVolumeSource? = nil, hostPath: HostPathVolumeSource? = nil,
+        secret: SecretVolumeSource? = nil, configMap: ConfigMapVolumeSource? = nil,
+        downwardAPI: DownwardAPIVolumeSource? = nil, projected: ProjectedVolumeSource? = nil
+    ) {
         self.name = name
         self.emptyDir = emptyDir
         self.hostPath = hostPath
+        self.secret = secret
+        self.configMap = configMap
+        self.downwardAPI = downwardAPI
+        self.projected = projected
+    }
+
+    /// The sources set, by their field names, for validation and messages.
+    public var sourceNames: [String] {
+        [
+            ("emptyDir", emptyDir != nil), ("hostPath", hostPath != nil), ("secret", secret != nil),
+            ("configMap", configMap != nil), ("downwardAPI", downwardAPI != nil), ("projected", projected != nil),
+        ].filter(\.1).map(\.0)
     }
 }
 

@@ -114,14 +114,43 @@ extension Container {
                 errors.append(FieldError(
                     field: "\(variablePath).valueFrom", detail: "may not be specified when `value` is not empty"))
             }
-            guard let fieldRef = source.fieldRef else {
+            let count = [source.fieldRef != nil, source.resourceFieldRef != nil, source.configMapKeyRef != nil, source.secretKeyRef != nil]
+                .filter { $0 }.count
+            if count == 0 {
                 errors.append(FieldError(
                     field: "\(variablePath).valueFrom",
-                    detail: "must specify fieldRef "
-                        + "(configMapKeyRef, secretKeyRef and resourceFieldRef are not supported by this node)",
-                    kind: .required))
+                    detail: "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`",
+                    kind: .invalid))
                 continue
             }
+            if count > 1 {
+                errors.append(FieldError(
+                    field: "\(variablePath).valueFrom",
+                    detail: "may not have more than one field specified at a time"))
+                continue
+            }
+            for (name, selector) in [("configMapKeyRef", source.configMapKeyRef), ("secretKeyRef", source.secretKeyRef)] {
+                guard let selector else { continue }
+                if (selector.name ?? "").isEmpty {
+                    errors.append(FieldError(field: "\(variablePath).valueFrom.\(name).name", kind: .required))
+                }
+                if selector.key.isEmpty {
+                    errors.append(FieldError(field: "\(variablePath).valueFrom.\(name).key", kind: .required))
+                } else if let problem = NameRules.configMapKeyProblem(selector.key) {
+                    errors.append(FieldError(field: "\(variablePath).valueFrom.\(name).key", value: selector.key, detail: problem))
+                }
+            }
+            if let resourceRef = source.resourceFieldRef {
+                Volume.validateResourceField(resourceRef, path: "\(variablePath).valueFrom.resourceFieldRef", into: &errors)
+                if let container = resourceRef.containerName, !container.isEmpty, container != name {
+                    // The API server checks the name against the pod's containers; this node
+                    // resolves only the container's own resources.
+                    errors.append(FieldError(
+                        field: "\(variablePath).valueFrom.resourceFieldRef.containerName", value: container,
+                        detail: "must be the container itself (\(name))", kind: .notSupported))
+                }
+            }
+            guard let fieldRef = source.fieldRef else { continue }
             if let apiVersion = fieldRef.apiVersion, !apiVersion.isEmpty, apiVersion != "v1" {
                 errors.append(FieldError(
                     field: "\(variablePath).valueFrom.fieldRef.apiVersion", value: apiVersion,
@@ -136,11 +165,28 @@ extension Container {
                     detail: supportedValues(Self.downwardAPIFields), kind: .notSupported))
             }
         }
+        for (index, source) in (envFrom ?? []).enumerated() {
+            let sourcePath = "\(path.dropLast("env".count))envFrom[\(index)]"
+            let refs = [("configMapRef", source.configMapRef), ("secretRef", source.secretRef)].filter { $0.1 != nil }
+            if refs.isEmpty {
+                errors.append(FieldError(field: sourcePath, detail: "must specify one of: `configMapRef` or `secretRef`"))
+            } else if refs.count > 1 {
+                errors.append(FieldError(field: sourcePath, detail: "may not have more than one field specified at a time"))
+            }
+            for (name, ref) in refs where (ref?.name ?? "").isEmpty {
+                errors.append(FieldError(field: "\(sourcePath).\(name).name", kind: .required))
+            }
+            if let prefix = source.prefix, prefix.contains("=") {
+                errors.append(FieldError(
+                    field: "\(sourcePath).prefix", value: prefix,
+                    detail: "a valid environment variable name must consist only of printable ASCII characters other than '='"))
+            }
+        }
     }
 
     static let downwardAPIFields = [
         "metadata.name", "metadata.namespace", "metadata.uid", "spec.nodeName", "spec.serviceAccountName",
-        "status.hostIP", "status.podIP", "status.podIPs",
+        "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs",
     ]
 
     /// The pod fields an environment variable may read; labels and annotations by key as well.

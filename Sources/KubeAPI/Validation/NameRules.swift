@@ -15,6 +15,28 @@ enum NameRules {
         return nil
     }
 
+    /// A configMap or secret key (`IsConfigMapKey`): at most 253 characters of alphanumerics,
+    /// '-', '_' or '.', and not "." or "..".
+    static func configMapKeyProblem(_ key: String) -> String? {
+        if key.utf8.count > 253 { return "must be no more than 253 characters" }
+        let allowed = key.utf8.allSatisfy {
+            isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".")
+        }
+        if !allowed {
+            return "a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+                + "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"
+        }
+        if key == "." { return "must not be '.'" }
+        if key == ".." { return "must not be '..'" }
+        if key.hasPrefix("..") { return "must not start with '..'" }
+        return nil
+    }
+
+    static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+            || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+    }
+
     /// A DNS-1123 subdomain: at most 253 characters, dot-separated labels. Pod names use it.
     static func dns1123SubdomainProblem(_ name: String) -> String? {
         let bytes = Array(name.utf8)

@@ -106,18 +106,19 @@ extension PodSpec {
                 errors.append(FieldError(field: "\(volumePath).name", kind: .required))
             }
 
-            let sourceCount = (volume.emptyDir == nil ? 0 : 1) + (volume.hostPath == nil ? 0 : 1)
-            if sourceCount == 0 {
+            let sources = volume.sourceNames
+            if sources.isEmpty {
                 errors.append(FieldError(
                     field: volumePath,
-                    detail: "must specify a volume type: emptyDir or hostPath "
+                    detail: "must specify a volume type: emptyDir, hostPath, secret, configMap, downwardAPI or projected "
                         + "(other types are not supported by this node)",
                     kind: .required))
-            } else if sourceCount > 1 {
+            } else if sources.count > 1 {
                 errors.append(FieldError(
-                    field: "\(volumePath).hostPath", detail: "may not specify more than 1 volume type",
+                    field: "\(volumePath).\(sources[1])", detail: "may not specify more than 1 volume type",
                     kind: .forbidden))
             }
+            volume.validateConfigSources(path: volumePath, into: &errors)
             if let emptyDir = volume.emptyDir {
                 let medium = emptyDir.medium ?? ""
                 if !(medium == "" || medium == "Memory" || medium.hasPrefix("HugePages")) {

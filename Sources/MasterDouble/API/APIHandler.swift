@@ -16,6 +16,8 @@ final class APIHandler: Sendable {
     private let port = Atomic<Int>(0)
     /// Requests to nodes that are answered whole (nodes/proxy); each names its own endpoint.
     let kubeletTransport = CurlTransport(endpoint: HTTPEndpoint(baseURL: "https://kubelet.invalid"), maxConcurrentRequests: 8)
+    /// Signs and checks service account tokens (TokenRequest, TokenReview).
+    let serviceAccountTokens = ServiceAccountTokenIssuer()
 
     init(store: ObjectStore, registry: Registry, faults: Faults, log: RequestLog, settings: SharedSettings, servesLeases: Bool) {
         self.store = store
@@ -130,6 +132,7 @@ final class APIHandler: Sendable {
         let resource = route.resource
         let namespace = route.namespace ?? ""
         let status = route.subresource == "status"
+        if route.subresource == "token" { return try serveTokenRequest(route, request: request) }
         switch (request.method, route.name) {
         case ("GET", nil):
             let selection = try Self.selection(route, query: request.query)
@@ -195,7 +198,7 @@ final class APIHandler: Sendable {
         return selection
     }
 
-    private static func body(_ request: HTTPRequestMessage) throws -> JSONValue {
+    static func body(_ request: HTTPRequestMessage) throws -> JSONValue {
         do {
             return try JSONValue.parse(request.body)
         } catch {

@@ -29,7 +29,11 @@ struct APIRoute: Sendable, Equatable {
         let subresource = rest.count > 2 ? rest[rest.startIndex + 2] : nil
         if rest.count > 3 { return .notFound }
         if resource.namespaced, namespace == nil, name != nil { return .notFound }
-        if let subresource, subresource != "status" || !resource.hasStatus { return .notFound }
+        if let subresource, !(subresource == "status" && resource.hasStatus),
+            !(subresource == "token" && resource == .serviceaccounts)
+        {
+            return .notFound
+        }
         return .resource(APIRoute(
             resource: resource, namespace: namespace, name: name, subresource: subresource, watchPath: watchPath))
     }

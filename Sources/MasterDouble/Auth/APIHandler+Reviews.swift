@@ -19,6 +19,10 @@ extension APIHandler {
             let asked = body[path: ["spec", "audiences"]]?.arrayValue?.compactMap(\.stringValue) ?? []
             let audiences = asked.isEmpty ? policy.audiences : asked
             if !audiences.isEmpty { status["audiences"] = .array(audiences.map(JSONValue.string)) }
+        } else if let review = reviewServiceAccountToken(
+            token, audiences: body[path: ["spec", "audiences"]]?.arrayValue?.compactMap(\.stringValue) ?? [])
+        {
+            status = review
         } else {
             status = ["authenticated": false, "user": .object([:])]
         }

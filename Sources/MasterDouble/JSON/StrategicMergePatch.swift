@@ -42,7 +42,7 @@ struct StrategicMergePatch {
             keys["status.conditions"] = "type"
             keys["spec.template.spec.containers"] = "name"
             keys["spec.template.spec.volumes"] = "name"
-        case .endpoints, .events, .leases:
+        case .endpoints, .events, .leases, .secrets, .configmaps, .serviceaccounts:
             break
         }
         return StrategicMergePatch(mergeKeys: keys, mergedScalarLists: scalarSets)

@@ -8,7 +8,7 @@ extension Registry {
     func prepareForCreate(_ resource: Resource, _ object: JSONValue, in state: StoreState) throws -> JSONValue {
         switch resource {
         case .pods:
-            var pod = try defaultedPod(object)
+            var pod = try defaultedPod(try admitServiceAccount(object, in: state))
             pod["status"] = ["phase": "Pending", "qosClass": .string(Registry.qosClass(of: pod))]
             return pod
         case .replicationcontrollers:
@@ -26,6 +26,8 @@ extension Registry {
         case .nodes, .events, .leases:
             // A node keeps the status it registers with (capacity, addresses, nodeInfo).
             return object
+        case .secrets, .configmaps, .serviceaccounts:
+            return try Registry.prepareConfigObject(resource, object)
         }
     }
 
@@ -56,6 +58,8 @@ extension Registry {
             return try defaulted(object, as: Endpoints.self) { $0.withDefaults() }
         case .nodes, .events, .leases:
             return object
+        case .secrets, .configmaps, .serviceaccounts:
+            return try Registry.prepareConfigObject(resource, object)
         }
     }
 

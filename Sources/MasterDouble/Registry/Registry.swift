@@ -51,6 +51,7 @@ struct Registry: Sendable {
         if resource != .pods, let problem = Registry.subdomainProblem(name) {
             throw APIStatusError.invalid(resource, name, ["metadata.name: Invalid value: \"\(name)\": \(problem)"])
         }
+        if resource == .pods { try ensureNamespaceDefaults(namespace, in: &state) }
         object = try prepareForCreate(resource, object, in: state)
         if state.get(resource, ObjectKey(namespace: namespace, name: name)) != nil {
             throw APIStatusError.alreadyExists(resource, name)

@@ -7,6 +7,9 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     case events
     case replicationcontrollers
     case leases
+    case secrets
+    case configmaps
+    case serviceaccounts
 
     var kind: String {
         switch self {
@@ -17,6 +20,9 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
         case .events: "Event"
         case .replicationcontrollers: "ReplicationController"
         case .leases: "Lease"
+        case .secrets: "Secret"
+        case .configmaps: "ConfigMap"
+        case .serviceaccounts: "ServiceAccount"
         }
     }
 
@@ -32,7 +38,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var hasStatus: Bool {
         switch self {
         case .pods, .nodes, .services, .replicationcontrollers: true
-        case .endpoints, .events, .leases: false
+        case .endpoints, .events, .leases, .secrets, .configmaps, .serviceaccounts: false
         }
     }
 
@@ -40,7 +46,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var createsOnUpdate: Bool {
         switch self {
         case .endpoints, .events, .leases: true
-        case .pods, .nodes, .services, .replicationcontrollers: false
+        case .pods, .nodes, .services, .replicationcontrollers, .secrets, .configmaps, .serviceaccounts: false
         }
     }
 
@@ -69,7 +75,9 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
             ])
         case .replicationcontrollers:
             fields.insert("status.replicas")
-        case .services, .endpoints, .leases:
+        case .secrets:
+            fields.insert("type")
+        case .services, .endpoints, .leases, .configmaps, .serviceaccounts:
             break
         }
         return fields

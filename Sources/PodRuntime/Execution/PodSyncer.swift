@@ -74,6 +74,8 @@ public actor PodSyncer {
     private let infraImage: InfraImageProvisioner
     private let puller: ImagePuller
     private let handlers: any HandlerRunner
+    /// Secret, configMap, downwardAPI and projected volumes, and the objects env refers to.
+    private let volumes: PodVolumeManager
     private let logger: Logger
     private let now: @Sendable () -> Date
 
@@ -91,11 +93,16 @@ public actor PodSyncer {
     /// - Parameters:
     ///   - puller: pulls for every pod of the node; one over `engine` with the configuration's
     ///     registry outages when nil.
+    ///   - objects: where secrets, configMaps and service account tokens come from (the
+    ///     master); without one, pods that refer to them wait.
     public init(
         engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
         infraImage: InfraImageProvisioner, puller: ImagePuller? = nil, handlers: (any HandlerRunner)? = nil,
+        objects: (any PodObjectSource)? = nil,
         logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.volumes = PodVolumeManager(
+            stateDirectory: configuration.stateDirectory, source: objects ?? NoMasterObjectSource(), logger: logger, now: now)
         self.puller = puller ?? ImagePuller(engine: engine, outages: configuration.registryOutages, logger: logger, now: now)
         self.handlers = handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine))
         self.engine = engine
@@ -259,7 +266,18 @@ public actor PodSyncer {
         if let pod, pod.metadata.deletionTimestamp == nil {
             var sandboxID = actions.sandboxID
             var podIP = observed.sandboxes.first { $0.id == sandboxID }?.ipAddress
-            if actions.createSandbox {
+            // Every sync writes the API-data volumes again (kubelet's WaitForAttachAndMount):
+            // that is how object changes and renewed tokens reach running containers.
+            let apiVolumes = await setUpAPIVolumes(pod: pod, podIP: podIP, logger: podLogger)
+            if let wait = apiVolumes.wait {
+                for start in actions.containersToStart { waiting[start.name] = wait }
+                nextSync = min(nextSync ?? apiVolumes.retryAt, apiVolumes.retryAt)
+            } else if let refresh = apiVolumes.refreshAt {
+                nextSync = min(nextSync ?? refresh, refresh)
+            }
+            if apiVolumes.wait != nil {
+                // As kubelet: no sandbox and no container before every volume is mounted.
+            } else if actions.createSandbox {
                 do {
                     (sandboxID, podIP) = try await createSandbox(pod: pod, attempt: actions.sandboxAttempt, logger: podLogger)
                 } catch let error as PodNetworkError where error.isPending {
@@ -277,7 +295,7 @@ public actor PodSyncer {
                     sandboxID = nil
                 }
             }
-            if let sandboxID {
+            if apiVolumes.wait == nil, let sandboxID {
                 for start in actions.containersToStart {
                     let retryKey = "\(uid)/\(start.name)"
                     if let notBefore = retryNotBefore[retryKey], notBefore > now() {
@@ -286,7 +304,8 @@ public actor PodSyncer {
                     }
                     retryNotBefore[retryKey] = nil
                     let result = await startContainer(
-                        start, pod: pod, sandboxID: sandboxID, podIP: podIP, services: services, logger: podLogger)
+                        start, pod: pod, sandboxID: sandboxID, podIP: podIP, services: services, apiVolumes: apiVolumes.paths,
+                        logger: podLogger)
                     if let result {
                         waiting[start.name] = result.waiting
                         if let retry = result.retryAt {
@@ -318,12 +337,36 @@ public actor PodSyncer {
             pullFailures = pullFailures.filter { !$0.key.hasPrefix(uid + "/") }
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
             for id in inspectedByPod.removeValue(forKey: uid) ?? [] { inspected[id] = nil }
+            await volumes.forget(podUID: uid)
         } else {
             // Running containers wait for nothing.
             for container in observed.running { waiting[container.name] = nil }
             waitingReasons[uid] = waiting
         }
         return Outcome(observed: observed, waiting: pod == nil ? [:] : waiting, nextSync: nextSync)
+    }
+
+    /// Writes the pod's secret, configMap, downwardAPI and projected volumes. A volume that
+    /// cannot be set up holds the pod back as kubelet does: its containers wait in
+    /// ContainerCreating, with a FailedMount warning naming the volume and the object.
+    private func setUpAPIVolumes(
+        pod: Pod, podIP: String?, logger: Logger
+    ) async -> (paths: [String: String], wait: PodActions.Waiting?, retryAt: Date, refreshAt: Date?) {
+        let retryAt = now().addingTimeInterval(2)
+        guard (pod.spec.volumes ?? []).contains(where: { VolumePayloadPlanner.kind(of: $0) != nil }) else {
+            return ([:], nil, retryAt, nil)
+        }
+        let setUp = await volumes.setUp(
+            pod: pod, downward: DownwardAPI(nodeName: configuration.nodeName, nodeIP: configuration.nodeIP, podIP: podIP))
+        let refreshAt = await volumes.tokens.nextRefresh(podUID: pod.metadata.uid ?? "")
+        guard !setUp.failures.isEmpty else { return (setUp.paths, nil, retryAt, refreshAt) }
+        for failure in setUp.failures {
+            logger.warning("\(failure)")
+            events.record(PodEvent(pod: pod, kind: .warning, reason: "FailedMount", message: failure.description))
+        }
+        let names = setUp.failures.map(\.volume).joined(separator: " ")
+        let message = "unmounted volumes=[\(names)]: \(setUp.failures[0].description)"
+        return (setUp.paths, PodActions.Waiting(reason: "ContainerCreating", message: message), retryAt, refreshAt)
     }
 
     /// Removes every container of a pod that is gone (after it stopped).
@@ -375,7 +418,8 @@ public actor PodSyncer {
     /// Pulls if needed, creates and starts one container.
     /// - Returns: nil when it runs; otherwise why it waits and when to try again.
     private func startContainer(
-        _ start: PodActions.Start, pod: Pod, sandboxID: String, podIP: String?, services: [Service], logger: Logger
+        _ start: PodActions.Start, pod: Pod, sandboxID: String, podIP: String?, services: [Service], apiVolumes: [String: String],
+        logger: Logger
     ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let spec = pod.spec.containers[start.index]
         let containerLogger = logger.with(container: spec.name)
@@ -393,12 +437,22 @@ public actor PodSyncer {
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(message)"))
             return (.init(reason: "CreateContainerConfigError", message: message), now().addingTimeInterval(10))
         }
+        let (envObjects, envProblems) = await volumes.fetch(ContainerConfigBuilder.envReferences(of: spec), pod: pod)
+        if let problem = envProblems.first {
+            containerLogger.error("cannot read the environment's objects: \(problem)")
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(problem)"))
+            return (.init(reason: "CreateContainerConfigError", message: problem), now().addingTimeInterval(10))
+        }
+        for skipped in ContainerConfigBuilder.skippedEnvFromKeys(of: spec, namespace: pod.metadata.namespace ?? "default", objects: envObjects) {
+            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "InvalidEnvironmentVariableNames", message: skipped))
+        }
         let built: (name: String, config: ContainerCreateConfig)
         do {
             built = try builder.appContainer(
                 pod: pod, index: start.index, restartCount: start.restartCount, sandboxID: sandboxID,
                 serviceEnvironment: ServiceEnvironment.variables(for: services, namespace: pod.metadata.namespace ?? "default"),
-                volumeHostPaths: try volumeHostPaths(pod), podIP: podIP)
+                volumeHostPaths: try volumeHostPaths(pod, apiVolumes: apiVolumes), podIP: podIP,
+                readOnlyVolumes: Set(apiVolumes.keys), objects: envObjects)
         } catch {
             containerLogger.error("cannot configure container: \(error)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error)"))
@@ -614,7 +668,7 @@ public actor PodSyncer {
         return max(configuration.minimumGracePeriodSeconds, grace)
     }
 
-    private func volumeHostPaths(_ pod: Pod) throws(ContainerConfigError) -> [String: String] {
+    private func volumeHostPaths(_ pod: Pod, apiVolumes: [String: String]) throws(ContainerConfigError) -> [String: String] {
         var paths: [String: String] = [:]
         let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
         guard Pod.isSafeUID(pod.metadata.uid ?? "") else {
@@ -655,8 +709,15 @@ public actor PodSyncer {
                     throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)].emptyDir", detail: "cannot create \(directory): \(error)")
                 }
                 paths[name] = directory
+            } else if VolumePayloadPlanner.kind(of: volume) != nil {
+                guard let directory = apiVolumes[name] else {
+                    throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)]", detail: "volume \(name) is not set up")
+                }
+                paths[name] = directory
             } else {
-                throw ContainerConfigError(pod: podName, container: "", field: "spec.volumes[\(index)]", detail: "only emptyDir and hostPath volumes are supported")
+                throw ContainerConfigError(
+                    pod: podName, container: "", field: "spec.volumes[\(index)]",
+                    detail: "only emptyDir, hostPath, secret, configMap, downwardAPI and projected volumes are supported")
             }
         }
         return paths

@@ -96,10 +96,14 @@ public struct ContainerConfigBuilder: Sendable {
     ///   - serviceEnvironment: `<NAME>_SERVICE_HOST` and friends, placed before the spec's own.
     ///   - volumeHostPaths: volume name -> host directory (emptyDir or hostPath).
     ///   - podIP: the infra container's address, for `status.podIP` field references.
+    ///   - readOnlyVolumes: volumes bound read-only whatever the mount says (secret, configMap,
+    ///     downwardAPI and projected: kubelet's ReadOnlyAPIDataVolumes), whose subPaths name
+    ///     the atomic writer's links.
+    ///   - objects: the secrets and configMaps `env` and `envFrom` refer to.
     /// - Throws: ``ContainerConfigError`` naming the field that cannot be honoured.
     public func appContainer(
         pod: Pod, index: Int, restartCount: Int, sandboxID: String, serviceEnvironment: [(String, String)],
-        volumeHostPaths: [String: String], podIP: String?
+        volumeHostPaths: [String: String], podIP: String?, readOnlyVolumes: Set<String> = [], objects: PodObjects = PodObjects()
     ) throws(ContainerConfigError) -> (name: String, config: ContainerCreateConfig) {
         let spec = pod.spec.containers[index]
         let podName = "\(pod.metadata.namespace ?? "default")/\(pod.metadata.name ?? "")"
@@ -121,7 +125,7 @@ public struct ContainerConfigBuilder: Sendable {
         labels[ContainerLabels.specImage] = image
 
         let environment = try self.environment(
-            for: spec, pod: pod, services: serviceEnvironment, podIP: podIP, fail: fail)
+            for: spec, pod: pod, services: serviceEnvironment, podIP: podIP, objects: objects, fail: fail)
         let lookup = Dictionary(environment, uniquingKeysWith: { _, last in last })
         let command = spec.command.map { $0.map { EnvExpansion.expand($0, with: lookup) } }
         let args = spec.args.map { $0.map { EnvExpansion.expand($0, with: lookup) } }
@@ -138,7 +142,8 @@ public struct ContainerConfigBuilder: Sendable {
             var source = host
             if let subPath = mount.subPath, !subPath.isEmpty {
                 do {
-                    source = try resolveSubPath(host, subPath)
+                    let within = readOnlyVolumes.contains(name) ? AtomicWriter.payloadPath(volume: host, subPath: subPath) : subPath
+                    source = try resolveSubPath(host, within)
                 } catch {
                     throw fail("volumeMounts[\(mountIndex)].subPath", "\(error)")
                 }
@@ -146,7 +151,7 @@ public struct ContainerConfigBuilder: Sendable {
             // A colon would end the bind's source or target early and start its options.
             if source.contains(":") { throw fail("volumeMounts[\(mountIndex)]", "the host path \(source) contains ':', which a Docker bind cannot carry") }
             if path.contains(":") { throw fail("volumeMounts[\(mountIndex)].mountPath", "must not contain ':'") }
-            binds.append("\(source):\(path)" + (mount.readOnly == true ? ":ro" : ""))
+            binds.append("\(source):\(path)" + (mount.readOnly == true || readOnlyVolumes.contains(name) ? ":ro" : ""))
         }
 
         var hostConfig = HostConfig(
@@ -199,51 +204,6 @@ public struct ContainerConfigBuilder: Sendable {
         }
     }
 
-    /// Service variables first, then the container's own (later names win), each value's
-    /// `$(VAR)` references expanded against what came before it.
-    private func environment(
-        for spec: Container, pod: Pod, services: [(String, String)], podIP: String?,
-        fail: (String, String) -> ContainerConfigError
-    ) throws(ContainerConfigError) -> [(String, String)] {
-        var result = services
-        var lookup = Dictionary(services, uniquingKeysWith: { _, last in last })
-        for (envIndex, variable) in (spec.env ?? []).enumerated() {
-            let value: String
-            if let path = variable.valueFrom?.fieldRef?.fieldPath {
-                guard let resolved = fieldValue(path, pod: pod, podIP: podIP) else {
-                    throw fail("env[\(envIndex)].valueFrom.fieldRef.fieldPath", "Unsupported value: \"\(path)\"")
-                }
-                value = resolved
-            } else {
-                value = EnvExpansion.expand(variable.value ?? "", with: lookup)
-            }
-            if let existing = result.firstIndex(where: { $0.0 == variable.name }) { result.remove(at: existing) }
-            result.append((variable.name, value))
-            lookup[variable.name] = value
-        }
-        return result
-    }
-
-    private func fieldValue(_ path: String, pod: Pod, podIP: String?) -> String? {
-        switch path {
-        case "metadata.name": pod.metadata.name ?? ""
-        case "metadata.namespace": pod.metadata.namespace ?? "default"
-        case "metadata.uid": pod.metadata.uid ?? ""
-        case "spec.nodeName": nodeName
-        case "spec.serviceAccountName": pod.spec.serviceAccountName ?? ""
-        case "status.hostIP": nodeIP ?? ""
-        case "status.podIP": podIP ?? ""
-        default:
-            if path.hasPrefix("metadata.labels['"), path.hasSuffix("']") {
-                String(path.dropFirst("metadata.labels['".count).dropLast(2)).flatMap { pod.metadata.labels?[$0] } ?? ""
-            } else if path.hasPrefix("metadata.annotations['"), path.hasSuffix("']") {
-                String(path.dropFirst("metadata.annotations['".count).dropLast(2)).flatMap { pod.metadata.annotations?[$0] } ?? ""
-            } else {
-                nil
-            }
-        }
-    }
-
     private func podLabels(_ pod: Pod) -> [String: String] {
         var labels = [
             ContainerLabels.podName: pod.metadata.name ?? "",
@@ -259,6 +219,3 @@ public struct ContainerConfigBuilder: Sendable {
     }
 }
 
-extension String {
-    fileprivate func flatMap<T>(_ transform: (String) -> T?) -> T? { transform(self) }
-}
