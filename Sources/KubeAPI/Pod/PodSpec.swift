@@ -11,6 +11,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
     public var activeDeadlineSeconds: Int64?
     /// "ClusterFirst", "ClusterFirstWithHostNet", "Default" or "None"; defaulting makes it "ClusterFirst".
     public var dnsPolicy: String?
+    /// DNS parameters merged into what `dnsPolicy` gives (all there is with "None").
+    public var dnsConfig: PodDNSConfig?
     public var nodeName: String?
     public var hostNetwork: Bool?
     /// Share the node's process namespace.
@@ -47,7 +49,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
         subdomain: String? = nil,
         serviceAccountName: String? = nil,
         nodeSelector: [String: String]? = nil,
-        priority: Int32? = nil
+        priority: Int32? = nil,
+        dnsConfig: PodDNSConfig? = nil
     ) {
         self.containers = containers
         self.initContainers = initContainers
@@ -68,6 +71,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         self.serviceAccountName = serviceAccountName
         self.nodeSelector = nodeSelector
         self.priority = priority
+        self.dnsConfig = dnsConfig
     }
 
     public init(from decoder: any Decoder) throws {
@@ -92,5 +96,6 @@ public struct PodSpec: Sendable, Hashable, Codable {
         serviceAccountName = try container.decodeIfPresent(String.self, forKey: .serviceAccountName)
         nodeSelector = try container.decodeIfPresent([String: String].self, forKey: .nodeSelector)
         priority = try container.decodeIfPresent(Int32.self, forKey: .priority)
+        dnsConfig = try container.decodeIfPresent(PodDNSConfig.self, forKey: .dnsConfig)
     }
 }
