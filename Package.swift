@@ -1,5 +1,34 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// What `clc-node version` reports of the build: the commit of the checkout being built (or
+/// CLC_NODE_GIT_COMMIT, for a build from a tarball), and the versions pkg-config gives for C
+/// libraries that do not tell theirs at run time.
+let gitCommit =
+    Context.environment["CLC_NODE_GIT_COMMIT"]
+    ?? Context.gitInformation.map { $0.currentCommit + ($0.hasUncommittedChanges ? "-dirty" : "") } ?? "unknown"
+
+func pkgConfigVersion(_ module: String) -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["pkg-config", "--modversion", module]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    guard (try? process.run()) != nil else { return "unknown" }
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    return process.terminationStatus == 0 && !text.isEmpty ? text : "unknown"
+}
+
+let buildInfoDefines: [CSetting] = [
+    .define("CLC_GIT_COMMIT", to: "\"\(gitCommit)\""),
+    .define("CLC_LIBNFTNL_VERSION", to: "\"\(pkgConfigVersion("libnftnl"))\""),
+    .define("CLC_LIBMNL_VERSION", to: "\"\(pkgConfigVersion("libmnl"))\""),
+    .define("CLC_LIBSYSTEMD_VERSION", to: "\"\(pkgConfigVersion("libsystemd"))\""),
+]
 
 /// clc-node: the kubelet and kube-proxy of a Kubernetes worker node, in Swift.
 ///
@@ -211,10 +240,16 @@ let package = Package(
                 "CurlHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // kubelet-compatible configuration: kubelet's flag names, and a KubeletConfiguration
+        // file merged under the command line's flags.
+        .target(name: "AgentConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The build's commit and library versions for `clc-node version`.
+        .target(name: "CBuildInfo", dependencies: ["CCurl", "CZlib"], cSettings: buildInfoDefines),
+        .testTarget(name: "AgentConfigTests", dependencies: ["AgentConfig"]),
         .executableTarget(
             name: "clc-node",
             dependencies: [
-                "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
+                "AgentConfig", "CBuildInfo", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
                 "NodeServer", "StreamingProtocol", "NodeStats",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

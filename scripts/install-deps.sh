@@ -17,6 +17,7 @@ PACKAGES=(
   libmnl-dev           # minimal netlink library
   libsystemd-dev       # journald / sd_notify
   zlib1g-dev           # zlib (SPDY header-block compression)
+  pkg-config           # C library flags, and the versions `clc-node version` reports (Package.swift)
   nftables             # nft CLI
   iptables             # Docker's DOCKER-USER chain (service proxy's NodePort accept)
   python3              # tiny servers and clients in the proxy's and the flannel backends' traffic tests

@@ -9,8 +9,11 @@ public struct ContainerInspect: Sendable, Hashable, Codable {
     public var config: Config
     public var hostConfig: HostConfig?
     public var networkSettings: NetworkSettings?
+    /// The host file the engine bind-mounts as the container's /etc/resolv.conf (shared by the
+    /// containers that join its network).
+    public var resolvConfPath: String?
 
-    public init(id: String, name: String, created: String, image: String, state: State, config: Config, hostConfig: HostConfig? = nil, networkSettings: NetworkSettings? = nil) {
+    public init(id: String, name: String, created: String, image: String, state: State, config: Config, hostConfig: HostConfig? = nil, networkSettings: NetworkSettings? = nil, resolvConfPath: String? = nil) {
         self.id = id
         self.name = name
         self.created = created
@@ -19,6 +22,7 @@ public struct ContainerInspect: Sendable, Hashable, Codable {
         self.config = config
         self.hostConfig = hostConfig
         self.networkSettings = networkSettings
+        self.resolvConfPath = resolvConfPath
     }
 
     public struct State: Sendable, Hashable, Codable {
@@ -84,6 +88,7 @@ public struct ContainerInspect: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", created = "Created", image = "Image", state = "State"
         case config = "Config", hostConfig = "HostConfig", networkSettings = "NetworkSettings"
+        case resolvConfPath = "ResolvConfPath"
     }
 
     /// The container's address on its network, from the default bridge or any network.

@@ -13,17 +13,23 @@ struct CLCNode: AsyncParsableCommand {
             Every option of `run` can also be set through an environment variable named \
             CLC_NODE_ and the option's name in upper case with dashes as underscores, e.g. \
             CLC_NODE_MANIFEST_DIR=/etc/kubernetes/manifests, so that a systemd EnvironmentFile \
-            can configure the agent. A flag on the command line wins over the environment.
+            can configure the agent. A flag on the command line wins over the environment. \
+            kubelet's names are accepted too: --pod-manifest-path, --hostname-override, --root-dir, \
+            --pod-infra-container-image, --api-servers, --docker-endpoint, --sync-frequency, \
+            --node-status-update-frequency and -v; and `run --config FILE` reads a \
+            KubeletConfiguration (kubelet.config.k8s.io/v1beta1), whose fields the command line \
+            and the environment override.
             """,
         version: version,
-        subcommands: [Run.self],
+        subcommands: [Run.self, Version.self],
         defaultSubcommand: nil)
 
     static func main() async {
-        let arguments = EnvironmentFlags.merge(
-            arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
-            options: Run.environmentOptions)
         do {
+            let (arguments, warnings) = try CommandLineAssembly.assemble(
+                Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment,
+                options: Run.environmentOptions)
+            StartupNotes.warnings.withLock { $0 = warnings }
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

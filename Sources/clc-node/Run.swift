@@ -24,6 +24,9 @@ struct Run: AsyncParsableCommand {
             the next start adopts them.
             """)
 
+    @Option(help: "A KubeletConfiguration file (kubelet.config.k8s.io/v1beta1, YAML or JSON); flags and CLC_NODE_* variables override its fields.")
+    var config: String?
+
     @Option(name: .customLong("manifest-dir"), help: "Directory of pod, replication controller and service manifests (JSON or YAML).")
     var manifestDirectory: String?
 
@@ -142,8 +145,11 @@ struct Run: AsyncParsableCommand {
     @OptionGroup(title: "Node API server (kubelet's 10250 and 10248)")
     var nodeServer: NodeServerOptions
 
+    @OptionGroup(title: "Cluster DNS (kubelet's flags)")
+    var dns: ClusterDNSOptions
+
     static let environmentOptions: [EnvironmentFlags.Option] =
-        ["master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
+        ["config", "master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
             EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
         }
         + FlannelOptions.environmentNames.map {
@@ -158,6 +164,7 @@ struct Run: AsyncParsableCommand {
         + NodeServerOptions.environmentNames.map {
             EnvironmentFlags.Option(name: $0, emptyMeansUnset: NodeServerOptions.unsetWhenEmpty.contains($0))
         }
+        + ClusterDNSOptions.environmentNames.map { EnvironmentFlags.Option(name: $0) }
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -212,6 +219,8 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "clc-node")
         let node = nodeName ?? NodeAddress.hostname()
         let address = nodeIP ?? NodeAddress.firstIPv4()
+        for warning in StartupNotes.warnings.withLock({ $0 }) { logger.warning("\(warning)") }
+        logger.info("effective configuration", metadata: effectiveConfiguration())
         logger.info(
             "clc-node \(CLCNode.version) starting",
             metadata: [
@@ -255,7 +264,8 @@ struct Run: AsyncParsableCommand {
                 crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
                 podNetwork: try manualPodNetwork(),
-                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged),
+                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged,
+                dns: dns.settings),
             events: events, infraImage: infraImage, objects: masterClient.map { MasterPodObjects(client: $0) }, logger: logger)
         do {
             try await syncer.ensurePodNetwork()

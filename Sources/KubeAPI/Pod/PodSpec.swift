@@ -11,6 +11,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
     public var activeDeadlineSeconds: Int64?
     /// "ClusterFirst", "ClusterFirstWithHostNet", "Default" or "None"; defaulting makes it "ClusterFirst".
     public var dnsPolicy: String?
+    /// DNS parameters merged into what `dnsPolicy` gives (all there is with "None").
+    public var dnsConfig: PodDNSConfig?
     public var nodeName: String?
     public var hostNetwork: Bool?
     /// Share the node's process namespace.
@@ -51,7 +53,8 @@ public struct PodSpec: Sendable, Hashable, Codable {
         serviceAccountName: String? = nil,
         automountServiceAccountToken: Bool? = nil,
         nodeSelector: [String: String]? = nil,
-        priority: Int32? = nil
+        priority: Int32? = nil,
+        dnsConfig: PodDNSConfig? = nil
     ) {
         self.containers = containers
         self.initContainers = initContainers
@@ -73,6 +76,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         self.automountServiceAccountToken = automountServiceAccountToken
         self.nodeSelector = nodeSelector
         self.priority = priority
+        self.dnsConfig = dnsConfig
     }
 
     public init(from decoder: any Decoder) throws {
@@ -98,5 +102,6 @@ public struct PodSpec: Sendable, Hashable, Codable {
         automountServiceAccountToken = try container.decodeIfPresent(Bool.self, forKey: .automountServiceAccountToken)
         nodeSelector = try container.decodeIfPresent([String: String].self, forKey: .nodeSelector)
         priority = try container.decodeIfPresent(Int32.self, forKey: .priority)
+        dnsConfig = try container.decodeIfPresent(PodDNSConfig.self, forKey: .dnsConfig)
     }
 }

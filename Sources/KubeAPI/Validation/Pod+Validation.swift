@@ -73,6 +73,7 @@ extension PodSpec {
                 field: "\(path).dnsPolicy", value: dnsPolicy,
                 detail: supportedValues(Self.dnsPolicies), kind: .notSupported))
         }
+        validateDNSConfig(path: path, into: &errors)
         if let grace = terminationGracePeriodSeconds, grace < 0 {
             errors.append(FieldError(
                 field: "\(path).terminationGracePeriodSeconds", value: String(grace),

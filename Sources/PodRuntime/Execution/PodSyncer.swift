@@ -41,12 +41,15 @@ public actor PodSyncer {
         public var podNetworkPending: String?
         /// Whether privileged containers may run (`--allow-privileged`); default false.
         public var allowPrivileged: Bool
+        /// `--cluster-dns`, `--cluster-domain`, `--resolv-conf`: what pods' resolv.conf holds.
+        public var dns: ClusterDNS
 
         public init(
             nodeName: String, nodeIP: String?, infraImage: String, stateDirectory: String,
             crashLoopBackOff: BackOff = BackOff(), imagePullBackOff: BackOff = BackOff(),
             minimumGracePeriodSeconds: Int64 = 2, registryOutages: RegistryOutages = RegistryOutages(),
-            podNetwork: PodNetwork? = nil, podNetworkPending: String? = nil, allowPrivileged: Bool = false
+            podNetwork: PodNetwork? = nil, podNetworkPending: String? = nil, allowPrivileged: Bool = false,
+            dns: ClusterDNS = ClusterDNS()
         ) {
             self.nodeName = nodeName
             self.nodeIP = nodeIP
@@ -59,6 +62,7 @@ public actor PodSyncer {
             self.podNetwork = podNetwork
             self.podNetworkPending = podNetworkPending
             self.allowPrivileged = allowPrivileged
+            self.dns = dns
         }
     }
 
@@ -397,6 +401,9 @@ public actor PodSyncer {
     /// Records an event about a pod (probe results reach the recorder through here).
     public func record(_ event: PodEvent) { events.record(event) }
 
+    /// The node's DNS settings, for ``writeResolvConf(pod:sandbox:logger:)``.
+    var dnsSettings: ClusterDNS { configuration.dns }
+
     // MARK: Steps
 
     private func createSandbox(pod: Pod, attempt: Int, logger: Logger) async throws -> (String, String?) {
@@ -408,6 +415,7 @@ public actor PodSyncer {
         let id = try await createReplacingConflict(name: name, config: config, logger: logger)
         try await engine.startContainer(id: id)
         let inspect = try await engine.inspectContainer(id: id)
+        try writeResolvConf(pod: pod, sandbox: inspect, logger: logger)
         let podIP = hostNetwork ? configuration.nodeIP : inspect.ipAddress(onNetwork: network.name)
         logger.info(
             "started infra container",
