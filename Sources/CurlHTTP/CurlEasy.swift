@@ -97,6 +97,14 @@ final class CurlEasy {
         transfer.handle = nil
         guard code != CURLE_OK else { return }
 
+        if transfer.exceeded {
+            switch request.bodyLimit.overflow {
+            case .fail: throw .bodyTooLarge(request: label, limit: request.bodyLimit.bytes)
+            // The transfer was stopped on purpose: what was read is the answer.
+            case .truncate where code == CURLE_WRITE_ERROR: return
+            case .truncate, .discard: break
+            }
+        }
         if transfer.cancel.isSet { throw .cancelled(request: label) }
         if code == CURLE_OPERATION_TIMEDOUT {
             throw .timedOut(request: label, after: request.timeout ?? request.idleTimeout ?? .zero)
@@ -122,24 +130,33 @@ final class Transfer {
     let cancel: CancelFlag
     /// Called with each body chunk once the status is known; nil collects the body.
     let onChunk: (([UInt8], _ status: Int) -> Void)?
+    /// Bounds ``body`` when collecting; ignored with `onChunk`.
+    let limit: BodyLimit
     var body: [UInt8] = []
+    /// Whether bytes past ``limit`` arrived (and were dropped).
+    var exceeded = false
     var headers: [String: String] = [:]
     var status = 0
     var handle: UnsafeMutableRawPointer?
 
-    init(cancel: CancelFlag, onChunk: (([UInt8], Int) -> Void)? = nil) {
+    init(cancel: CancelFlag, limit: BodyLimit = .default, onChunk: (([UInt8], Int) -> Void)? = nil) {
         self.cancel = cancel
+        self.limit = limit
         self.onChunk = onChunk
     }
 
-    func receive(_ bytes: UnsafeRawBufferPointer) {
+    /// - Returns: false to abort the transfer (the body went past a limit that stops it).
+    func receive(_ bytes: UnsafeRawBufferPointer) -> Bool {
         if let onChunk {
             var status = 0
             if let handle { clc_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status) }
             onChunk(Array(bytes), status)
-        } else {
-            body.append(contentsOf: bytes)
+            return true
         }
+        let decision = limit.admit(chunk: bytes.count, held: body.count)
+        body.append(contentsOf: bytes.prefix(decision.keep))
+        if decision.exceeded { exceeded = true }
+        return decision.proceed
     }
 
     func receiveHeader(_ bytes: UnsafeRawBufferPointer) {
@@ -165,8 +182,8 @@ private func curlWrite(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ coun
     let transfer = Unmanaged<Transfer>.fromOpaque(context).takeUnretainedValue()
     if transfer.cancel.isSet { return 0 }
     let length = size * count
-    transfer.receive(UnsafeRawBufferPointer(start: data, count: length))
-    return length
+    // Anything but `length` makes curl abort with CURLE_WRITE_ERROR.
+    return transfer.receive(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
 private func curlHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {

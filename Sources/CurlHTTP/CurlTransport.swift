@@ -28,7 +28,7 @@ public final class CurlTransport: HTTPTransport {
                     // A connect-only transfer leaves its socket on the handle; a handle of its
                     // own closes it as soon as the probe is done.
                     let easy = request.connectOnly ? CurlEasy() : pooled
-                    let transfer = Transfer(cancel: cancel)
+                    let transfer = Transfer(cancel: cancel, limit: request.bodyLimit)
                     do {
                         try easy.perform(request, on: endpoint, into: transfer)
                         continuation.resume(

@@ -8,6 +8,9 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     case cancelled(request: String)
     /// The peer answered with a status outside 2xx (streams only; plain requests return it).
     case status(request: String, code: Int, body: String)
+    /// The response body was longer than the request's ``BodyLimit`` allows; the transfer was
+    /// aborted after `limit` bytes.
+    case bodyTooLarge(request: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +18,7 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .timedOut(request, after): "\(request): timed out after \(after)"
         case let .cancelled(request): "\(request): cancelled"
         case let .status(request, code, body): "\(request): HTTP \(code): \(body.prefix(512))"
+        case let .bodyTooLarge(request, limit): "\(request): response body longer than the limit of \(limit) bytes"
         }
     }
 }

@@ -11,6 +11,10 @@ public struct HTTPRequest: Sendable, Hashable {
     public var idleTimeout: Duration?
     /// Only open the connection (a TCP probe); no request is sent and the status is 0.
     public var connectOnly = false
+    /// How much of the response body is read into memory (plain requests; streams are not
+    /// collected). Past it the request fails with ``HTTPError/bodyTooLarge(request:limit:)``
+    /// unless the limit says to truncate or drain. Default ``BodyLimit/default`` (64 MiB).
+    public var bodyLimit: BodyLimit = .default
 
     public init(
         method: String = "GET", path: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,

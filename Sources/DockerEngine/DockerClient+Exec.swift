@@ -2,6 +2,13 @@ import CurlHTTP
 import Foundation
 
 extension DockerClient {
+    /// The most of an exec's raw attach stream read into memory: ``ExecResult/maxOutputBytes``
+    /// of output, each byte in a frame of its own at worst (8 bytes of frame header each). The
+    /// rest of the stream is read and dropped, so that the command can write on and finish.
+    static let execMaxStreamBytes = ExecResult.maxOutputBytes * 9
+
+    /// Runs `command` in the container and waits for it, at most `timeout`.
+    /// - Returns: its exit code and at most ``ExecResult/maxOutputBytes`` of its output.
     public func exec(containerID: String, command: [String], timeout: Duration) async throws(DockerError) -> ExecResult {
         struct Create: Encodable {
             var AttachStdout = true
@@ -25,8 +32,9 @@ extension DockerClient {
         let execID = try decode(Created.self, from: created, operation: operation).Id
 
         let prefix = try await apiPrefix()
-        let start = HTTPRequest.json(
+        var start = HTTPRequest.json(
             "POST", prefix + "/exec/\(execID)/start", body: try encode(Start(), operation: operation), timeout: timeout)
+        start.bodyLimit = BodyLimit(bytes: Self.execMaxStreamBytes, overflow: .discard)
         let output: HTTPResponse
         do {
             output = try await slowTransport.send(start)
@@ -49,7 +57,7 @@ extension DockerClient {
         guard output.status == 200 || output.status == 101 else {
             throw .http(operation: operation, status: output.status, message: Self.message(in: output.body))
         }
-        let streams = StreamDemultiplexer.split(output.body)
+        let streams = StreamDemultiplexer.split(output.body, limit: ExecResult.maxOutputBytes)
         let inspect = try await call(operation, "GET", "/exec/\(execID)/json")
         let state = try decode(Inspect.self, from: inspect, operation: operation)
         return ExecResult(exitCode: state.ExitCode ?? -1, stdout: streams.stdout, stderr: streams.stderr)

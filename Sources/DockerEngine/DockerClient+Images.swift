@@ -47,8 +47,13 @@ extension DockerClient {
     /// Pull and import answer 200 and then report failures inside their JSON progress lines.
     static func checkProgress(_ body: [UInt8], operation: String) throws(DockerError) {
         struct Progress: Decodable { var error: String? }
-        var splitter = LineSplitter()
-        var lines = splitter.append(body)
+        var splitter = LineSplitter(stream: operation)
+        var lines: [[UInt8]]
+        do {
+            lines = try splitter.append(body)
+        } catch {
+            throw .stream(operation: operation, message: "\(error)")
+        }
         if let last = splitter.finish() { lines.append(last) }
         for line in lines {
             if let progress = try? JSONDecoder().decode(Progress.self, from: Data(line)), let error = progress.error {

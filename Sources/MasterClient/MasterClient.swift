@@ -15,13 +15,26 @@ public final class MasterClient: Sendable {
         public var retries: Int
         /// A watch that delivers nothing for this long is considered broken.
         public var watchIdleTimeout: Duration
+        /// The longest answer read (a list of a large cluster's services or endpoints may need
+        /// more than the default 64 MiB); a longer one fails the request with
+        /// `HTTPError.bodyTooLarge` naming it.
+        public var maxResponseBytes: Int
+        /// The longest watch event line (one object; the API server keeps objects below
+        /// 1.5 MiB); a longer one ends that watch with `LineSplitter.LineTooLong` and the
+        /// reflector watches again. Default 16 MiB.
+        public var maxWatchLineBytes: Int
 
-        public init(qps: Double = 50, burst: Int = 100, requestTimeout: Duration = .seconds(10), retries: Int = 3, watchIdleTimeout: Duration = .seconds(90)) {
+        public init(
+            qps: Double = 50, burst: Int = 100, requestTimeout: Duration = .seconds(10), retries: Int = 3, watchIdleTimeout: Duration = .seconds(90),
+            maxResponseBytes: Int = BodyLimit.defaultBytes, maxWatchLineBytes: Int = LineSplitter.watchMaxLineBytes
+        ) {
             self.qps = qps
             self.burst = burst
             self.requestTimeout = requestTimeout
             self.retries = retries
             self.watchIdleTimeout = watchIdleTimeout
+            self.maxResponseBytes = maxResponseBytes
+            self.maxWatchLineBytes = maxWatchLineBytes
         }
     }
 
@@ -75,7 +88,8 @@ public final class MasterClient: Sendable {
             await limiter.acquire()
             var headers = [HTTPHeader("Accept", "application/json"), HTTPHeader("User-Agent", "clc-node")]
             if body != nil { headers.append(HTTPHeader("Content-Type", contentType)) }
-            let request = HTTPRequest(method: method, path: path, headers: headers, body: body, timeout: configuration.requestTimeout)
+            var request = HTTPRequest(method: method, path: path, headers: headers, body: body, timeout: configuration.requestTimeout)
+            request.bodyLimit = BodyLimit(bytes: configuration.maxResponseBytes)
             let failure: MasterError
             do {
                 let response = try await transport.send(request)

@@ -29,6 +29,8 @@ public enum MasterError: Error, Sendable, CustomStringConvertible {
     /// Worth retrying: the master could not be reached, was overloaded or failed inside.
     public var isRetryable: Bool {
         switch self {
+        // The same answer would be too long again.
+        case .transport(_, .bodyTooLarge): false
         case .transport: true
         case let .status(_, code, _, _): code == 429 || code >= 500
         case .decoding: false

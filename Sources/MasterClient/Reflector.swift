@@ -69,13 +69,15 @@ public struct Reflector<Resource: KubeResource>: Sendable {
             if let fieldSelector { items.append(("fieldSelector", fieldSelector)) }
             // A bounded watch, renewed from the last version seen, as client-go does (5-10 min).
             items.append(("timeoutSeconds", String(Int.random(in: 300...600))))
-            var splitter = LineSplitter()
+            // A line longer than the limit fails the watch (LineTooLong, logged below) and the
+            // watch resumes from the last version seen.
+            var splitter = LineSplitter(maxLineBytes: client.configuration.maxWatchLineBytes, stream: "watch \(path)")
             var relist = false
             var changed = false
             var lines = 0
             do {
                 stream: for try await chunk in client.watchStream(path + MasterClient.query(items)) {
-                    for line in splitter.append(chunk) {
+                    for line in try splitter.append(chunk) {
                         lines += 1
                         switch try apply(line, to: &store) {
                         case let .version(version):

@@ -6,7 +6,7 @@ public enum NodeInfoProbe {
     public static func capacity() -> [String: Quantity] {
         var capacity: [String: Quantity] = [
             "cpu": Quantity(String(ProcessInfo.processInfo.activeProcessorCount)),
-            "pods": Quantity("110"),
+            "pods": Quantity(String(NodeCapacity.defaultMaxPods)),
         ]
         if let meminfo = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
             let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),

@@ -28,7 +28,15 @@ public enum Handler: Sendable, Hashable {
             let scheme = (httpGet.scheme ?? "HTTP").uppercased()
             guard scheme == "HTTP" || scheme == "HTTPS" else { throw fail(".httpGet.scheme", "Unsupported value: \"\(scheme)\"") }
             var headers: [String: String] = [:]
-            for header in httpGet.httpHeaders ?? [] {
+            for (index, header) in (httpGet.httpHeaders ?? []).enumerated() {
+                // Validation refuses these too; a pod that skipped it must not forge headers.
+                for (part, text) in [("name", header.name), ("value", header.value)] {
+                    if let text, HTTPHeaderText.hasLineBreak(text) {
+                        throw fail(
+                            ".httpGet.httpHeaders[\(index)].\(part)",
+                            "Invalid value: \"\(HTTPHeaderText.escaped(text))\": must not contain a carriage return or line feed")
+                    }
+                }
                 if let name = header.name, !name.isEmpty { headers[name] = header.value ?? "" }
             }
             var path = httpGet.path ?? "/"

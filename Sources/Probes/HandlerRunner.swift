@@ -16,6 +16,11 @@ public protocol ContainerExecutor: Sendable {
 /// The real runner: HTTP and TCP through libcurl on a bounded thread pool (HTTPS without
 /// certificate checks, as kubelet), exec through the container engine.
 public struct NetworkHandlerRunner: HandlerRunner {
+    /// 10 KiB: the most of an HTTP probe's body read (the rest is not read; a long body does
+    /// not fail the probe) and of an exec probe's output kept, as kubelet's prober
+    /// (`maxRespBodyLength`, `maxReadLength`).
+    public static let maxReadBytes = 10 * 1024
+
     private let transport: CurlTransport
     private let executor: any ContainerExecutor
 
@@ -28,7 +33,10 @@ public struct NetworkHandlerRunner: HandlerRunner {
         switch handler {
         case let .exec(command):
             do {
-                let result = try await executor.exec(containerID: containerID, command: command, timeout: timeout)
+                var result = try await executor.exec(containerID: containerID, command: command, timeout: timeout)
+                if result.output.utf8.count > Self.maxReadBytes {
+                    result.output = String(decoding: result.output.utf8.prefix(Self.maxReadBytes), as: UTF8.self)
+                }
                 return result.exitCode == 0
                     ? .success(result.output)
                     : .failure("command \(command) exited with \(result.exitCode): \(result.output)")
@@ -39,6 +47,7 @@ public struct NetworkHandlerRunner: HandlerRunner {
             guard let target = host ?? podIP, !target.isEmpty else { return .failure("no pod IP to probe") }
             let base = "\(scheme)://\(Self.bracket(target)):\(port)"
             var request = HTTPRequest(path: path, timeout: timeout)
+            request.bodyLimit = BodyLimit(bytes: Self.maxReadBytes, overflow: .truncate)
             request.headers = headers.map { CurlHTTP.HTTPHeader($0.key, $0.value) }
             if headers.keys.contains(where: { $0.lowercased() == "user-agent" }) == false {
                 request.headers.append(CurlHTTP.HTTPHeader("User-Agent", "kube-probe/clc-node"))

@@ -5,18 +5,53 @@ import Testing
 @Suite("Line splitting of JSON-lines streams")
 struct LineSplitterTests {
     @Test("lines split across chunks are joined and blank lines dropped")
-    func joinsAcrossChunks() {
+    func joinsAcrossChunks() throws {
         var splitter = LineSplitter()
-        #expect(splitter.append(Array("{\"a\":1}\n{\"b\"".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"a\":1}"])
-        #expect(splitter.append(Array(":2}\r\n\n".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"b\":2}"])
+        #expect(try splitter.append(Array("{\"a\":1}\n{\"b\"".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"a\":1}"])
+        #expect(try splitter.append(Array(":2}\r\n\n".utf8)).map { String(decoding: $0, as: UTF8.self) } == ["{\"b\":2}"])
         #expect(splitter.finish() == nil)
     }
 
     @Test("a last line without a newline is returned by finish")
-    func finishReturnsRemainder() {
+    func finishReturnsRemainder() throws {
         var splitter = LineSplitter()
-        #expect(splitter.append(Array("tail".utf8)).isEmpty)
+        #expect(try splitter.append(Array("tail".utf8)).isEmpty)
         #expect(splitter.finish().map { String(decoding: $0, as: UTF8.self) } == "tail")
+    }
+
+    @Test("a line exactly as long as the limit is returned, across chunks and with a CR before its newline")
+    func lineAtLimit() throws {
+        var splitter = LineSplitter(maxLineBytes: 8, stream: "test stream")
+        #expect(try splitter.append(Array("12345".utf8)).isEmpty)
+        #expect(try splitter.append(Array("678\r".utf8)).isEmpty)
+        #expect(try splitter.append(Array("\n".utf8)) == [Array("12345678".utf8)])
+    }
+
+    @Test("a complete line one byte past the limit fails naming the stream and the limit")
+    func completeLinePastLimit() {
+        var splitter = LineSplitter(maxLineBytes: 8, stream: "GET /watch")
+        #expect(throws: LineSplitter.LineTooLong(stream: "GET /watch", limit: 8)) {
+            _ = try splitter.append(Array("ok\n123456789\n".utf8))
+        }
+    }
+
+    @Test("a partial line past the limit fails at once, without waiting for its newline")
+    func partialLinePastLimit() throws {
+        var splitter = LineSplitter(maxLineBytes: 8, stream: "docker events")
+        #expect(try splitter.append(Array("1234".utf8)).isEmpty)
+        do {
+            _ = try splitter.append(Array("56789".utf8))
+            Issue.record("no error")
+        } catch {
+            #expect(error.description == "docker events: a line longer than the limit of 8 bytes")
+        }
+        #expect(splitter.finish() == nil)
+    }
+
+    @Test("the watch limit is 16 MiB and the event limit 1 MiB")
+    func defaults() {
+        #expect(LineSplitter().maxLineBytes == 16 << 20)
+        #expect(LineSplitter.eventMaxLineBytes == 1 << 20)
     }
 }
 

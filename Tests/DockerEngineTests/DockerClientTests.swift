@@ -71,6 +71,29 @@ struct DockerClientTests {
         #expect(String(decoding: result.stderr, as: UTF8.self) == "err\n")
     }
 
+    @Test("an exec that prints 8 MiB keeps its first 10 KiB and still ends with its exit code")
+    func execOutputCapped() async throws {
+        defer { Task { await cleanUp() } }
+        let id = try await client.createContainer(name: "clc-test-\(UUID().uuidString.prefix(8))", config: busybox("sleep 1000"))
+        try await client.startContainer(id: id)
+        // The command can only exit 3 after writing everything: the agent drains the rest.
+        let result = try await client.exec(
+            containerID: id, command: ["sh", "-c", "yes | head -c 8388608; echo err >&2; exit 3"], timeout: .seconds(20))
+        #expect(result.exitCode == 3)
+        #expect(result.stdout.count + result.stderr.count == 10 * 1024)
+        #expect(result.stdout.prefix(4) == Array("y\ny\n".utf8)[...])
+    }
+
+    @Test("an exec that prints exactly 10 KiB keeps all of it")
+    func execOutputAtCap() async throws {
+        defer { Task { await cleanUp() } }
+        let id = try await client.createContainer(name: "clc-test-\(UUID().uuidString.prefix(8))", config: busybox("sleep 1000"))
+        try await client.startContainer(id: id)
+        let result = try await client.exec(containerID: id, command: ["sh", "-c", "yes | head -c 10240"], timeout: .seconds(20))
+        #expect(result.exitCode == 0)
+        #expect(result.stdout.count == 10 * 1024)
+    }
+
     @Test("an exec that outlives its timeout fails on time and its process is killed")
     func execTimeout() async throws {
         defer { Task { await cleanUp() } }

@@ -54,6 +54,14 @@ struct ValidationTests {
         Case("a probe on a named port the container declares", []) {
             $0.spec.containers[0].readinessProbe = Probe(tcpSocket: TCPSocketAction(port: "redis")).withDefaults()
         },
+        Case("a probe header value with a CR LF in it", ["spec.containers[0].livenessProbe.httpGet.httpHeaders[1].value"]) {
+            $0.spec.containers[0].livenessProbe = Probe(
+                httpGet: HTTPGetAction(port: 80, httpHeaders: [HTTPHeader(name: "X-A", value: "1"), HTTPHeader(name: "X-B", value: "1\r\nX-Forged: 2")])
+            ).withDefaults()
+        },
+        Case("a probe header name with a LF in it", ["spec.containers[0].readinessProbe.httpGet.httpHeaders[0].name"]) {
+            $0.spec.containers[0].readinessProbe = Probe(httpGet: HTTPGetAction(port: 80, httpHeaders: [HTTPHeader(name: "X-A\n", value: "1")])).withDefaults()
+        },
         Case("an exec probe with an empty command", ["spec.containers[0].livenessProbe.exec.command"]) {
             $0.spec.containers[0].livenessProbe = Probe(exec: ExecAction(command: [])).withDefaults()
         },

@@ -68,7 +68,7 @@ final class WatchCollector: Sendable {
             var splitter = LineSplitter()
             do {
                 for try await chunk in stream {
-                    let events = splitter.append(chunk).compactMap { try? JSONValue.parse($0) }
+                    let events = try splitter.append(chunk).compactMap { try? JSONValue.parse($0) }
                     collector.state.withLock { $0.events.append(contentsOf: events) }
                 }
                 collector.state.withLock { $0.end = .finished }

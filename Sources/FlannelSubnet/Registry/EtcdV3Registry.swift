@@ -124,9 +124,11 @@ public final class EtcdV3Registry: SubnetRegistry {
                     var request = HTTPRequest.json("POST", "/v3/watch", body: Array(body.jsonText.utf8), timeout: nil)
                     request.idleTimeout = .seconds(900)
                     if let token = try await authenticatedToken() { request.headers.append(HTTPHeader("Authorization", token)) }
-                    var splitter = LineSplitter()
+                    // A line is one watch response; one with thousands of lease changes stays
+                    // far below this.
+                    var splitter = LineSplitter(maxLineBytes: Self.watchMaxLineBytes, stream: "etcd watch \(directory)")
                     for try await chunk in connection.stream(request) {
-                        for line in splitter.append(chunk) {
+                        for line in try splitter.append(chunk) {
                             let events = try Self.watchEvents(line, requested: revision, key: directory)
                             if !events.isEmpty { continuation.yield(events) }
                         }
@@ -143,6 +145,10 @@ public final class EtcdV3Registry: SubnetRegistry {
             continuation.onTermination = { _ in task.cancel() }
         }
     }
+
+    /// 4 MiB: the longest etcd watch response line accepted; a longer one ends the watch with
+    /// ``LineSplitter/LineTooLong`` and the lease watcher watches again.
+    static let watchMaxLineBytes = 4 << 20
 
     // MARK: Wire format
 

@@ -82,6 +82,17 @@ public enum ManifestDecoder {
                 source: source, reason: .syntax(format: "YAML", message: "\(error)", line: nil, column: nil))
         }
 
+        // Composing shares an anchored node among its aliases; decoding would visit it once per
+        // alias, so aliases of aliases would take exponential time. Count first, within a budget.
+        let budget = yamlNodeBudget(bytes: text.utf8.count)
+        var remaining = budget
+        for (index, node) in nodes.enumerated() {
+            guard countNodes(node, within: &remaining) else {
+                throw ManifestError(
+                    source: source, document: nodes.count > 1 ? index + 1 : nil, reason: .excessiveAliasing(limit: budget))
+            }
+        }
+
         var objects: [KubeObject] = []
         for (index, node) in nodes.enumerated() where node.null == nil {
             let document = nodes.count > 1 ? index + 1 : nil
@@ -100,6 +111,50 @@ public enum ManifestDecoder {
             }
         }
         return objects
+    }
+
+    /// The nodes a YAML manifest of `bytes` bytes may expand to, aliases followed: twice its
+    /// size (a node takes at least two bytes of text, so a document without aliases stays far
+    /// below) plus 100,000 for documents that do reuse anchors. A 1 MiB manifest is counted in
+    /// a few milliseconds.
+    public static func yamlNodeBudget(bytes: Int) -> Int { 100_000 + 2 * bytes }
+
+    /// Whether every document of `yaml` fits in `budget` nodes, aliases followed (for tests).
+    static func fitsNodeBudget(_ yaml: String, budget: Int) throws -> Bool {
+        let parser = try Parser(yaml: yaml)
+        var remaining = budget
+        while let node = try parser.nextRoot() {
+            guard countNodes(node, within: &remaining) else { return false }
+        }
+        return true
+    }
+
+    /// Counts `node` and everything below it against `remaining`, without recursion (a deeply
+    /// nested document must not exhaust the stack) and charging nodes as they are queued, so the
+    /// queue never holds more than the budget.
+    /// - Returns: false as soon as the budget is spent.
+    static func countNodes(_ node: Yams.Node, within remaining: inout Int) -> Bool {
+        remaining -= 1
+        guard remaining >= 0 else { return false }
+        var pending = [node]
+        while let next = pending.popLast() {
+            switch next {
+            case .scalar, .alias:
+                continue
+            case let .mapping(mapping):
+                remaining -= 2 * mapping.count
+                guard remaining >= 0 else { return false }
+                for (key, value) in mapping {
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case let .sequence(sequence):
+                remaining -= sequence.count
+                guard remaining >= 0 else { return false }
+                pending.append(contentsOf: sequence)
+            }
+        }
+        return true
     }
 
     private static func manifestError(_ error: DecodingError, source: String, document: Int?) -> ManifestError {

@@ -15,6 +15,9 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
         case missingField(field: String)
         /// A field's value is unusable for another reason, such as a number out of range.
         case invalidValue(field: String, detail: String)
+        /// YAML aliases expand the document to more than `limit` nodes (a "billion laughs"
+        /// document: aliases of aliases, growing exponentially).
+        case excessiveAliasing(limit: Int)
     }
 
     /// Where the manifest came from, usually its file path.
@@ -48,6 +51,8 @@ public struct ManifestError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(prefix): \(Self.fieldName(field)): required field is missing or null"
         case let .invalidValue(field, detail):
             return "\(prefix): \(Self.fieldName(field)): \(detail)"
+        case let .excessiveAliasing(limit):
+            return "\(prefix): YAML aliases expand the document to more than \(limit) nodes: refused"
         }
     }
 

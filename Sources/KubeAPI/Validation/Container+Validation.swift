@@ -303,8 +303,20 @@ extension Container {
                     field: "\(path).httpGet.scheme", value: scheme, detail: supportedValues(Self.schemes),
                     kind: .notSupported))
             }
-            for (index, header) in (httpGet.httpHeaders ?? []).enumerated() where header.name?.isEmpty ?? true {
-                errors.append(FieldError(field: "\(path).httpGet.httpHeaders[\(index)].name", kind: .required))
+            for (index, header) in (httpGet.httpHeaders ?? []).enumerated() {
+                let field = "\(path).httpGet.httpHeaders[\(index)]"
+                if header.name?.isEmpty ?? true {
+                    errors.append(FieldError(field: "\(field).name", kind: .required))
+                }
+                // A CR or LF would end the header early and let the rest forge headers (or a
+                // request) of its own: refused, as Go's HTTP client refuses to send it.
+                for (part, text) in [("name", header.name), ("value", header.value)] {
+                    if let text, HTTPHeaderText.hasLineBreak(text) {
+                        errors.append(FieldError(
+                            field: "\(field).\(part)", value: HTTPHeaderText.escaped(text),
+                            detail: "must not contain a carriage return or line feed"))
+                    }
+                }
             }
         }
         if let tcpSocket {

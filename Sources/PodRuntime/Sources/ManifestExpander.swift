@@ -9,10 +9,15 @@ public struct ManifestExpander: Sendable {
     public var nodeName: String
     /// The NodePorts a service may ask for (`--service-node-port-range`).
     public var nodePortRange: ClosedRange<Int32>
+    /// The node's pod capacity (its status' `pods`, kubelet's maxPods): a replication controller
+    /// asking for more replicas is refused naming `spec.replicas`, instead of expanding into
+    /// pods the node could never run (or memory it does not have).
+    public var maxPods: Int
 
-    public init(nodeName: String, nodePortRange: ClosedRange<Int32> = Service.defaultNodePortRange) {
+    public init(nodeName: String, nodePortRange: ClosedRange<Int32> = Service.defaultNodePortRange, maxPods: Int = NodeCapacity.defaultMaxPods) {
         self.nodeName = nodeName
         self.nodePortRange = nodePortRange
+        self.maxPods = maxPods
     }
 
     public struct Result: Sendable {
@@ -48,6 +53,11 @@ public struct ManifestExpander: Sendable {
             let replicas = Int(controller.spec.replicas ?? 1)
             guard replicas >= 0 else {
                 result.problems.append("replicationcontroller \(name): spec.replicas: Invalid value: \"\(replicas)\": must be greater than or equal to 0")
+                return
+            }
+            guard replicas <= maxPods else {
+                result.problems.append(
+                    "replicationcontroller \(name): spec.replicas: Invalid value: \"\(replicas)\": must be at most the node's pod capacity (\(maxPods))")
                 return
             }
             let content = Self.canonical(controller)

@@ -8,11 +8,16 @@ import ServiceLifecycle
 /// scanned when inotify reports a change in it, and at least every `interval` (2 s when inotify
 /// works); a file is read again only when its size or modification time changed, and a snapshot
 /// is delivered only when the result changed.
+///
+/// Only regular files of at most `maxFileBytes` (1 MiB) are read, after following symlinks
+/// (``ManifestFile``); any other file is a problem named for that file, and the others keep
+/// working.
 public struct ManifestSource: ServiceLifecycle.Service {
     private let directory: String
     private let interval: Duration
     private let expander: ManifestExpander
     private let allocator: ClusterIPAllocator
+    private let maxFileBytes: Int
     private let logger: Logger
     private let deliver: @Sendable (ManifestSnapshot) async -> Void
 
@@ -21,11 +26,13 @@ public struct ManifestSource: ServiceLifecycle.Service {
     public init(
         directory: String, nodeName: String, serviceRange: ClusterIPAllocator,
         nodePortRange: ClosedRange<Int32> = Service.defaultNodePortRange, interval: Duration = .milliseconds(500),
+        maxPods: Int = NodeCapacity.defaultMaxPods, maxFileBytes: Int = ManifestFile.defaultMaxBytes,
         logger: Logger, deliver: @escaping @Sendable (ManifestSnapshot) async -> Void
     ) {
         self.directory = directory
         self.interval = interval
-        self.expander = ManifestExpander(nodeName: nodeName, nodePortRange: nodePortRange)
+        self.maxFileBytes = maxFileBytes
+        self.expander = ManifestExpander(nodeName: nodeName, nodePortRange: nodePortRange, maxPods: maxPods)
         self.allocator = serviceRange
         self.logger = logger
         self.deliver = deliver
@@ -46,7 +53,7 @@ public struct ManifestSource: ServiceLifecycle.Service {
         }
         defer { ticker.cancel() }
         await cancelWhenGracefulShutdown {
-            var scanner = Scanner(directory: directory, expander: expander, allocator: allocator, logger: logger)
+            var scanner = Scanner(directory: directory, expander: expander, allocator: allocator, maxFileBytes: maxFileBytes, logger: logger)
             var last: ManifestSnapshot?
             func rescan() async {
                 let snapshot = scanner.scan()
@@ -73,6 +80,8 @@ public struct ManifestSource: ServiceLifecycle.Service {
         let directory: String
         let expander: ManifestExpander
         let allocator: ClusterIPAllocator
+        /// The largest manifest file read (``ManifestFile/defaultMaxBytes``).
+        let maxFileBytes: Int
         let logger: Logger
         private var files: [String: FileState] = [:]
         private var directoryProblem: String?
@@ -81,10 +90,14 @@ public struct ManifestSource: ServiceLifecycle.Service {
         /// Services refused for their cluster IP, by file, as last logged.
         private var rejectedServices: [String: String] = [:]
 
-        public init(directory: String, expander: ManifestExpander, allocator: ClusterIPAllocator, logger: Logger) {
+        public init(
+            directory: String, expander: ManifestExpander, allocator: ClusterIPAllocator, maxFileBytes: Int = ManifestFile.defaultMaxBytes,
+            logger: Logger
+        ) {
             self.directory = directory
             self.expander = expander
             self.allocator = allocator
+            self.maxFileBytes = maxFileBytes
             self.logger = logger
         }
 
@@ -106,13 +119,25 @@ public struct ManifestSource: ServiceLifecycle.Service {
             for name in names where Self.isManifest(name) {
                 let path = directory + "/" + name
                 seen.insert(path)
-                guard let attributes = try? manager.attributesOfItem(atPath: path),
-                    (attributes[.type] as? FileAttributeType) != .typeDirectory
-                else { continue }
-                let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
-                let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-                let signature = "\(size)@\(modified)"
+                // stat follows a symlink: its target's type, size and time decide.
+                let status: ManifestFile.Status
+                do {
+                    status = try ManifestFile.status(path)
+                } catch {
+                    // A dangling symlink, or a file removed since the listing.
+                    let signature = "unreadable"
+                    if files[path]?.signature == signature { continue }
+                    files[path] = refuse(error, signature: signature)
+                    continue
+                }
+                let signature = status.signature
                 if files[path]?.signature == signature { continue }
+                do {
+                    try ManifestFile.check(status, path: path, maxBytes: maxFileBytes)
+                } catch {
+                    files[path] = refuse(error, signature: signature)
+                    continue
+                }
                 files[path] = read(path, signature: signature)
             }
             for path in files.keys where !seen.contains(path) {
@@ -122,11 +147,18 @@ public struct ManifestSource: ServiceLifecycle.Service {
             return assemble()
         }
 
+        /// A file that is not read at all: said once, until the file changes.
+        private func refuse(_ error: ManifestFileError, signature: String) -> FileState {
+            logger.error("manifest refused: \(error)", metadata: ["file": "\(error.path)"])
+            return FileState(signature: signature, result: .init(), problem: "\(error)")
+        }
+
         private func read(_ path: String, signature: String) -> FileState {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                let problem = "cannot read \(path)"
-                logger.error("\(problem)", metadata: ["file": "\(path)"])
-                return FileState(signature: signature, result: .init(), problem: problem)
+            let data: Data
+            do {
+                data = try ManifestFile.read(path, maxBytes: maxFileBytes)
+            } catch {
+                return refuse(error, signature: signature)
             }
             do {
                 let objects = try ManifestDecoder.decode(data, source: path)

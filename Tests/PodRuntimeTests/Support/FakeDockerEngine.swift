@@ -58,6 +58,9 @@ final class FakeDockerEngine: DockerEngine {
         var networks: [String: NetworkInspect] = [:]
         /// The `USER` of images that have one.
         var imageUsers: [String: String] = [:]
+        /// What the next event streams fail with, in order; once empty, streams end at once.
+        var eventStreamFailures: [any Error] = []
+        var eventStreamsOpened = 0
     }
 
     private let clock: TestClock
@@ -325,8 +328,18 @@ final class FakeDockerEngine: DockerEngine {
     }
 
     func containerEvents(labels: [String]) -> AsyncThrowingStream<DockerEvent, any Error> {
-        AsyncThrowingStream { $0.finish() }
+        let failure: (any Error)? = state.withLock { state in
+            state.eventStreamsOpened += 1
+            return state.eventStreamFailures.isEmpty ? nil : state.eventStreamFailures.removeFirst()
+        }
+        return AsyncThrowingStream { $0.finish(throwing: failure) }
     }
+
+    /// Makes the next event streams fail with `errors`, one each.
+    func failEventStreams(with errors: [any Error]) { state.withLock { $0.eventStreamFailures = errors } }
+
+    /// How many event streams were opened so far.
+    var eventStreamsOpened: Int { state.withLock { $0.eventStreamsOpened } }
 
     func createNetwork(_ config: NetworkCreateConfig) async throws(DockerError) -> String {
         let result: Result<String, DockerError> = state.withLock { state in

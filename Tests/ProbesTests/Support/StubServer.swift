@@ -25,12 +25,15 @@ final class StubServer: Sendable {
     enum Reply: Sendable {
         case status(Int)
         case silence
+        /// 200 with a body of this many bytes, written as far as the client reads it.
+        case body(length: Int)
     }
 
     private struct State {
         var requests: [String] = []
         var connections: [Int32] = []
         var stopped = false
+        var bodyBytesWritten: [Int] = []
     }
 
     let port: Int
@@ -64,6 +67,9 @@ final class StubServer: Sendable {
 
     /// The request heads received so far, oldest first.
     var requests: [String] { state.withLock { $0.requests } }
+
+    /// For `.body`: how many body bytes each finished connection managed to write.
+    var bodyBytesWritten: [Int] { state.withLock { $0.bodyBytesWritten } }
 
     /// Stops accepting and ends every open connection; the accept thread ends within its poll
     /// interval. Only a connection's own thread closes its descriptor.
@@ -103,6 +109,17 @@ final class StubServer: Sendable {
         case let .status(code):
             let response = Array("HTTP/1.1 \(code) Stub\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok".utf8)
             _ = response.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, noSignal) }
+        case let .body(length):
+            let head = Array("HTTP/1.1 200 OK\r\nContent-Length: \(length)\r\nConnection: close\r\n\r\n".utf8)
+            _ = head.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, noSignal) }
+            let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 65_536)
+            var written = 0
+            while written < length {
+                let count = chunk.withUnsafeBytes { send(fd, $0.baseAddress, min($0.count, length - written), noSignal) }
+                guard count > 0 else { break }
+                written += count
+            }
+            state.withLock { $0.bodyBytesWritten.append(written) }
         case .silence:
             // Hold the connection until the client gives up or the server stops.
             var byte: UInt8 = 0
