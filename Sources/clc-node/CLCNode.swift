@@ -16,7 +16,7 @@ struct CLCNode: AsyncParsableCommand {
             can configure the agent. A flag on the command line wins over the environment.
             """,
         version: version,
-        subcommands: [Run.self],
+        subcommands: [Run.self, EnvironmentCommand.self],
         defaultSubcommand: nil)
 
     static func main() async {
