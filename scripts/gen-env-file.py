@@ -14,7 +14,8 @@ import textwrap
 
 # Set (uncommented) in the shipped file: where a packaged node keeps its things.
 ACTIVE = {"manifest-dir", "docker-socket", "state-dir", "log-level"}
-# Defaults the help cannot show (options parsed with a transform).
+# Defaults the help shows in another form than the flag takes (options parsed with a transform);
+# IntegrationTests.SystemdUnitTests keeps the same list.
 DEFAULTS = {"service-node-port-range": "30000-32767"}
 HEADER = """\
 # clc-node's EnvironmentFile: every flag of `clc-node run` as a CLC_NODE_<FLAG> variable, with
@@ -50,8 +51,10 @@ def flags_of_run(binary):
             continue
         if argument["kind"] == "flag":
             default = "false"
+        elif name in DEFAULTS:
+            default = DEFAULTS[name]
         else:
-            default = argument.get("defaultValue", DEFAULTS.get(name, ""))
+            default = argument.get("defaultValue", "")
         flags.append((argument.get("sectionTitle") or "", name, default, argument.get("abstract", "")))
     return flags
 

@@ -18,6 +18,7 @@ if [[ ${1:-} != --inside ]]; then
   journald=/lib/systemd/systemd-journald
   [[ -x $journald ]] || { echo "journald-sandbox: no $journald: install the systemd package (scripts/install-deps.sh)" >&2; exit 1; }
   command -v systemd-cat >/dev/null || { echo "journald-sandbox: no systemd-cat (package systemd)" >&2; exit 1; }
+  command -v setpriv >/dev/null || { echo "journald-sandbox: no setpriv (package util-linux)" >&2; exit 1; }
   dir=$(cd "$1" && pwd)
   mkdir -p "$dir/journal"
   cat >"$dir/journald.conf" <<'CONF'
@@ -31,8 +32,9 @@ ForwardToWall=no
 RateLimitBurst=0
 CONF
   shift
-  # Killing the sandbox (even with SIGKILL) sends SIGTERM to the inside, which passes it on.
-  exec unshare --mount --fork --kill-child=SIGTERM -- "$0" --inside "$dir" "$@"
+  # unshare execs the script (no fork): the caller's process is the sandbox, and its SIGTERM
+  # reaches the trap below.
+  exec unshare --mount -- "$0" --inside "$dir" "$@"
 fi
 
 dir=$2
@@ -44,7 +46,8 @@ mount --bind "$dir/journal" /run/log/journal
 # journald reads /etc/systemd/journald.conf: the sandbox's, in this namespace only.
 if [[ -e /etc/systemd/journald.conf ]]; then mount --bind "$dir/journald.conf" /etc/systemd/journald.conf; fi
 
-/lib/systemd/systemd-journald >"$dir/journald.log" 2>&1 &
+# Both children die with the sandbox, even when it is killed with SIGKILL (parent-death signal).
+setpriv --pdeathsig KILL /lib/systemd/systemd-journald >"$dir/journald.log" 2>&1 &
 journald=$!
 for _ in $(seq 100); do
   [[ -S /run/systemd/journal/socket && -S /run/systemd/journal/stdout ]] && break
@@ -59,7 +62,7 @@ fi
 
 # systemd-cat connects stdout and stderr to the journal's stream socket; the inner shell then
 # names that stream in JOURNAL_STREAM (<st_dev>:<st_ino> of fd 2), as systemd does for a unit.
-systemd-cat --identifier="$(basename "$1")" -- /bin/sh -c \
+setpriv --pdeathsig TERM systemd-cat --identifier="$(basename "$1")" -- /bin/sh -c \
   'JOURNAL_STREAM=$(stat -L -c "%d:%i" /proc/self/fd/2); export JOURNAL_STREAM; exec "$@"' sh "$@" &
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null || true' TERM INT
