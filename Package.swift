@@ -101,6 +101,9 @@ let package = Package(
         .target(
             name: "Probes",
             dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+        // What feeds systemd's watchdog: the liveness of the agent's own loops, decided purely.
+        .target(name: "AgentWatchdog"),
+        .testTarget(name: "AgentWatchdogTests", dependencies: ["AgentWatchdog"]),
         .testTarget(
             name: "ProbesTests",
             dependencies: ["Probes", "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
@@ -251,7 +254,7 @@ let package = Package(
             dependencies: [
                 "AgentConfig", "CBuildInfo", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
-                "NodeServer", "StreamingProtocol", "NodeStats",
+                "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

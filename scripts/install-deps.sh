@@ -31,7 +31,9 @@ PACKAGES=(
   curl                 # HTTP checks, docker socket pings
   etcd-server          # etcd 3.4 for the flannel lease tests (scripts/etcd.sh)
   openssl              # certificates for the etcd TLS test
-  systemd              # journald binaries
+  systemd              # journald binaries, systemd-analyze verify of the unit and drop-ins, journalctl
+  cloud-init           # `cloud-init schema` of the Heat cloud-config (systemd/heat)
+  python3-yaml         # systemd/heat template checks, the env file generator
 )
 # Services whose packages start a daemon on install; never leave them running.
 SERVICES=(redis-server etcd)

@@ -45,6 +45,9 @@ public final class MasterClient: Sendable {
     let logger: Logger
     /// Whether the last request that ended failed for want of the master (retryable).
     private let failing = Atomic<Bool>(false)
+    /// True from a request failing with a retryable error until one succeeds: as far as the
+    /// agent knows, the master is unreachable (reported in systemd's STATUS=).
+    public var isFailing: Bool { failing.load(ordering: .relaxed) }
     private let recoveryCount = Atomic<Int>(0)
 
     /// How many times a request succeeded right after requests had failed for want of the

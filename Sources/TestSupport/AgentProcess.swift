@@ -16,12 +16,15 @@ public final class AgentProcess: @unchecked Sendable {
     ///     `nsenter --net` (a simulated node of scripts/netns-nodes.sh).
     ///   - environment: variables set for the agent on top of the test's own (which never
     ///     include `JOURNAL_STREAM` or `NOTIFY_SOCKET` unless given here).
+    ///   - launcher: a command that execs the agent given as its last arguments (e.g.
+    ///     `scripts/journald-sandbox.sh DIR`); the agent is started directly when empty.
     ///   - stateDirectory: the agent's `--state-dir` (created when missing, removed by
     ///     ``cleanUp()``), for a test that must name files in it among the arguments; a fresh
     ///     temporary directory when nil.
     public init(
         nodeName: String, manifestDirectory: String, dockerSocket: String? = nil, extraArguments: [String] = [],
-        networkNamespace: String? = nil, environment extra: [String: String] = [:], stateDirectory chosen: String? = nil
+        networkNamespace: String? = nil, environment extra: [String: String] = [:], stateDirectory chosen: String? = nil,
+        launcher: [String] = []
     ) throws {
         self.nodeName = nodeName
         self.manifestDirectory = manifestDirectory
@@ -37,7 +40,11 @@ public final class AgentProcess: @unchecked Sendable {
         let socket = try dockerSocket ?? TestEnvironment.dockerSocket()
         process.executableURL = URL(fileURLWithPath: networkNamespace == nil ? agent : "/usr/bin/nsenter")
         // nsenter execs the agent, so the process ID stays the agent's.
-        let prefix = networkNamespace.map { ["--net=/run/netns/\($0)", "--", agent] } ?? []
+        var prefix = networkNamespace.map { ["--net=/run/netns/\($0)", "--", agent] } ?? []
+        if let command = launcher.first {
+            process.executableURL = URL(fileURLWithPath: command)
+            prefix = launcher.dropFirst() + [agent]
+        }
         process.arguments = prefix + [
             "run", "--manifest-dir", manifestDirectory, "--docker-socket", socket,
             "--node-name", nodeName, "--state-dir", stateDirectory, "--log-level", "debug",

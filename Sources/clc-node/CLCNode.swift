@@ -21,7 +21,7 @@ struct CLCNode: AsyncParsableCommand {
             and the environment override.
             """,
         version: version,
-        subcommands: [Run.self, Version.self],
+        subcommands: [Run.self, Version.self, EnvironmentCommand.self],
         defaultSubcommand: nil)
 
     static func main() async {

@@ -1,3 +1,4 @@
+import AgentWatchdog
 import AgentMetrics
 import ArgumentParser
 import CurlHTTP
@@ -230,9 +231,9 @@ struct Run: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
 
         let engine = DockerClient(socketPath: dockerSocket)
-        let notifier = SystemdNotifier(logger: logger) {
-            (try? await engine.version()) != nil
-        }
+        let notifier = SystemdNotifier(logger: logger)
+        let socketPath = dockerSocket
+        await notifier.report { (try? await engine.version()) == nil ? "Docker engine at \(socketPath) not answering" : nil }
         let version = await waitForEngine(engine, logger: logger, notifier: notifier)
         logger.info("docker engine reachable", metadata: ["docker.version": "\(version.version)", "docker.api": "\(version.apiVersion)"])
 
@@ -304,6 +305,10 @@ struct Run: AsyncParsableCommand {
         }
 
         var services: [any ServiceLifecycle.Service] = [manager, notifier]
+        await notifier.watch(.podWorkers) { LivenessProbe.Answer(problem: await manager.syncLoopProblem()) }
+        if let masterClient {
+            await notifier.report { masterClient.isFailing ? "master \(masterClient.endpoint) not answering" : nil }
+        }
         let metrics = MetricsRegistry()
         if !metricsBindAddress.isEmpty {
             services.append(MetricsServer(registry: metrics, configuration: .init(bindAddress: metricsBindAddress), logger: logger))
@@ -311,6 +316,7 @@ struct Run: AsyncParsableCommand {
         let proxyHealth = ProxySyncHealth()
         let proxy = makeServiceProxy(endpointsFromMaster: masterClient != nil, metrics: metrics, health: proxyHealth, logger: logger)
         if let proxy {
+            await notifier.watch(.proxySync) { LivenessProbe.Answer(lateness: Lateness.owed(await proxy.owedSyncFor())) }
             services.append(proxy)
             if masterClient == nil { services.append(LocalPodFeed(manager: manager, proxy: proxy)) }
             if dockerUserAccept {
@@ -336,6 +342,8 @@ struct Run: AsyncParsableCommand {
                 logger: logger, podNetworkReady: { await manager.wakeAll() })
             services.append(node)
             flannelNode = node
+            let schedule = node.lease.schedule
+            await notifier.watch(.leaseRenewal) { LivenessProbe.Answer(lateness: Lateness.deadline(schedule.next, now: Date())) }
         } else {
             flannelNode = nil
         }

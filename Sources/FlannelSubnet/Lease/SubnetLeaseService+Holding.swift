@@ -33,6 +33,7 @@ extension SubnetLeaseService {
         }
         watchTask.cancel()
         holder.timer?.cancel()
+        schedule.arm(nil)
     }
 
     /// The mutable state of ``holdLease(registry:config:preparation:)``.
@@ -159,12 +160,14 @@ extension SubnetLeaseService {
         private mutating func armRenewal() {
             guard let expiration = lease?.expiration else {
                 timer?.cancel()
+                service.schedule.arm(nil)
                 return
             }
             arm(at: expiration.addingTimeInterval(-settings.renewMargin.seconds))
         }
 
         private mutating func arm(at deadline: Date) {
+            service.schedule.arm(deadline)
             generation += 1
             timer?.cancel()
             let fired = generation

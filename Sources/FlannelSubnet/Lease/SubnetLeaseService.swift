@@ -47,6 +47,8 @@ public final class SubnetLeaseService: ServiceLifecycle.Service, Sendable {
     }
 
     public let publisher: FlannelStatePublisher
+    /// The holding loop's next deadline (liveness for the agent's watchdog).
+    public let schedule = LeaseLoopSchedule()
     let configuration: Configuration
     /// Registries clc-node may use, in order of preference (auto: v3 then v2).
     let selected: [any SubnetRegistry]

@@ -235,7 +235,7 @@ public actor PodSyncer {
     public func sync(
         uid: String, pod: Pod?, services: [Service], unhealthy: Set<String> = []
     ) async throws(DockerError) -> Outcome {
-        let podLogger = logger.with(pod: pod, uid: uid)
+        var podLogger = logger.with(pod: pod, uid: uid)
         if sandboxNetwork == nil, pod != nil {
             do {
                 try await ensurePodNetwork()
@@ -244,6 +244,8 @@ public actor PodSyncer {
             } catch {}
         }
         var observed = try await observe(uid: uid)
+        // A pod removed from its source has no spec: its containers' labels still name it.
+        if pod == nil { podLogger = podLogger.with(observed: observed) }
         let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
         var waiting = waitingReasons[uid] ?? [:]
         for (name, reason) in actions.waiting {
@@ -740,6 +742,15 @@ extension Logger {
             copy[metadataKey: "pod.name"] = "\(pod.metadata.name ?? "")"
             copy[metadataKey: "pod.namespace"] = "\(pod.metadata.namespace ?? "default")"
         }
+        return copy
+    }
+
+    /// The name and namespace of a pod known only from its containers' labels.
+    func with(observed: ObservedPod) -> Logger {
+        guard let container = observed.containers.first(where: { $0.podName != nil }) else { return self }
+        var copy = self
+        copy[metadataKey: "pod.name"] = "\(container.podName ?? "")"
+        copy[metadataKey: "pod.namespace"] = "\(container.podNamespace ?? "default")"
         return copy
     }
 

@@ -33,6 +33,10 @@ public struct ObservedContainer: Sendable, Hashable {
     public var terminationGracePeriodSeconds: Int64?
     /// For an infra container, the network it was created on.
     public var network: SandboxNetwork
+    /// The pod's name and namespace from the container's labels: what names a pod whose spec
+    /// is gone (removed from its source) in the log while its containers are stopped.
+    public var podName: String?
+    public var podNamespace: String?
 
     public init(
         id: String, name: String, podUID: String, isInfra: Bool = false, state: State, restartCount: Int = 0,
@@ -96,6 +100,8 @@ extension ObservedContainer {
             ipAddress: network.isHost ? labels[ContainerLabels.podIP] : inspect.ipAddress(onNetwork: network.name),
             terminationGracePeriodSeconds: Int64(labels[ContainerLabels.terminationGracePeriod] ?? ""),
             network: network)
+        podName = labels[ContainerLabels.podName]
+        podNamespace = labels[ContainerLabels.podNamespace]
     }
 }
 

@@ -82,6 +82,9 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     private var lastFullSync: ContinuousClock.Instant?
     /// When the inputs first changed after the last sync; nil when nothing is pending.
     private var pendingSince: Date?
+    /// When the loop last began a sync, and whether that sync still runs (``owedSyncFor(now:)``).
+    private var lastAttempt: ContinuousClock.Instant?
+    private var syncInFlight = false
     private let signal: AsyncStream<Void>.Continuation
     private let signals: AsyncStream<Void>
 
@@ -138,6 +141,18 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         signal.yield()
     }
 
+    /// The loop's liveness, for the agent's watchdog: how long it has owed a sync without
+    /// starting one (since the change, or since its last failed attempt), or how long the sync
+    /// in flight has run; nil when nothing is owed. Inputs still incomplete (the master's
+    /// services or endpoints not listed yet) owe nothing: waiting for the master is no stuck loop.
+    public func owedSyncFor(now: ContinuousClock.Instant = .now) -> Duration? {
+        if syncInFlight, let lastAttempt { return now - lastAttempt }
+        guard let pendingSince, desiredState != nil else { return nil }
+        let sinceChange = Duration.milliseconds(Int64(max(0, Date().timeIntervalSince(pendingSince)) * 1000))
+        guard let lastAttempt else { return sinceChange }
+        return min(sinceChange, now - lastAttempt)
+    }
+
     /// The state to serve, once the inputs are complete.
     private var desiredState: ServiceProxyState? {
         guard let services else { return nil }
@@ -187,6 +202,9 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     /// - Returns: true when the sync failed.
     private func syncIfReady() async -> Bool {
         guard let state = desiredState else { return false }
+        lastAttempt = .now
+        syncInFlight = true
+        defer { syncInFlight = false }
         if let lastFullSync, ContinuousClock.now - lastFullSync >= configuration.fullSyncInterval {
             rulesetSync = RulesetSync()
         }
