@@ -311,7 +311,7 @@ let package = Package(
             dependencies: ["FlannelSubnet", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble"],
+            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],
             // Scripts of the real clients the tests drive (the Kubernetes Python client).
             exclude: ["Clients"]),
     ],

@@ -22,9 +22,6 @@ public actor PodVolumeManager {
     public let tokens: ServiceAccountTokenManager
     private let logger: Logger
     private let now: @Sendable () -> Date
-    /// Volumes written at least once (by directory), whose last payload stays mounted when a
-    /// refresh fails.
-    private var written: Set<String> = []
 
     public init(
         stateDirectory: String, source: any PodObjectSource, logger: Logger, now: @escaping @Sendable () -> Date = { Date() },
@@ -61,10 +58,11 @@ public actor PodVolumeManager {
                 } catch {
                     throw VolumeSetUpError(volume: name, detail: "\(error)")
                 }
-                written.insert(directory)
                 result.paths[name] = directory
             } catch {
-                if written.contains(directory) {
+                // A `..data` link means a payload was written once (also by an agent that ran
+                // before this one), which stays mounted when a refresh fails.
+                if FileManager.default.fileExists(atPath: "\(directory)/\(AtomicWriter.dataDirectoryName)") {
                     // Kubelet keeps the last payload when a refresh fails: running containers
                     // keep their files, and new ones of the pod may still start with them.
                     result.paths[name] = directory
@@ -108,10 +106,8 @@ public actor PodVolumeManager {
         return (objects, problems)
     }
 
-    /// Forgets a removed pod (its directories go with the pod's).
+    /// Forgets a removed pod's tokens (its directories go with the pod's).
     public func forget(podUID: String) async {
-        let prefix = "\(stateDirectory)/pods/\(podUID)/"
-        written = written.filter { !$0.hasPrefix(prefix) }
         await tokens.forget(podUID: podUID)
     }
 }
