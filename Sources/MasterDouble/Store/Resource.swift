@@ -7,6 +7,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     case events
     case replicationcontrollers
     case leases
+    case endpointslices
 
     var kind: String {
         switch self {
@@ -17,14 +18,21 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
         case .events: "Event"
         case .replicationcontrollers: "ReplicationController"
         case .leases: "Lease"
+        case .endpointslices: "EndpointSlice"
         }
     }
 
     var listKind: String { kind + "List" }
 
-    var group: String { self == .leases ? "coordination.k8s.io" : "" }
+    var group: String {
+        switch self {
+        case .leases: "coordination.k8s.io"
+        case .endpointslices: "discovery.k8s.io"
+        default: ""
+        }
+    }
 
-    var apiVersion: String { self == .leases ? "coordination.k8s.io/v1" : "v1" }
+    var apiVersion: String { group.isEmpty ? "v1" : "\(group)/v1" }
 
     var namespaced: Bool { self != .nodes }
 
@@ -32,7 +40,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var hasStatus: Bool {
         switch self {
         case .pods, .nodes, .services, .replicationcontrollers: true
-        case .endpoints, .events, .leases: false
+        case .endpoints, .events, .leases, .endpointslices: false
         }
     }
 
@@ -40,7 +48,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var createsOnUpdate: Bool {
         switch self {
         case .endpoints, .events, .leases: true
-        case .pods, .nodes, .services, .replicationcontrollers: false
+        case .pods, .nodes, .services, .replicationcontrollers, .endpointslices: false
         }
     }
 
@@ -69,7 +77,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
             ])
         case .replicationcontrollers:
             fields.insert("status.replicas")
-        case .services, .endpoints, .leases:
+        case .services, .endpoints, .leases, .endpointslices:
             break
         }
         return fields
