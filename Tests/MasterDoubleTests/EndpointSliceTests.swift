@@ -96,9 +96,15 @@ struct EndpointSliceTests {
         let one = try await fixture.client.get("/apis/discovery.k8s.io/v1/namespaces/default/endpointslices/\(name)")
         #expect(one.status == 200)
         #expect(one.body["kind"] == "EndpointSlice")
-        let events = await watch.waitForEvents(2)
-        #expect(events.first?["type"] == "ADDED")
-        #expect(events.contains { $0["type"] == "MODIFIED" && $0[path: ["object", "metadata", "name"]]?.stringValue == name })
+        let deadline = ContinuousClock.now + .seconds(20)
+        let modified: @Sendable (JSONValue) -> Bool = {
+            $0["type"] == "MODIFIED" && $0[path: ["object", "metadata", "name"]]?.stringValue == name
+        }
+        while !watch.events.contains(where: modified), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(watch.events.first?["type"] == "ADDED")
+        #expect(watch.events.contains(where: modified), "the slice's change arrived through the watch: \(watch.types)")
         #expect(try await fixture.client.get("/api/v1/endpointslices").status == 404, "slices are not in the core group")
     }
 

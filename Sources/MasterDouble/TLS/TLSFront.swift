@@ -31,7 +31,8 @@ final class TLSFront: Sendable {
     /// - Parameters:
     ///   - serving: the front's certificate and key.
     ///   - authority: the CA client certificates must chain to (PEM).
-    ///   - backendPort: the double's plain listener on 127.0.0.1.
+    ///   - host: the address both the front and the double's plain listener are bound to.
+    ///   - backendPort: the double's plain listener.
     init(host: String, port: Int, serving: MasterCertificateAuthority.Pair, authorityPEM: String, backendPort: Int, secret: String) throws {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: try NIOSSLCertificate.fromPEMBytes(Array(serving.certificatePEM.utf8)).map { .certificate($0) },
@@ -58,7 +59,7 @@ final class TLSFront: Sendable {
     /// Listens (again, on the same port after `stop()`).
     func start() throws {
         guard state.withLock({ $0.listener == nil }) else { return }
-        let (context, backendPort, secret) = (self.context, self.backendPort, self.secret)
+        let (context, host, backendPort, secret) = (self.context, self.host, self.backendPort, self.secret)
         let listener = try ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -72,7 +73,8 @@ final class TLSFront: Sendable {
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
-                    try channel.pipeline.syncOperations.addHandler(FrontRelayHandler(backendPort: backendPort, secret: secret))
+                    try channel.pipeline.syncOperations.addHandler(
+                        FrontRelayHandler(backendHost: host, backendPort: backendPort, secret: secret))
                 }
             }
             .bind(host: host, port: port).wait()
@@ -99,13 +101,15 @@ private final class FrontRelayHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
+    private let backendHost: String
     private let backendPort: Int
     private let secret: String
     private var backend: (any Channel)?
     private var pending: [ByteBuffer] = []
     private var closed = false
 
-    init(backendPort: Int, secret: String) {
+    init(backendHost: String, backendPort: Int, secret: String) {
+        self.backendHost = backendHost
         self.backendPort = backendPort
         self.secret = secret
     }
@@ -145,7 +149,7 @@ private final class FrontRelayHandler: ChannelInboundHandler {
                     try channel.pipeline.syncOperations.addHandler(BackendRelayHandler(front: front))
                 }
             }
-            .connect(host: "127.0.0.1", port: backendPort)
+            .connect(host: backendHost, port: backendPort)
             .whenComplete { result in
                 let handler = bound.value
                 switch result {
