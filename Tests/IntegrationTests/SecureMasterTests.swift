@@ -64,6 +64,9 @@ struct SecureMasterTests {
             }
             let clusterIP = try #require(
                 master.object(kind: "services", name: "redis-master")?[path: ["spec", "clusterIP"]]?.stringValue)
+            // A simulated node has no default route: give the service range one, as a node's
+            // default route does, so that the node's own connections reach the nat output hook.
+            try await nodes.exec("a", ["ip", "route", "replace", "10.254.0.0/16", "dev", "eth0"])
             var answer = ""
             try await eventually("redis answering PING at \(clusterIP):6379 on the node", timeout: .seconds(30), poll: .seconds(1)) {
                 answer = (try? await nodes.exec("a", [
