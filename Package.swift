@@ -263,7 +263,17 @@ let package = Package(
         // and benchmarks: no kube-apiserver can run on these machines.
         .target(
             name: "MasterDouble",
-            dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "KubeAPI", "CurlHTTP",
+                // The HTTPS front (SecureMasterDouble): TLS termination and the certificates it makes.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.

@@ -73,7 +73,7 @@ final class CurlEasy {
         for header in request.headers {
             headerList = curl_slist_append(headerList, "\(header.name): \(header.value)")
         }
-        if let token = endpoint.bearerToken {
+        if let token = endpoint.currentBearerToken {
             headerList = curl_slist_append(headerList, "Authorization: Bearer \(token)")
         }
         clc_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)

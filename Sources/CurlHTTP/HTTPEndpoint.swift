@@ -15,13 +15,17 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
     public var clientKeyFile: String?
     /// Bearer token sent as `Authorization: Bearer <token>`.
     public var bearerToken: String?
+    /// A file holding the bearer token (kubeconfig `tokenFile`), read again whenever it changes
+    /// (``BearerTokenFile``), so a rotated token is used without a restart. `bearerToken` wins
+    /// when both are set.
+    public var bearerTokenFile: String?
     /// Accept any server certificate (kubeconfig `insecure-skip-tls-verify`).
     public var insecureSkipTLSVerify: Bool
 
     public init(
         baseURL: String, unixSocketPath: String? = nil, caFile: String? = nil,
         clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
-        bearerToken: String? = nil, insecureSkipTLSVerify: Bool = false
+        bearerToken: String? = nil, bearerTokenFile: String? = nil, insecureSkipTLSVerify: Bool = false
     ) {
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
@@ -31,12 +35,18 @@ public struct HTTPEndpoint: Sendable, Hashable, CustomStringConvertible {
         self.clientCertificateFile = clientCertificateFile
         self.clientKeyFile = clientKeyFile
         self.bearerToken = bearerToken
+        self.bearerTokenFile = bearerTokenFile
         self.insecureSkipTLSVerify = insecureSkipTLSVerify
     }
 
     /// An endpoint for a server on a unix domain socket, such as dockerd's.
     public static func unixSocket(_ path: String) -> HTTPEndpoint {
         HTTPEndpoint(baseURL: "http://localhost", unixSocketPath: path)
+    }
+
+    /// The token to send now: `bearerToken`, else the current content of `bearerTokenFile`.
+    public var currentBearerToken: String? {
+        bearerToken ?? bearerTokenFile.flatMap { BearerTokenFile.shared.token(path: $0) }
     }
 
     public var description: String {

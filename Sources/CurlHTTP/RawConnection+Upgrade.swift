@@ -114,7 +114,7 @@ extension RawConnection {
         var head = "\(request.method) \(basePath)\(request.path) HTTP/1.1\r\n"
         let named = Set(request.headers.map { $0.name.lowercased() })
         if !named.contains("host") { head += "Host: \(host)\r\n" }
-        if let token = endpoint.bearerToken, !named.contains("authorization") { head += "Authorization: Bearer \(token)\r\n" }
+        if let token = endpoint.currentBearerToken, !named.contains("authorization") { head += "Authorization: Bearer \(token)\r\n" }
         for header in request.headers { head += "\(header.name): \(header.value)\r\n" }
         if let body = request.body, !named.contains("content-length") {
             head += "Content-Length: \(body.count)\r\n"

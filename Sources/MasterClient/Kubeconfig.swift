@@ -2,7 +2,7 @@ import Foundation
 import Yams
 
 /// The parts of a kubeconfig file the agent uses: the current context's server, certificate
-/// authority, client certificate and key, bearer token. Inline `*-data` fields are written to
+/// authority, client certificate and key, bearer token or token file. Inline `*-data` fields are written to
 /// files (mode 0600) because curl reads credentials from files.
 public struct Kubeconfig: Sendable, Hashable {
     public var server: String
@@ -10,6 +10,9 @@ public struct Kubeconfig: Sendable, Hashable {
     public var clientCertificate: String?
     public var clientKey: String?
     public var token: String?
+    /// The user's `tokenFile`: read again whenever it changes (client-go's behaviour), so a
+    /// rotated token is used without a restart. `token` wins when both are set.
+    public var tokenFile: String?
     public var insecureSkipTLSVerify: Bool
 
     /// - Parameters:
@@ -69,6 +72,7 @@ public struct Kubeconfig: Sendable, Hashable {
             clientCertificate: try file(user, "client-certificate", name: "client.crt"),
             clientKey: try file(user, "client-key", name: "client.key"),
             token: user["token"] as? String,
+            tokenFile: (user["tokenFile"] as? String).flatMap { $0.isEmpty ? nil : $0.hasPrefix("/") ? $0 : base + "/" + $0 },
             insecureSkipTLSVerify: cluster["insecure-skip-tls-verify"] as? Bool ?? false)
     }
 }

@@ -69,7 +69,8 @@ public final class MasterClient: Sendable {
             endpoint: HTTPEndpoint(
                 baseURL: kubeconfig.server, caFile: kubeconfig.certificateAuthority,
                 clientCertificateFile: kubeconfig.clientCertificate, clientKeyFile: kubeconfig.clientKey,
-                bearerToken: kubeconfig.token, insecureSkipTLSVerify: kubeconfig.insecureSkipTLSVerify),
+                bearerToken: kubeconfig.token, bearerTokenFile: kubeconfig.tokenFile,
+                insecureSkipTLSVerify: kubeconfig.insecureSkipTLSVerify),
             configuration: configuration, logger: logger)
     }
 
@@ -103,7 +104,7 @@ public final class MasterClient: Sendable {
                 failure = Self.statusError(label, response)
             } catch let error as HTTPError {
                 if case .cancelled = error { throw .transport(request: label, error) }
-                failure = .transport(request: label, error)
+                failure = Self.transportError(label, error, endpoint: endpoint)
             } catch {
                 failure = .transport(request: label, .transport(request: label, code: -1, message: "\(error)"))
             }
@@ -156,6 +157,10 @@ public final class MasterClient: Sendable {
     }
 
     static func statusError(_ label: String, _ response: HTTPResponse) -> MasterError {
+        if response.status == 401 {
+            let status = try? JSONDecoder().decode(Status.self, from: Data(response.body))
+            return .unauthorized(request: label, message: status?.message ?? String(response.text.prefix(512)))
+        }
         if let status = try? JSONDecoder().decode(Status.self, from: Data(response.body)) {
             return .status(request: label, code: response.status, reason: status.reason ?? "", message: status.message ?? response.text)
         }

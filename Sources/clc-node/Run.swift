@@ -391,11 +391,7 @@ struct Run: AsyncParsableCommand {
                         await merger.update(.master, services: services)
                     }))
             if let proxy {
-                services.append(
-                    ReflectorService(
-                        Reflector<Endpoints>(client: masterClient, path: "/api/v1/endpoints", pollInterval: poll, logger: logger) {
-                            endpoints in await proxy.update(endpoints: endpoints)
-                        }))
+                services.append(EndpointsFeed(client: masterClient, proxy: proxy, pollInterval: poll, logger: logger))
             }
             var statusConfiguration = NodeStatusReporter.Configuration(
                 nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",

@@ -34,8 +34,10 @@ final class APIHandler: Sendable {
     func handle(_ request: HTTPRequestMessage, on connection: HTTPConnection) -> Bool {
         // Cut off: the request never reached the master; the connection ends without an answer.
         if faults.partitioned { return false }
+        if let refused = refuseUnauthenticated(request, on: connection) { return refused }
         if let proxy = ProxyTarget.parse(request.path) { return serveProxy(proxy, request: request, on: connection) }
-        let target = APITarget.parse(request.path, servesLeases: servesLeases)
+        let target = APITarget.parse(
+            request.path, servesLeases: servesLeases, servesEndpointSlices: settings.withLock { $0.servesEndpointSlices })
         var verb = "other"
         var resourceLabel = ""
         var isWatch = false
@@ -89,7 +91,8 @@ final class APIHandler: Sendable {
             }
             record(status)
             return connection.respond(status: status, body: body.serialized())
-        case .version, .coreVersions, .coreResources, .groups, .coordinationGroup, .coordinationResources:
+        case .version, .coreVersions, .coreResources, .groups, .coordinationGroup, .coordinationResources,
+            .discoveryGroup, .discoveryResources:
             guard request.method == "GET" else {
                 record(405)
                 return connection.respond(status: 405, body: APIStatusError.methodNotAllowed.status.serialized())
@@ -245,10 +248,11 @@ final class APIHandler: Sendable {
                 ],
             ]
         case .coreResources:
-            return Self.resourceList(groupVersion: "v1", Resource.allCases.filter { $0 != .leases })
+            return Self.resourceList(groupVersion: "v1", Resource.allCases.filter { $0.group.isEmpty })
         case .groups:
             var groups: [JSONValue] = []
             if servesLeases { groups.append(Self.coordinationGroup) }
+            if settings.withLock({ $0.servesEndpointSlices }) { groups.append(Self.discoveryGroup) }
             return ["kind": "APIGroupList", "apiVersion": "v1", "groups": .array(groups)]
         case .coordinationGroup:
             var group = Self.coordinationGroup
@@ -256,6 +260,12 @@ final class APIHandler: Sendable {
             return group
         case .coordinationResources:
             return Self.resourceList(groupVersion: "coordination.k8s.io/v1", [.leases])
+        case .discoveryGroup:
+            var group = Self.discoveryGroup
+            group["apiVersion"] = "v1"
+            return group
+        case .discoveryResources:
+            return Self.resourceList(groupVersion: "discovery.k8s.io/v1", [.endpointslices])
         default:
             return .null
         }
@@ -265,6 +275,12 @@ final class APIHandler: Sendable {
         "kind": "APIGroup", "name": "coordination.k8s.io",
         "versions": [["groupVersion": "coordination.k8s.io/v1", "version": "v1"]],
         "preferredVersion": ["groupVersion": "coordination.k8s.io/v1", "version": "v1"],
+    ]
+
+    private static let discoveryGroup: JSONValue = [
+        "kind": "APIGroup", "name": "discovery.k8s.io",
+        "versions": [["groupVersion": "discovery.k8s.io/v1", "version": "v1"]],
+        "preferredVersion": ["groupVersion": "discovery.k8s.io/v1", "version": "v1"],
     ]
 
     private static func resourceList(groupVersion: String, _ resources: [Resource]) -> JSONValue {

@@ -7,6 +7,11 @@ struct Settings: Sendable {
     var nodeLifecycle = NodeLifecycleSettings()
     var auth = AuthPolicy()
     var kubeletClient = KubeletClientSettings()
+    /// Whether `discovery.k8s.io/v1` (EndpointSlices) is served and its controller runs.
+    var servesEndpointSlices = true
+    /// Set while a TLS front serves the double (`SecureMasterDouble`): its secret. Requests must
+    /// then come through the front and be authenticated.
+    var frontSecret: String?
 }
 
 /// The settings, shared by the API handler, the controllers and the facade.

@@ -13,6 +13,7 @@ struct Controllers: Sendable {
         schedule(&state, schedulingNode: settings.schedulingNode)
         replicate(&state)
         maintainEndpoints(&state)
+        if settings.servesEndpointSlices { maintainEndpointSlices(&state) }
     }
 
     // MARK: Scheduler
@@ -197,7 +198,7 @@ struct Controllers: Sendable {
         }
     }
 
-    private static func endpointAddress(_ pod: JSONValue, service: JSONValue) -> JSONValue? {
+    static func endpointAddress(_ pod: JSONValue, service: JSONValue) -> JSONValue? {
         let ip = pod[path: ["status", "podIP"]]?.stringValue
             ?? pod[path: ["status", "podIPs"]]?.arrayValue?.first?["ip"]?.stringValue ?? ""
         guard !ip.isEmpty, !pod.isTerminating else { return nil }
@@ -225,7 +226,7 @@ struct Controllers: Sendable {
 
     /// The endpoint port for one service port on one pod; nil when a named target port is not
     /// among the pod's container ports.
-    private static func endpointPort(_ servicePort: JSONValue, pod: JSONValue) -> JSONValue? {
+    static func endpointPort(_ servicePort: JSONValue, pod: JSONValue) -> JSONValue? {
         let protocolName = servicePort["protocol"]?.stringValue ?? "TCP"
         let number: Int64
         switch servicePort["targetPort"] ?? servicePort["port"] ?? .null {

@@ -15,6 +15,8 @@ final class HTTPConnection: Sendable {
 
     let id: Int
     private let state: Mutex<State>
+    /// What the TLS front said about the client, when the connection came through it.
+    let front = Mutex<FrontPreamble?>(nil)
 
     init(id: Int, descriptor: Int32) {
         self.id = id

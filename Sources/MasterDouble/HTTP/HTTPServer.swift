@@ -94,6 +94,8 @@ final class HTTPServer: Sendable {
         }
         let thread = Thread { [self] in
             var buffer: [UInt8] = []
+            let preamble = FrontPreamble.read(from: connection, into: &buffer)
+            connection.front.withLock { $0 = preamble }
             serving: while true {
                 switch HTTPParser.parse(buffer) {
                 case .needMore:

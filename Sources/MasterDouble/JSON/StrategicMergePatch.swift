@@ -44,6 +44,9 @@ struct StrategicMergePatch {
             keys["spec.template.spec.volumes"] = "name"
         case .endpoints, .events, .leases, .secrets, .configmaps, .serviceaccounts:
             break
+        case .endpointslices:
+            // EndpointSlice lists carry no patch strategy: they are replaced whole.
+            break
         }
         return StrategicMergePatch(mergeKeys: keys, mergedScalarLists: scalarSets)
     }

@@ -23,6 +23,8 @@ extension Registry {
             return service
         case .endpoints:
             return try defaulted(object, as: Endpoints.self) { $0.withDefaults() }
+        case .endpointslices:
+            return try Registry.validatedEndpointSlice(object)
         case .nodes, .events, .leases:
             // A node keeps the status it registers with (capacity, addresses, nodeInfo).
             return object
@@ -56,6 +58,8 @@ extension Registry {
             return service
         case .endpoints:
             return try defaulted(object, as: Endpoints.self) { $0.withDefaults() }
+        case .endpointslices:
+            return try Registry.validatedEndpointSlice(object)
         case .nodes, .events, .leases:
             return object
         case .secrets, .configmaps, .serviceaccounts:

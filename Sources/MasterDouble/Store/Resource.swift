@@ -10,6 +10,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     case secrets
     case configmaps
     case serviceaccounts
+    case endpointslices
 
     var kind: String {
         switch self {
@@ -23,14 +24,21 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
         case .secrets: "Secret"
         case .configmaps: "ConfigMap"
         case .serviceaccounts: "ServiceAccount"
+        case .endpointslices: "EndpointSlice"
         }
     }
 
     var listKind: String { kind + "List" }
 
-    var group: String { self == .leases ? "coordination.k8s.io" : "" }
+    var group: String {
+        switch self {
+        case .leases: "coordination.k8s.io"
+        case .endpointslices: "discovery.k8s.io"
+        default: ""
+        }
+    }
 
-    var apiVersion: String { self == .leases ? "coordination.k8s.io/v1" : "v1" }
+    var apiVersion: String { group.isEmpty ? "v1" : "\(group)/v1" }
 
     var namespaced: Bool { self != .nodes }
 
@@ -38,7 +46,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var hasStatus: Bool {
         switch self {
         case .pods, .nodes, .services, .replicationcontrollers: true
-        case .endpoints, .events, .leases, .secrets, .configmaps, .serviceaccounts: false
+        case .endpoints, .events, .leases, .secrets, .configmaps, .serviceaccounts, .endpointslices: false
         }
     }
 
@@ -46,7 +54,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
     var createsOnUpdate: Bool {
         switch self {
         case .endpoints, .events, .leases: true
-        case .pods, .nodes, .services, .replicationcontrollers, .secrets, .configmaps, .serviceaccounts: false
+        case .pods, .nodes, .services, .replicationcontrollers, .secrets, .configmaps, .serviceaccounts, .endpointslices: false
         }
     }
 
@@ -77,7 +85,7 @@ enum Resource: String, CaseIterable, Sendable, Hashable {
             fields.insert("status.replicas")
         case .secrets:
             fields.insert("type")
-        case .services, .endpoints, .leases, .configmaps, .serviceaccounts:
+        case .services, .endpoints, .leases, .configmaps, .serviceaccounts, .endpointslices:
             break
         }
         return fields

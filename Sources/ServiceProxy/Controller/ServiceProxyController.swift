@@ -72,6 +72,9 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
 
     private var services: [KubeAPI.Service]?
     private var endpoints: [Endpoints]?
+    /// Set once EndpointSlices arrive (a master serving discovery.k8s.io/v1); they are then the
+    /// source of endpoints and `endpoints` is not used.
+    private var endpointSlices: [EndpointSlice]?
     /// Nil until the first report of this node's pods.
     private var localPods: [Pod]?
     private var rulesetSync = RulesetSync()
@@ -119,6 +122,13 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         changed()
     }
 
+    /// The cluster's EndpointSlices, where the master serves them; once given, they are the
+    /// source of endpoints (`update(endpoints:)` is then ignored).
+    public func update(endpointSlices: [EndpointSlice]) {
+        self.endpointSlices = endpointSlices
+        changed()
+    }
+
     /// This node's pods with their status; used only when Endpoints do not come from the master.
     /// The first call, even with no pods, completes the inputs of a node without a master.
     public func update(localPods: [Pod]) {
@@ -157,6 +167,9 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     private var desiredState: ServiceProxyState? {
         guard let services else { return nil }
         if configuration.endpointsFromMaster {
+            if let endpointSlices {
+                return ServiceProxyState(services: services, endpointSlices: endpointSlices, node: configuration.node)
+            }
             guard let endpoints else { return nil }
             return ServiceProxyState(services: services, endpoints: endpoints, node: configuration.node)
         }
