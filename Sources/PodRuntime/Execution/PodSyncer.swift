@@ -224,17 +224,17 @@ public actor PodSyncer {
     public func sync(
         uid: String, pod: Pod?, services: [Service], unhealthy: Set<String> = []
     ) async throws(DockerError) -> Outcome {
-        var podLogger = logger.with(pod: pod, uid: uid)
+        let specLogger = logger.with(pod: pod, uid: uid)
         if sandboxNetwork == nil, pod != nil {
             do {
                 try await ensurePodNetwork()
             } catch where !error.isPending {
-                podLogger.warning("the pod network is not ready: \(error)")
+                specLogger.warning("the pod network is not ready: \(error)")
             } catch {}
         }
         var observed = try await observe(uid: uid)
         // A pod removed from its source has no spec: its containers' labels still name it.
-        if pod == nil { podLogger = podLogger.with(observed: observed) }
+        let podLogger = pod == nil ? specLogger.with(observed: observed) : specLogger
         let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
         var waiting = waitingReasons[uid] ?? [:]
         for (name, reason) in actions.waiting {
