@@ -12,8 +12,9 @@ import subprocess
 import sys
 import textwrap
 
-# Set (uncommented) in the shipped file: where a packaged node keeps its things.
-ACTIVE = {"manifest-dir", "docker-socket", "state-dir", "log-level"}
+# Set (uncommented) in the shipped file: where a packaged node keeps its things; a value here
+# is the packaged node's choice for a flag without a default.
+ACTIVE = {"manifest-dir": "/etc/kubernetes/manifests", "docker-socket": None, "state-dir": None, "log-level": None}
 # Defaults the help shows in another form than the flag takes (options parsed with a transform);
 # IntegrationTests.SystemdUnitTests keeps the same list.
 DEFAULTS = {"service-node-port-range": "30000-32767"}
@@ -73,6 +74,8 @@ def main():
         if variable(name) not in read:
             help_text += " (NOT READ FROM THE ENVIRONMENT: add it to Run.environmentOptions)"
         out.extend("# " + line + "\n" for line in textwrap.wrap(help_text, 96))
+        if name in ACTIVE and ACTIVE[name] is not None:
+            default = ACTIVE[name]
         out.append("%s%s=%s\n" % ("" if name in ACTIVE else "#", variable(name), default))
     sys.stdout.write("".join(out))
 
