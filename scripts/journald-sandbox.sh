@@ -33,8 +33,11 @@ RateLimitBurst=0
 CONF
   shift
   # unshare execs the script (no fork): the caller's process is the sandbox, and its SIGTERM
-  # reaches the trap below.
-  exec unshare --mount -- "$0" --inside "$dir" "$@"
+  # reaches the trap below. The signal mask is emptied first, as systemd does for a service: a
+  # caller that blocks SIGTERM (the Swift test runner's threads do) would pass the block on
+  # through exec, and the trap would never run.
+  exec python3 -c 'import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])' \
+    unshare --mount -- "$0" --inside "$dir" "$@"
 fi
 
 dir=$2
