@@ -9,12 +9,14 @@ import TestSupport
 /// remounted read-only while the agent's log, which the test keeps beside it, is open.)
 @Suite("A state directory that cannot be written")
 struct StateDirectoryFaultTests {
-    /// A pod with an emptyDir: its volume is the first thing the agent writes for it.
+    /// A pod with an emptyDir and no service account token: its emptyDir is the one thing the
+    /// agent writes for it. (The steady pod has the token volume the master adds, which every
+    /// sync writes again: it must keep running while those writes fail.)
     static func scratchPod(_ name: String) -> Data {
         Data(
             """
             {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "\(name)"},
-             "spec": {"terminationGracePeriodSeconds": 2, "volumes": [{"name": "scratch", "emptyDir": {}}],
+             "spec": {"terminationGracePeriodSeconds": 2, "automountServiceAccountToken": false, "volumes": [{"name": "scratch", "emptyDir": {}}],
                       "containers": [{"name": "app", "image": "clc-test/busybox:latest", "imagePullPolicy": "IfNotPresent",
                                       "command": ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"],
                                       "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}]}]}}

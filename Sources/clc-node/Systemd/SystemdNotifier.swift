@@ -66,7 +66,8 @@ actor SystemdNotifier: Service {
                         "systemd watchdog enabled", metadata: ["interval": "\(interval)", "loops": "\(probes.map(\.loop.rawValue))"])
                 }
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    try? await Task.sleep(for: interval)
+                    // Ends at once on a graceful shutdown: a plain sleep held SIGTERM up to 15 s.
+                    try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
                     if Task.isShuttingDownGracefully { break }
                     self.round(watchdog: watchdog, probes: probes, outages: outageChecks.compactMap(\.problem) + probes.compactMap(\.problem))
                 }
