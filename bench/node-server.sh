@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench/node-server.sh [--docker-socket SOCK] [--pods N] [--no-build] [--debug]
+# Usage: bench/node-server.sh [--docker-socket SOCK] [--pods N] [--no-build] [--debug] [--agent BINARY]
 #
 # Node API benchmark of clc-node (issue 11): a release agent runs N pods (default 30, each a
 # busybox printing a line a second) on the Docker engine at SOCK and serves its node API on
@@ -21,12 +21,14 @@ SOCK=${CLC_TEST_DOCKER_SOCKET:-/tmp/clc-dev-docker/docker.sock}
 PODS=30
 BUILD=1
 CONFIG=release
+AGENT_GIVEN=
 while [ $# -gt 0 ]; do
     case "$1" in
         --docker-socket) SOCK=$2; shift 2 ;;
         --pods) PODS=$2; shift 2 ;;
         --no-build) BUILD=0; shift ;;
         --debug) CONFIG=debug; shift ;;  # the debug build (slower; when a release build is not at hand)
+        --agent) AGENT_GIVEN=$2; BUILD=0; shift 2 ;;  # a binary built elsewhere (e.g. another --scratch-path)
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -37,7 +39,7 @@ command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -
 STATIC=
 [ "$CONFIG" = release ] && STATIC=--static-swift-stdlib
 if [ "$BUILD" = 1 ]; then swift build -c "$CONFIG" $STATIC --product clc-node >/dev/null; fi
-AGENT=$(swift build -c "$CONFIG" --show-bin-path)/clc-node
+AGENT=${AGENT_GIVEN:-$(swift build -c "$CONFIG" --show-bin-path)/clc-node}
 echo "agent: $AGENT ($CONFIG build)"
 
 NODE=nodebench-$$
