@@ -20,7 +20,10 @@ final class TLSFront: Sendable {
         var connections: [ObjectIdentifier: any Channel] = [:]
     }
 
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// NIO's shared group: a group of its own would have to be shut down, and a synchronous
+    /// shutdown in `deinit` blocked whichever thread released the last reference (in the tests,
+    /// a Swift concurrency thread, for 20 s and more under load).
+    private var group: MultiThreadedEventLoopGroup { .singleton }
     private let context: NIOSSLContext
     private let host: String
     private let backendPort: Int
@@ -50,7 +53,6 @@ final class TLSFront: Sendable {
 
     deinit {
         stop()
-        try? group.syncShutdownGracefully()
     }
 
     /// The port, the same across `stop()` and `start()`.
