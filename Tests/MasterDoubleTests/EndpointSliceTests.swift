@@ -97,14 +97,17 @@ struct EndpointSliceTests {
         #expect(one.status == 200)
         #expect(one.body["kind"] == "EndpointSlice")
         let deadline = ContinuousClock.now + .seconds(20)
-        let modified: @Sendable (JSONValue) -> Bool = {
-            $0["type"] == "MODIFIED" && $0[path: ["object", "metadata", "name"]]?.stringValue == name
+        // The controller may write the slice before the pod is there (ADDED empty, then
+        // MODIFIED) or, on a busy machine, after both writes (ADDED with the endpoint).
+        let withEndpoint: @Sendable (JSONValue) -> Bool = {
+            $0[path: ["object", "metadata", "name"]]?.stringValue == name
+                && $0[path: ["object", "endpoints"]]?.arrayValue?.count == 1
         }
-        while !watch.events.contains(where: modified), ContinuousClock.now < deadline {
+        while !watch.events.contains(where: withEndpoint), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(watch.events.first?["type"] == "ADDED")
-        #expect(watch.events.contains(where: modified), "the slice's change arrived through the watch: \(watch.types)")
+        #expect(watch.events.contains(where: withEndpoint), "the slice with its endpoint arrived through the watch: \(watch.types)")
         #expect(try await fixture.client.get("/api/v1/endpointslices").status == 404, "slices are not in the core group")
     }
 
