@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "MasterSync",
             dependencies: [
-                "KubeAPI", "MasterClient", "PodRuntime", .product(name: "Logging", package: "swift-log"),
+                "KubeAPI", "MasterClient", "PodRuntime", "SteadyClock", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
@@ -103,6 +103,9 @@ let package = Package(
             dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         // What feeds systemd's watchdog: the liveness of the agent's own loops, decided purely.
         .target(name: "AgentWatchdog"),
+        // Dates for the agent's own waits that a step of the wall clock does not move.
+        .target(name: "SteadyClock"),
+        .testTarget(name: "SteadyClockTests", dependencies: ["SteadyClock"]),
         .testTarget(name: "AgentWatchdogTests", dependencies: ["AgentWatchdog"]),
         .testTarget(
             name: "ProbesTests",
@@ -110,7 +113,7 @@ let package = Package(
         .target(
             name: "PodRuntime",
             dependencies: [
-                "KubeAPI", "DockerEngine", "Probes",
+                "KubeAPI", "DockerEngine", "Probes", "SteadyClock",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -240,7 +243,7 @@ let package = Package(
         .target(
             name: "FlannelSubnet",
             dependencies: [
-                "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                "CurlHTTP", "SteadyClock", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // kubelet-compatible configuration: kubelet's flag names, and a KubeletConfiguration
@@ -253,7 +256,7 @@ let package = Package(
             name: "clc-node",
             dependencies: [
                 "AgentConfig", "CBuildInfo", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
-                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
+                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "SteadyClock", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
                 "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -322,8 +325,9 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],
-            // Scripts of the real clients the tests drive (the Kubernetes Python client).
-            exclude: ["Clients"]),
+            // Scripts of the real clients the tests drive (the Kubernetes Python client), and the
+            // C source of the library that steps the agent's wall clock (ClockStepTests).
+            exclude: ["Clients", "Preload"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import KubeAPI
 import Logging
 import MasterClient
 import ServiceLifecycle
+import SteadyClock
 
 /// Registers the node with the master and keeps its status fresh: every `interval` a strategic
 /// merge patch of the status (heartbeat, capacity, addresses, node info), and, where the master
@@ -76,6 +77,7 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
         var registered = false
         var leases: Bool?
         var lease: Lease?
+        var renewTimes = LeaseRenewTimes()
         var failures = 0
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
@@ -104,7 +106,8 @@ public struct NodeStatusReporter: ServiceLifecycle.Service {
                 if leases == nil { leases = try await client.servesLeases() }
                 if leases == true {
                     lease = try await client.renewLease(
-                        node: name, durationSeconds: configuration.leaseDurationSeconds, now: Date(), current: lease)
+                        node: name, durationSeconds: configuration.leaseDurationSeconds,
+                        now: renewTimes.next(wall: Date(), steady: SteadyClock.process.now), current: lease)
                 }
                 if failures > 0 { logger.notice("node status reaches the master again") }
                 failures = 0

@@ -12,6 +12,7 @@ import NodeStats
 import PodRuntime
 import ServiceLifecycle
 import ServiceProxy
+import SteadyClock
 import Synchronization
 
 /// `clc-node run`: the agent itself.
@@ -343,7 +344,7 @@ struct Run: AsyncParsableCommand {
             services.append(node)
             flannelNode = node
             let schedule = node.lease.schedule
-            await notifier.watch(.leaseRenewal) { LivenessProbe.Answer(lateness: Lateness.deadline(schedule.next, now: Date())) }
+            await notifier.watch(.leaseRenewal) { LivenessProbe.Answer(lateness: Lateness.deadline(schedule.next, now: SteadyClock.process.now)) }
         } else {
             flannelNode = nil
         }

@@ -19,8 +19,10 @@ struct NodeLifecycleTests {
 
     /// The node's heartbeat as the agent sends it: a strategic merge patch of the status with
     /// the four conditions, heartbeat now.
-    static func heartbeat(_ fixture: Fixture, node: String, transition: String = "2026-12-03T10:00:00Z") async throws -> Int {
-        let now = KubeTime.format(Date())
+    static func heartbeat(
+        _ fixture: Fixture, node: String, transition: String = "2026-12-03T10:00:00Z", at time: Date = Date()
+    ) async throws -> Int {
+        let now = KubeTime.format(time)
         func condition(_ type: String, _ status: String, _ reason: String) -> JSONValue {
             [
                 "type": .string(type), "status": .string(status), "reason": .string(reason), "message": "posted by the test",
@@ -152,6 +154,47 @@ struct NodeLifecycleTests {
         }
         #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True", "8 s without a status heartbeat")
         #expect(await fixture.master.waitUntil(timeout: .seconds(15)) { Self.condition($0.node("node-a"), "Ready")?["status"] == "Unknown" })
+    }
+
+    @Test(
+        "a node whose clock is an hour behind stays Ready while it posts: its own timestamps are never compared with the controller's clock"
+    )
+    func nodeClockAnHourBehind() async throws {
+        let fixture = try Self.fixture()
+        try fixture.master.create(Objects.node("node-a"))
+        let until = ContinuousClock.now + .seconds(8)
+        while ContinuousClock.now < until {
+            #expect(try await Self.heartbeat(fixture, node: "node-a", at: Date().addingTimeInterval(-3600)) == 200)
+            try await Task.sleep(for: .milliseconds(1100))
+        }
+        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True", "8 s of heartbeats an hour old")
+    }
+
+    @Test("a Lease whose renewTime goes back (the node's clock stepped back) is not a renewal")
+    func leaseGoingBackIsNoRenewal() async throws {
+        let fixture = try Self.fixture()
+        try fixture.master.create(Objects.node("node-a"))
+        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
+        let path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+        var renewTime = Date()
+        func lease() -> JSONValue {
+            [
+                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                "metadata": ["name": "node-a", "namespace": "kube-node-lease"],
+                "spec": ["holderIdentity": "node-a", "leaseDurationSeconds": 40, "renewTime": .string(KubeTime.formatMicroForTest(renewTime))],
+            ]
+        }
+        #expect(try await fixture.client.send("POST", path, lease()).status == 201)
+        let started = ContinuousClock.now
+        var unknownAfter: Duration?
+        while ContinuousClock.now - started < .seconds(15), unknownAfter == nil {
+            try await Task.sleep(for: .milliseconds(250))
+            renewTime = renewTime.addingTimeInterval(-1)
+            #expect(try await fixture.client.send("PUT", "\(path)/node-a", lease()).status == 200)
+            if Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "Unknown" { unknownAfter = ContinuousClock.now - started }
+        }
+        let after = try #require(unknownAfter, "renewals going back kept the node alive")
+        #expect(after >= .seconds(4), "the grace period counts from the last real heartbeat")
     }
 
     @Test("a node that never posted its status goes Unknown with NodeStatusNeverUpdated after the startup grace period")

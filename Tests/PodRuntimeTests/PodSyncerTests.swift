@@ -255,15 +255,40 @@ struct PodSyncerTests {
         let waiting = try await harness.sync(pod())
         #expect(waiting.waiting["app"]?.reason == "CrashLoopBackOff")
         #expect(waiting.waiting["app"]?.message == "back-off 10s restarting failed container=app pod=default/web")
-        #expect(waiting.nextSync == TestFixtures.at(16))
+        // 10 s from when this sync saw it stopped (t=7), not from the engine's FinishedAt (t=6):
+        // the engine's times are wall-clock times, the back-off's are the agent's steady clock.
+        #expect(waiting.nextSync == TestFixtures.at(17))
         #expect(harness.events.reasons(container: "app").last == "BackOff")
 
-        harness.clock.advance(by: 9)
+        harness.clock.advance(by: 10)
         _ = try await harness.sync(pod())
         let third = try #require(harness.engine.container(named: "k8s_app_web_default_uid-1_2"))
         #expect(third.status == "running")
         #expect(harness.engine.container(first.id) == nil, "only the newest dead instance is kept")
         #expect(harness.engine.container(second.id) != nil)
+    }
+
+    @Test(
+        "the crash-loop back-off counts from when the syncer saw the container stop, so an engine clock an hour off neither stalls nor skips it",
+        arguments: [-3600.0, 3600.0])
+    func backOffIgnoresEngineClock(offset: TimeInterval) async throws {
+        let harness = Harness(images: [Harness.infraImage, "redis:7"])
+        _ = try await harness.sync(pod())
+        let first = try #require(harness.engine.container(named: appName))
+        harness.engine.exit(first.id, code: 1, finishedAt: harness.clock.now.addingTimeInterval(offset))
+        _ = try await harness.sync(pod())
+        let second = try #require(harness.engine.container(named: "k8s_app_web_default_uid-1_1"))
+        #expect(second.status == "running", "the first restart is immediate")
+
+        harness.clock.advance(by: 1)
+        harness.engine.exit(second.id, code: 1, finishedAt: harness.clock.now.addingTimeInterval(offset))
+        let waiting = try await harness.sync(pod())
+        #expect(waiting.waiting["app"]?.reason == "CrashLoopBackOff", "not skipped")
+        #expect(waiting.nextSync == harness.clock.now.addingTimeInterval(10), "not an hour")
+
+        harness.clock.advance(by: 10)
+        _ = try await harness.sync(pod())
+        #expect(harness.engine.container(named: "k8s_app_web_default_uid-1_2")?.status == "running")
     }
 
     @Test("with a pod network the infra container joins it and the pod IP is its address there")

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import SteadyClock
 
 /// flannel's keys through etcd's v2 keys API (`/v2/keys/...`, served by etcd 3.4 with
 /// `--enable-v2=true`), as the 2015 hosts' flanneld used it. Revisions are v2 indexes
@@ -64,7 +65,7 @@ public struct EtcdV2Registry: SubnetRegistry {
         let response = try await put(key, form: form, operation: "create lease")
         if response.status == 412 { throw .alreadyExists(key: key) }
         _ = try node(response, key: key, operation: "create lease")
-        return Date().addingTimeInterval(TimeInterval(ttl.components.seconds))
+        return SteadyClock.process.now.addingTimeInterval(TimeInterval(ttl.components.seconds))
     }
 
     public func updateLease(_ subnet: IPv4Subnet, attributes: LeaseAttributes, ttl: Duration) async throws(RegistryError) -> Date? {
@@ -73,7 +74,7 @@ public struct EtcdV2Registry: SubnetRegistry {
         if ttl > .zero { form.append(("ttl", "\(ttl.components.seconds)")) }
         let response = try await put(key, form: form, operation: "renew lease")
         _ = try node(response, key: key, operation: "renew lease")
-        return ttl > .zero ? Date().addingTimeInterval(TimeInterval(ttl.components.seconds)) : nil
+        return ttl > .zero ? SteadyClock.process.now.addingTimeInterval(TimeInterval(ttl.components.seconds)) : nil
     }
 
     public func deleteLease(_ subnet: IPv4Subnet) async throws(RegistryError) {

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import SteadyClock
 import Synchronization
 
 /// flannel's keys through etcd's v3 API over the JSON gateway that etcd 3.4 serves under `/v3/`
@@ -80,7 +81,7 @@ public final class EtcdV3Registry: SubnetRegistry {
             await revoke(id, key: key)
             throw .alreadyExists(key: key)
         }
-        return Date().addingTimeInterval(TimeInterval(granted))
+        return SteadyClock.process.now.addingTimeInterval(TimeInterval(granted))
     }
 
     public func updateLease(_ subnet: IPv4Subnet, attributes: LeaseAttributes, ttl: Duration) async throws(RegistryError) -> Date? {
@@ -99,7 +100,7 @@ public final class EtcdV3Registry: SubnetRegistry {
         } else {
             _ = try await call("/v3/kv/put", put, key: key, operation: "renew lease")
         }
-        return granted.map { Date().addingTimeInterval(TimeInterval($0)) }
+        return granted.map { SteadyClock.process.now.addingTimeInterval(TimeInterval($0)) }
     }
 
     public func deleteLease(_ subnet: IPv4Subnet) async throws(RegistryError) {

@@ -31,8 +31,8 @@ public struct NodeLifecycleSettings: Sendable, Equatable {
 
 /// kube-controller-manager's node lifecycle controller, its health part
 /// (pkg/controller/nodelifecycle `monitorNodeHealth`, pkg/controller/util/node `MarkPodsNotReady`):
-/// every `monitorPeriod`, a node whose Ready heartbeat (`lastHeartbeatTime`) and Lease
-/// `renewTime` are both older than the grace period gets Ready, MemoryPressure, DiskPressure
+/// every `monitorPeriod`, a node whose health was last probed longer ago than the grace period
+/// gets Ready, MemoryPressure, DiskPressure
 /// and PIDPressure set to Unknown (reason NodeStatusUnknown, "Kubelet stopped posting node
 /// status."; a condition never posted: NodeStatusNeverUpdated, "Kubelet never posted node
 /// status."), `lastHeartbeatTime` kept and `lastTransitionTime` now, by a PUT of the node's
@@ -40,18 +40,31 @@ public struct NodeLifecycleSettings: Sendable, Equatable {
 /// pod bound to the node gets its Ready condition False (lastTransitionTime now, reason and
 /// message kept) by a PUT of its status, and a Warning event NodeNotReady "Node is not ready".
 ///
+/// As in `tryUpdateNodeHealth`, the node's own timestamps are never compared with the
+/// controller's clock: a node is probed, by the controller's clock, when it is first seen, when
+/// its Ready condition's `lastHeartbeatTime` differs from the one seen before (in either
+/// direction), and when its Lease's `renewTime` moves forward (a renewTime that goes back, as
+/// after the node's clock stepped back, is not a renewal). So a node whose clock is an hour off
+/// stays Ready as long as it keeps posting.
+///
 /// Where it differs from the real controller:
 /// - No taints (`node.kubernetes.io/unreachable`, `not-ready`) and so no eviction after the
 ///   pods' 300 s toleration; no zone states or eviction rate limits.
-/// - Heartbeats are read as the timestamps the node wrote, against the double's clock, where
-///   the real controller notes when it saw them change, by its own clock (the double and the
-///   agents share one clock in tests).
 /// - Only the transition marks pods: a pod added to (or bound to) a node already not Ready is
 ///   not marked, where the real controller's `processPod` marks it (it does not react to status
 ///   updates either, so a node agent's rewrite of Ready is not fought by either); a failed
 ///   pod write is not retried on later checks.
 final class NodeLifecycleController: Sendable {
     private let lastMonitor = Mutex<Date?>(nil)
+    /// What the controller saw of each node (`nodeHealthData`).
+    private let health = Mutex<[String: NodeHealth]>([:])
+
+    private struct NodeHealth {
+        var heartbeat: String?
+        var renewTime: Date?
+        /// When the controller last saw the node alive, by its own clock.
+        var probed: Date
+    }
 
     static let nodeConditionTypes = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"]
     static let leaseNamespace = "kube-node-lease"
@@ -70,16 +83,32 @@ final class NodeLifecycleController: Sendable {
 
     /// One check of every node.
     func monitor(_ state: inout StoreState, registry: Registry, settings: NodeLifecycleSettings, now: Date) {
-        for node in state.list(.nodes) {
+        let nodes = state.list(.nodes)
+        let names = Set(nodes.compactMap(\.name))
+        health.withLock { $0 = $0.filter { names.contains($0.key) } }
+        for node in nodes {
             guard let name = node.name else { continue }
             let conditions = node[path: ["status", "conditions"]]?.arrayValue ?? []
             let ready = conditions.first { $0["type"]?.stringValue == "Ready" }
             let created = node[path: ["metadata", "creationTimestamp"]]?.stringValue
-            let heartbeat = (ready?["lastHeartbeatTime"]?.stringValue ?? created).flatMap(KubeTime.parse) ?? .distantPast
+            let heartbeat = ready?["lastHeartbeatTime"]?.stringValue
             let renewed = state.get(.leases, ObjectKey(namespace: Self.leaseNamespace, name: name))?[path: ["spec", "renewTime"]]?
-                .stringValue.flatMap(KubeTime.parse) ?? .distantPast
+                .stringValue.flatMap(KubeTime.parse)
+            let probed = health.withLock { health -> Date in
+                var seen = health[name] ?? NodeHealth(heartbeat: heartbeat, renewTime: nil, probed: now)
+                if seen.heartbeat != heartbeat {
+                    seen.heartbeat = heartbeat
+                    seen.probed = now
+                }
+                if let renewed, seen.renewTime.map({ $0 < renewed }) ?? true {
+                    seen.renewTime = renewed
+                    seen.probed = now
+                }
+                health[name] = seen
+                return seen.probed
+            }
             let grace = ready == nil ? settings.startupGracePeriod : settings.gracePeriod
-            guard now.timeIntervalSince(max(heartbeat, renewed)) > grace.seconds else { continue }
+            guard now.timeIntervalSince(probed) > grace.seconds else { continue }
 
             let stamp = KubeTime.format(now)
             var updated = conditions

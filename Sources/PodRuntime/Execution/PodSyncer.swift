@@ -3,6 +3,7 @@ import Foundation
 import KubeAPI
 import Logging
 import Probes
+import SteadyClock
 
 /// Carries out pod sync: observes a pod's containers in the engine, asks the
 /// ``PodActionPlanner`` what to do, and does it. Keeps the only in-memory state of pod sync:
@@ -81,7 +82,8 @@ public actor PodSyncer {
     /// Secret, configMap, downwardAPI and projected volumes, and the objects env refers to.
     private let volumes: PodVolumeManager
     private let logger: Logger
-    private let now: @Sendable () -> Date
+    /// The clock of every wait and retry time the syncer computes (``SteadyClock/process``).
+    public let now: @Sendable () -> Date
 
     private var crashBackOff: BackOff
     private var pullBackOff: BackOff
@@ -93,6 +95,13 @@ public actor PodSyncer {
     /// Inspected containers by ID, with the state the list showed then.
     private var inspected: [String: (state: String, container: ObservedContainer)] = [:]
     private var inspectedByPod: [String: Set<String>] = [:]
+    /// When the syncer first saw each inspected container running and stopped (steady clock);
+    /// kept across ``invalidate(containerID:)``, dropped with the inspection.
+    private var sightings: [String: Sighting] = [:]
+    private struct Sighting {
+        var running: Date?
+        var stopped: Date?
+    }
 
     /// - Parameters:
     ///   - puller: pulls for every pod of the node; one over `engine` with the configuration's
@@ -103,7 +112,7 @@ public actor PodSyncer {
         engine: any DockerEngine, configuration: Configuration, events: any EventRecorder,
         infraImage: InfraImageProvisioner, puller: ImagePuller? = nil, handlers: (any HandlerRunner)? = nil,
         objects: (any PodObjectSource)? = nil,
-        logger: Logger, now: @escaping @Sendable () -> Date = { Date() }
+        logger: Logger, now: @escaping @Sendable () -> Date = { SteadyClock.process.now }
     ) {
         self.volumes = PodVolumeManager(
             stateDirectory: configuration.stateDirectory, source: objects ?? NoMasterObjectSource(), logger: logger, now: now)
@@ -192,7 +201,17 @@ public actor PodSyncer {
                 continue
             }
             do {
-                if let container = ObservedContainer(try await engine.inspectContainer(id: summary.id)) {
+                if var container = ObservedContainer(try await engine.inspectContainer(id: summary.id)) {
+                    // When this agent first saw it running and stopped, on its steady clock.
+                    var sighting = sightings[summary.id] ?? Sighting()
+                    if container.state == .running {
+                        sighting.running = sighting.running ?? now()
+                    } else {
+                        sighting.stopped = sighting.stopped ?? now()
+                    }
+                    sightings[summary.id] = sighting
+                    container.runSeenAt = sighting.running
+                    container.stopSeenAt = container.state == .running ? nil : sighting.stopped
                     containers.append(container)
                     seen[summary.id] = (summary.state, container)
                 }
@@ -200,7 +219,10 @@ public actor PodSyncer {
                 continue  // removed between list and inspect
             }
         }
-        for id in inspectedByPod[uid] ?? [] where seen[id] == nil { inspected[id] = nil }
+        for id in inspectedByPod[uid] ?? [] where seen[id] == nil {
+            inspected[id] = nil
+            sightings[id] = nil
+        }
         for (id, entry) in seen { inspected[id] = entry }
         inspectedByPod[uid] = Set(seen.keys)
         return ObservedPod(uid: uid, containers: containers)
@@ -342,7 +364,10 @@ public actor PodSyncer {
             pullBackOff.reset(prefix: uid + "/")
             pullFailures = pullFailures.filter { !$0.key.hasPrefix(uid + "/") }
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
-            for id in inspectedByPod.removeValue(forKey: uid) ?? [] { inspected[id] = nil }
+            for id in inspectedByPod.removeValue(forKey: uid) ?? [] {
+                inspected[id] = nil
+                sightings[id] = nil
+            }
             await volumes.forget(podUID: uid)
         } else {
             // Running containers wait for nothing.

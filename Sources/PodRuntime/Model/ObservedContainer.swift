@@ -37,6 +37,11 @@ public struct ObservedContainer: Sendable, Hashable {
     /// is gone (removed from its source) in the log while its containers are stopped.
     public var podName: String?
     public var podNamespace: String?
+    /// When the agent first saw it stopped, on its steady clock (``SteadyClock``): what the
+    /// crash-loop back-off counts from. Nil until the syncer has seen it so.
+    public var stopSeenAt: Date?
+    /// When the agent first saw it running, on its steady clock.
+    public var runSeenAt: Date?
 
     public init(
         id: String, name: String, podUID: String, isInfra: Bool = false, state: State, restartCount: Int = 0,
@@ -67,8 +72,21 @@ public struct ObservedContainer: Sendable, Hashable {
 
     public var isRunning: Bool { state == .running }
 
-    /// When it stopped, for back-off; a container that never ran counts from its creation.
-    public var stoppedAt: Date { finishedAt ?? createdAt }
+    /// How long it has run at `now` (steady clock), for probes' initial delays: never more than
+    /// since the agent saw it running, so a step of the wall clock (which moves the engine's
+    /// `startedAt`) cannot make a container that just started look old and skip the delay.
+    public func runningFor(now: Date) -> Duration {
+        let byEngine = startedAt.map { now.timeIntervalSince($0) } ?? 0
+        let bySight = runSeenAt.map { now.timeIntervalSince($0) } ?? byEngine
+        return Duration(interval: max(0, min(byEngine, bySight)))
+    }
+
+    /// When it stopped, for back-off: when the agent saw it stopped, else the engine's time (a
+    /// container that never ran counts from its creation). The engine's times are wall-clock
+    /// times, so after a step of the system clock they lie an hour off the agent's steady
+    /// clock; the agent sees a container die within a sync of its death (the engine's events
+    /// wake the pod), so the time it saw it is the one that keeps the back-off's length.
+    public var stoppedAt: Date { stopSeenAt ?? finishedAt ?? createdAt }
 }
 
 extension ObservedContainer {

@@ -289,7 +289,7 @@ public actor PodManager: ServiceLifecycle.Service {
                 if let pod = desired[uid] {
                     await record(uid: uid, pod: pod, outcome: outcome)
                     if let at = outcome.nextSync {
-                        let wait = Duration(interval: max(0, at.timeIntervalSinceNow))
+                        let wait = Duration(interval: max(0, at.timeIntervalSince(syncer.now())))
                         next = min(next, ContinuousClock.now + wait)
                     }
                 } else if pod == nil, outcome.isStopped {
@@ -317,7 +317,7 @@ public actor PodManager: ServiceLifecycle.Service {
             guard let container = observed.latest(spec.name), container.isRunning,
                 let probes = try? ProbeSettings.all(for: spec, index: index), !probes.isEmpty
             else { continue }
-            let startedAgo = Duration(interval: max(0, Date().timeIntervalSince(container.startedAt ?? Date())))
+            let startedAgo = container.runningFor(now: syncer.now())
             targets.append(
                 ProbeTarget(
                     podUID: pod.metadata.uid ?? "", podName: pod.metadata.name ?? "", containerName: spec.name,

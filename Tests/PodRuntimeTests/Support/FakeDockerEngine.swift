@@ -148,9 +148,10 @@ final class FakeDockerEngine: DockerEngine {
     /// Puts a network in the engine as another run (or an operator) left it.
     func addNetwork(_ network: NetworkInspect) { state.withLock { $0.networks[network.id] = network } }
 
-    /// Makes a running container exit, as if its process ended.
-    func exit(_ id: String, code: Int) {
-        let now = clock.now
+    /// Makes a running container exit, as if its process ended, at the engine's clock or at
+    /// `finishedAt` (an engine whose wall clock is off the agent's).
+    func exit(_ id: String, code: Int, finishedAt: Date? = nil) {
+        let now = finishedAt ?? clock.now
         state.withLock {
             $0.containers[id]?.status = "exited"
             $0.containers[id]?.exitCode = code
