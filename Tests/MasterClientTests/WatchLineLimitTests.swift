@@ -54,20 +54,8 @@ struct WatchLineLimitTests {
     @Test("a watch event longer than the limit ends that watch, and the reflector watches again from the last version")
     func overlongEventReconnects() async throws {
         let transport = ScriptedWatchTransport(first: event("huge", version: "6", padding: 4096), later: event("after", version: "7"))
-        let client = MasterClient(
-            endpoint: .init(baseURL: "http://master.invalid"), configuration: .init(retries: 0, maxWatchLineBytes: 2048),
-            logger: Logger(label: "test"), transport: transport)
-        let seen = Mutex<Set<String>>([])
-        let reflector = Reflector<Pod>(client: client, path: "/api/v1/pods", logger: Logger(label: "test")) { pods in
-            seen.withLock { $0.formUnion(pods.compactMap(\.metadata.name)) }
-        }
-        let task = Task { await reflector.run() }
-        defer { task.cancel() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, !seen.withLock({ $0.contains("after") }) {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        #expect(seen.withLock { $0 } == ["after"])
+        let seen = try await names(reflectedFrom: transport, maxWatchLineBytes: 2048, until: "after")
+        #expect(seen == ["after"])
         #expect(transport.watchPaths.count == 2)
         // Resumed from the list's version: the refused event was never applied.
         #expect(transport.watchPaths.last?.contains("resourceVersion=5") == true)
@@ -77,8 +65,16 @@ struct WatchLineLimitTests {
     func eventUnderLimitApplies() async throws {
         let line = event("big", version: "6", padding: 1500)
         let transport = ScriptedWatchTransport(first: line, later: [])
+        let seen = try await names(reflectedFrom: transport, maxWatchLineBytes: line.count - 1, until: "big")
+        #expect(seen == ["big"])
+        #expect(transport.watchPaths.count == 1)
+    }
+
+    /// The names of every pod a reflector over `transport` delivered, once `name` was among them
+    /// (or 10 s passed).
+    private func names(reflectedFrom transport: ScriptedWatchTransport, maxWatchLineBytes: Int, until name: String) async throws -> Set<String> {
         let client = MasterClient(
-            endpoint: .init(baseURL: "http://master.invalid"), configuration: .init(retries: 0, maxWatchLineBytes: line.count - 1),
+            endpoint: .init(baseURL: "http://master.invalid"), configuration: .init(retries: 0, maxWatchLineBytes: maxWatchLineBytes),
             logger: Logger(label: "test"), transport: transport)
         let seen = Mutex<Set<String>>([])
         let reflector = Reflector<Pod>(client: client, path: "/api/v1/pods", logger: Logger(label: "test")) { pods in
@@ -87,10 +83,9 @@ struct WatchLineLimitTests {
         let task = Task { await reflector.run() }
         defer { task.cancel() }
         let deadline = ContinuousClock.now + .seconds(10)
-        while ContinuousClock.now < deadline, !seen.withLock({ $0.contains("big") }) {
+        while ContinuousClock.now < deadline, !seen.withLock({ $0.contains(name) }) {
             try await Task.sleep(for: .milliseconds(20))
         }
-        #expect(seen.withLock { $0 } == ["big"])
-        #expect(transport.watchPaths.count == 1)
+        return seen.withLock { $0 }
     }
 }
