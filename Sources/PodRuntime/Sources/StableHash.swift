@@ -1,13 +1,10 @@
+import KubeAPI
+
 /// Deterministic hashes for identities that must survive agent restarts (static pod UIDs,
 /// generated replica names, cluster IPs of manifest services).
 enum StableHash {
-    static func fnv64(_ text: String, seed: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
-        var hash = seed
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        return hash
+    static func fnv64(_ text: String, seed: UInt64 = FNV1a.offsetBasis) -> UInt64 {
+        FNV1a.hash64(text, seed: seed)
     }
 
     /// A UUID-shaped identifier (8-4-4-4-12 hex) derived from `parts`.

@@ -1,3 +1,5 @@
+import KubeAPI
+
 /// Large service counts are spread over several tables.
 ///
 /// The kernel (6.18 here) does work proportional to the whole table on every commit that adds a
@@ -23,12 +25,7 @@ extension Ruleset {
     /// The shard of a service: FNV-1a of `namespace/name`, the same in every run.
     public static func shard(of id: ServiceID, count: Int) -> Int {
         guard count > 1 else { return 0 }
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in "\(id.namespace)/\(id.name)".utf8 {
-            hash ^= UInt64(byte)
-            hash &*= 0x100_0000_01b3
-        }
-        return Int(hash % UInt64(count))
+        return Int(FNV1a.hash64("\(id.namespace)/\(id.name)") % UInt64(count))
     }
 
     /// The tables that serve `state`: `clc-proxy` first, then the shard tables.
