@@ -121,6 +121,8 @@ let package = Package(
             name: "ServiceProxy",
             dependencies: [
                 "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
+                // SHA-256 of chain names; the agent links swift-crypto for the node server anyway.
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(

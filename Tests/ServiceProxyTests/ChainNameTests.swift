@@ -4,10 +4,9 @@ import Testing
 
 @Suite("chain names")
 struct ChainNameTests {
-    @Test("SHA-256 of abc is the FIPS 180-2 test vector")
-    func sha256Vector() {
-        let digest = SHA256.hash(Array("abc".utf8)).map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }
-        #expect(digest.joined() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    @Test("base32 is RFC 4648's, without padding", arguments: [("", ""), ("f", "MY"), ("fo", "MZXQ"), ("foobar", "MZXW6YTBOI")])
+    func base32Vectors(text: String, expected: String) {
+        #expect(Base32.encode(Array(text.utf8)) == expected)
     }
 
     @Test("a service port chain is named as kube-proxy names it (ULMVA6XW-ns1/svc1/tcp/p80)")

@@ -1,3 +1,5 @@
+import Crypto
+
 /// The names of the proxy's chains, sets and maps: kube-proxy's nftables names, so an operator
 /// who knows `table ip kube-proxy` reads `table ip clc-proxy` the same way.
 public enum ProxyNames {
@@ -62,7 +64,7 @@ public enum ProxyNames {
 
     /// 8 base32 characters of the SHA-256 of `name`.
     static func shortHash(_ name: String) -> String {
-        String(SHA256.base32(SHA256.hash(Array(name.utf8))).prefix(8))
+        String(Base32.encode(SHA256.hash(data: Array(name.utf8))).prefix(8))
     }
 
     /// kube-proxy's `hashAndTruncate`: the first 8 base32 characters of the SHA-256 of the name,
