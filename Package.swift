@@ -245,7 +245,7 @@ let package = Package(
         .target(
             name: "FlannelSubnet",
             dependencies: [
-                "CurlHTTP", "SteadyClock", .product(name: "Logging", package: "swift-log"),
+                "CurlHTTP", "KubeAPI", "SteadyClock", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // kubelet-compatible configuration: kubelet's flag names, and a KubeletConfiguration
@@ -323,7 +323,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FlannelSubnetTests",
-            dependencies: ["FlannelSubnet", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["FlannelSubnet", "CurlHTTP", "KubeAPI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],

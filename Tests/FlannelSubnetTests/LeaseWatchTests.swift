@@ -1,5 +1,6 @@
 @testable import FlannelSubnet
 import Foundation
+import KubeAPI
 import Testing
 
 @Suite("Lease watch")
@@ -86,12 +87,12 @@ final class FirstListGate: SubnetRegistry {
 }
 
 @Suite("etcd v2 timestamps")
-struct RFC3339Tests {
-    @Test("expirations with nanoseconds and offsets parse to the same instant")
+struct EtcdTimestampTests {
+    @Test("expirations with nanoseconds and offsets parse to the same instant, by the one RFC 3339 parser (KubeTime)")
     func parse() {
-        let utc = RFC3339.parse("2026-12-04T14:00:00.5Z")
+        let utc = KubeTime.parse("2026-12-04T14:00:00.5Z")
         #expect(utc == Date(timeIntervalSince1970: 1_796_392_800.5))
-        #expect(RFC3339.parse("2026-12-04T15:00:00.500000000+01:00") == utc)
-        #expect(RFC3339.parse("2026-12-04 14:00") == nil)
+        #expect(KubeTime.parse("2026-12-04T15:00:00.500000000+01:00") == utc)
+        #expect(KubeTime.parse("2026-12-04 14:00") == nil)
     }
 }

@@ -1,5 +1,6 @@
 import CurlHTTP
 import Foundation
+import KubeAPI
 import SteadyClock
 
 /// flannel's keys through etcd's v2 keys API (`/v2/keys/...`, served by etcd 3.4 with
@@ -195,6 +196,6 @@ public struct EtcdV2Registry: SubnetRegistry {
         let attributes: LeaseAttributes
         do { attributes = try LeaseAttributes.parse(Array(value.utf8)) } catch { throw LeaseReadError(key: key, reason: error.description) }
         return SubnetLease(
-            subnet: subnet, attributes: attributes, expiration: node.expiration.flatMap(RFC3339.parse), hasTTL: node.ttl != nil)
+            subnet: subnet, attributes: attributes, expiration: node.expiration.flatMap(KubeTime.parse), hasTTL: node.ttl != nil)
     }
 }

@@ -2,8 +2,11 @@ import Foundation
 
 /// RFC 3339 timestamps as the API server writes them ("2026-11-25T15:16:30Z").
 ///
-/// Implemented with plain calendar arithmetic rather than a date formatter, so it is cheap,
-/// thread-safe and independent of the process locale and time zone.
+/// The agent's one RFC 3339 parser (the API server's times, etcd v2's lease expirations).
+/// Plain calendar arithmetic: cheap, thread-safe and independent of the process locale and
+/// time zone. Foundation's `Date.ISO8601FormatStyle` is as fast (2.9 µs a parse, measured) but
+/// takes 2026-02-30 for March 2 where Go's parser refuses it, and refuses the lower-case `t`
+/// and `z` RFC 3339 allows.
 public enum KubeTime {
     /// Formats a date in UTC with second precision, dropping any fraction, as `metav1.Time` does.
     public static func format(_ date: Date) -> String {
