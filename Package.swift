@@ -265,7 +265,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // A faithful stand-in for the Kubernetes master (v1 API subset over real HTTP), for tests
-        // and benchmarks: no kube-apiserver can run on these machines.
+        // and benchmarks: no kube-apiserver can run on these machines. Test doubles live under
+        // Tests/ (Sources/ holds only what ships).
         .target(
             name: "MasterDouble",
             dependencies: [
@@ -278,13 +279,15 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
-            ]),
+            ],
+            path: "Tests/Doubles/MasterDouble"),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(
             name: "TestSupport",
-            dependencies: ["KubeAPI", "DockerEngine", "CurlHTTP"]),
+            dependencies: ["KubeAPI", "DockerEngine", "CurlHTTP"],
+            path: "Tests/Doubles/TestSupport"),
 
         .executableTarget(
             name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],

@@ -2,7 +2,7 @@
 # Usage: bench/master.sh [--dir DIR] [--reps N] [--steady-pods N] [--max-pods N] [--rate-window S] [--idle S] [--no-build]
 #
 # Master-mode benchmark of clc-node (issue 3) against a baseline measured in the same run. The
-# agent joins a master double (Sources/MasterDouble, the v1 API over real HTTP on 127.0.0.1,
+# agent joins a master double (Tests/Doubles/MasterDouble, the v1 API over real HTTP on 127.0.0.1,
 # inside the benchmark process) and runs pods on a PRIVATE dockerd on its own bridge:
 #
 #   1. watch-to-running latency of one pod: pod created in the double -> the double's copy shows

@@ -6,7 +6,7 @@ public enum TestEnvironment {
     /// The repository root, found from this file's path.
     public static let repositoryRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
+        for _ in 0..<4 { url.deleteLastPathComponent() }  // Tests/Doubles/TestSupport/this file
         return url.path
     }()
 
