@@ -89,13 +89,13 @@ let package = Package(
         .target(
             name: "MasterClient",
             dependencies: [
-                "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                "AgentTime", "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ]),
         .target(
             name: "MasterSync",
             dependencies: [
-                "KubeAPI", "MasterClient", "PodRuntime", "SteadyClock", .product(name: "Logging", package: "swift-log"),
+                "KubeAPI", "MasterClient", "PodRuntime", "AgentTime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
@@ -103,9 +103,9 @@ let package = Package(
             dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
         // What feeds systemd's watchdog: the liveness of the agent's own loops, decided purely.
         .target(name: "AgentWatchdog"),
-        // Dates for the agent's own waits that a step of the wall clock does not move.
-        .target(name: "SteadyClock"),
-        .testTarget(name: "SteadyClockTests", dependencies: ["SteadyClock"]),
+        // Time for the agent's own waits: the steady clock and the one retry back-off.
+        .target(name: "AgentTime"),
+        .testTarget(name: "AgentTimeTests", dependencies: ["AgentTime"]),
         .testTarget(name: "AgentWatchdogTests", dependencies: ["AgentWatchdog"]),
         .testTarget(
             name: "ProbesTests",
@@ -113,14 +113,14 @@ let package = Package(
         .target(
             name: "PodRuntime",
             dependencies: [
-                "KubeAPI", "DockerEngine", "Probes", "SteadyClock",
+                "KubeAPI", "DockerEngine", "Probes", "AgentTime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .target(
             name: "ServiceProxy",
             dependencies: [
-                "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
+                "AgentTime", "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of chain names; the agent links swift-crypto for the node server anyway.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -245,7 +245,7 @@ let package = Package(
         .target(
             name: "FlannelSubnet",
             dependencies: [
-                "CurlHTTP", "KubeAPI", "SteadyClock", .product(name: "Logging", package: "swift-log"),
+                "CurlHTTP", "KubeAPI", "AgentTime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // kubelet-compatible configuration: kubelet's flag names, and a KubeletConfiguration
@@ -258,7 +258,7 @@ let package = Package(
             name: "clc-node",
             dependencies: [
                 "AgentConfig", "CBuildInfo", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
-                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "SteadyClock", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
+                "FlannelSubnet", "FlannelBackend", "RouteNetlink", "AgentTime", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
                 "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import AgentTime
 import CurlHTTP
 import Foundation
 import KubeAPI
@@ -86,7 +87,7 @@ public final class MasterClient: Sendable {
         let label = "\(method) \(path.split(separator: "?").first ?? "")"
         let mayRetry = idempotent ?? (method == "GET" || method == "PUT" || method == "DELETE" || method == "PATCH")
         var attempt = 0
-        var delay = 0.2
+        var backOff = RetryBackOff(initial: .milliseconds(200), maximum: .seconds(5), jitter: 1.0...1.5)
         while true {
             attempt += 1
             await limiter.acquire()
@@ -110,10 +111,8 @@ public final class MasterClient: Sendable {
             }
             if failure.isRetryable { failing.store(true, ordering: .relaxed) }
             guard mayRetry, failure.isRetryable, attempt <= configuration.retries, !Task.isCancelled else { throw failure }
-            let jittered = delay * Double.random(in: 1.0...1.5)
             logger.debug("master request failed, retrying", metadata: ["request": "\(label)", "error": "\(failure)", "attempt": "\(attempt)"])
-            try? await Task.sleep(for: .milliseconds(Int(jittered * 1000)))
-            delay = min(delay * 2, 5)
+            try? await Task.sleep(for: backOff.next())
         }
     }
 

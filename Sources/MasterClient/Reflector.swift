@@ -1,3 +1,4 @@
+import AgentTime
 import CurlHTTP
 import Foundation
 import KubeAPI
@@ -40,6 +41,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
         var store = ObjectStore<Resource>()
         var resourceVersion: String?
         var failures = 0
+        var backOff = RetryBackOff(initial: .milliseconds(500), maximum: .seconds(30), jitter: 0.8...1.2)
         while !Task.isCancelled {
             if resourceVersion == nil {
                 do {
@@ -50,12 +52,13 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                     resourceVersion = list.metadata?.resourceVersion ?? ""
                     if failures > 0 { logger.notice("master reachable again, listed \(store.count) objects") }
                     failures = 0
+                    backOff.reset()
                     await deliver(store.items)
                 } catch {
                     if Task.isCancelled { return }
                     failures += 1
                     if failures == 1 || failures % 20 == 0 { logger.warning("cannot list from the master, retrying: \(error)") }
-                    await backOff(failures)
+                    await wait(backOff.next())
                     continue
                 }
             }
@@ -91,6 +94,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                         }
                     }
                     failures = 0
+                    backOff.reset()
                     if changed {
                         changed = false
                         await deliver(store.items)
@@ -102,7 +106,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                 } else if lines == 0 {
                     // A watch that closes at once, again and again, must not spin.
                     failures += 1
-                    await backOff(failures)
+                    await wait(backOff.next())
                 }
             } catch {
                 if Task.isCancelled { return }
@@ -110,7 +114,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                 if changed { await deliver(store.items) }
                 failures += 1
                 logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
-                await backOff(failures)
+                await wait(backOff.next())
             }
         }
     }
@@ -157,14 +161,13 @@ public struct Reflector<Resource: KubeResource>: Sendable {
         }
     }
 
-    /// Waits before the next attempt, 0.5 s doubling to 30 s with jitter. Any request of the
-    /// agent that reaches the master again after failures (the node's heartbeat, every few
-    /// seconds) ends the wait early: after a partition the watch resumes at once, so that the
-    /// changes made meanwhile (pods marked NotReady) are seen within a heartbeat, not after up
-    /// to 30 s.
-    private func backOff(_ failures: Int) async {
-        let base = min(30.0, 0.5 * pow(2.0, Double(min(failures, 8) - 1)))
-        let deadline = ContinuousClock.now + .milliseconds(Int(base * Double.random(in: 0.8...1.2) * 1000))
+    /// Waits `pause` before the next attempt (0.5 s doubling to 30 s with jitter). Any request
+    /// of the agent that reaches the master again after failures (the node's heartbeat, every
+    /// few seconds) ends the wait early: after a partition the watch resumes at once, so that
+    /// the changes made meanwhile (pods marked NotReady) are seen within a heartbeat, not after
+    /// up to 30 s.
+    private func wait(_ pause: Duration) async {
+        let deadline = ContinuousClock.now + pause
         let recoveries = client.recoveries
         while !Task.isCancelled, ContinuousClock.now < deadline {
             try? await Task.sleep(for: min(.milliseconds(250), deadline - ContinuousClock.now))

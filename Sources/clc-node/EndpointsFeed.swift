@@ -1,3 +1,4 @@
+import AgentTime
 import KubeAPI
 import Logging
 import MasterClient
@@ -35,7 +36,7 @@ struct EndpointsFeed: ServiceLifecycle.Service {
 
     /// The source, once the master answers; nil when cancelled first.
     private func decide() async -> EndpointsSource? {
-        var delay = Duration.milliseconds(500)
+        var backOff = RetryBackOff(initial: .milliseconds(500), maximum: .seconds(30))
         var failures = 0
         while !Task.isCancelled {
             do {
@@ -45,8 +46,7 @@ struct EndpointsFeed: ServiceLifecycle.Service {
                 if failures == 1 || failures % 20 == 0 {
                     logger.warning("cannot ask the master whether it serves EndpointSlices, retrying: \(error)")
                 }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(30))
+                try? await Task.sleep(for: backOff.next())
             }
         }
         return nil

@@ -12,7 +12,7 @@ import NodeStats
 import PodRuntime
 import ServiceLifecycle
 import ServiceProxy
-import SteadyClock
+import AgentTime
 import Synchronization
 
 /// `clc-node run`: the agent itself.
@@ -482,7 +482,7 @@ struct Run: AsyncParsableCommand {
 
     /// Waits until the engine answers, telling systemd and the log why the node is not ready.
     private func waitForEngine(_ engine: DockerClient, logger: Logger, notifier: SystemdNotifier) async -> DockerVersion {
-        var delay = Duration.milliseconds(250)
+        var backOff = RetryBackOff(initial: .milliseconds(250), maximum: .seconds(5))
         var reported = false
         while true {
             do {
@@ -493,8 +493,7 @@ struct Run: AsyncParsableCommand {
                     await notifier.status("Waiting for the Docker engine at \(dockerSocket)")
                     reported = true
                 }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
+                try? await Task.sleep(for: backOff.next())
             }
         }
     }

@@ -1,3 +1,4 @@
+import AgentTime
 import Logging
 
 /// Follows the leases: list, then watch from the listing's revision; a watch that fell out of
@@ -21,7 +22,7 @@ public struct LeaseWatcher: Sendable {
     /// listing, after every relist and after every change.
     public func run(deliver: @Sendable ([SubnetLease]) async -> Void) async {
         var snapshot: LeaseSnapshot?
-        var backOff = initialBackOff
+        var backOff = RetryBackOff(initial: initialBackOff, maximum: maximumBackOff)
         while !Task.isCancelled {
             do {
                 if snapshot == nil {
@@ -31,7 +32,7 @@ public struct LeaseWatcher: Sendable {
                 }
                 let from = snapshot!.revision + 1
                 for try await batch in registry.watchLeases(from: from) {
-                    backOff = initialBackOff
+                    backOff.reset()
                     if snapshot!.apply(batch) { await deliver(snapshot!.sorted) }
                 }
                 // The stream ended without error (the gateway closed its response): resume
@@ -44,9 +45,9 @@ public struct LeaseWatcher: Sendable {
                 snapshot = nil
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("watch of leases failed; resuming after \(backOff)", metadata: ["error": "\(error)"])
-                do { try await clock.sleep(until: clock.now.addingTimeInterval(backOff.seconds)) } catch { return }
-                backOff = min(backOff * 2, maximumBackOff)
+                let pause = backOff.next()
+                logger.warning("watch of leases failed; resuming after \(pause)", metadata: ["error": "\(error)"])
+                do { try await clock.sleep(until: clock.now.addingTimeInterval(pause.seconds)) } catch { return }
             }
         }
     }

@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -112,7 +113,7 @@ public final class SubnetLeaseService: ServiceLifecycle.Service, Sendable {
 
     /// Reads `<prefix>/config` until one selected API holds a valid one; nil when cancelled.
     func waitForConfig() async -> (any SubnetRegistry, NetworkConfig)? {
-        var pause = configuration.configPollInitial
+        var pause = RetryBackOff(initial: configuration.configPollInitial, maximum: configuration.configPollMaximum)
         var lastLogged: (message: String, at: Date)?
         while !Task.isCancelled {
             let lookup = await lookUpConfig()
@@ -145,8 +146,7 @@ public final class SubnetLeaseService: ServiceLifecycle.Service, Sendable {
                     lastLogged = (message, clock.now)
                 }
             }
-            do { try await clock.sleep(until: clock.now.addingTimeInterval(pause.seconds)) } catch { return nil }
-            pause = min(pause * 2, configuration.configPollMaximum)
+            do { try await clock.sleep(until: clock.now.addingTimeInterval(pause.next().seconds)) } catch { return nil }
         }
         return nil
     }

@@ -3,7 +3,7 @@ import Foundation
 import KubeAPI
 import Logging
 import Probes
-import SteadyClock
+import AgentTime
 
 /// Carries out pod sync: observes a pod's containers in the engine, asks the
 /// ``PodActionPlanner`` what to do, and does it. Keeps the only in-memory state of pod sync:

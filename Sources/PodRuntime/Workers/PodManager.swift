@@ -1,3 +1,4 @@
+import AgentTime
 import DockerEngine
 import Foundation
 import KubeAPI
@@ -204,11 +205,11 @@ public actor PodManager: ServiceLifecycle.Service {
         defer { timingReport.cancel() }
         // On shutdown the loop is cancelled, which also ends the event stream.
         await cancelWhenGracefulShutdown {
-            var delay = Duration.milliseconds(500)
+            var backOff = RetryBackOff(initial: .milliseconds(500), maximum: .seconds(10))
             while !Task.isCancelled {
                 do {
                     for try await event in self.engine.containerEvents(labels: labels) {
-                        delay = .milliseconds(500)
+                        backOff.reset()
                         // Deaths matter; starts, stops and removals are the agent's own doing.
                         guard event.action == "die" || event.action == "oom",
                             let uid = event.actor.attributes[ContainerLabels.podUID]
@@ -225,8 +226,7 @@ public actor PodManager: ServiceLifecycle.Service {
                 if Task.isCancelled { break }
                 // Events may have been missed while the stream was down.
                 await self.wakeAll()
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(10))
+                try? await Task.sleep(for: backOff.next())
             }
         }
         stopWorkers()

@@ -1,3 +1,4 @@
+import AgentTime
 import CNetfilter
 import Dispatch
 import Foundation
@@ -186,16 +187,15 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     }
 
     private func loop() async {
-        var retry = configuration.retryInitial
+        var retry = RetryBackOff(initial: configuration.retryInitial, maximum: configuration.retryMaximum)
         var iterator = signals.makeAsyncIterator()
         while !Task.isCancelled {
             let failed = await syncIfReady()
             if failed {
-                try? await Task.sleep(for: retry)
-                retry = min(retry * 2, configuration.retryMaximum)
+                try? await Task.sleep(for: retry.next())
                 continue
             }
-            retry = configuration.retryInitial
+            retry.reset()
             // Wake on a change, or for the periodic full sync.
             let untilFull = lastFullSync.map { configuration.fullSyncInterval - (.now - $0) } ?? configuration.fullSyncInterval
             let timer = Task { [signal] in

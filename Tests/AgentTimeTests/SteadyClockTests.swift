@@ -1,5 +1,5 @@
 import Foundation
-import SteadyClock
+import AgentTime
 import Testing
 
 @Suite("The steady clock")
