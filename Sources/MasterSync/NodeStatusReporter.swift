@@ -1,9 +1,9 @@
+import AgentTime
 import Foundation
 import KubeAPI
 import Logging
 import MasterClient
 import ServiceLifecycle
-import AgentTime
 
 /// Registers the node with the master and keeps its status fresh: every `interval` a strategic
 /// merge patch of the status (heartbeat, capacity, addresses, node info), and, where the master

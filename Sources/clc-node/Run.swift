@@ -1,5 +1,6 @@
-import AgentWatchdog
 import AgentMetrics
+import AgentTime
+import AgentWatchdog
 import ArgumentParser
 import CurlHTTP
 import DockerEngine
@@ -12,7 +13,6 @@ import NodeStats
 import PodRuntime
 import ServiceLifecycle
 import ServiceProxy
-import AgentTime
 import Synchronization
 
 /// `clc-node run`: the agent itself.

@@ -1,5 +1,5 @@
-import Foundation
 import AgentTime
+import Foundation
 import Testing
 
 @Suite("The steady clock")

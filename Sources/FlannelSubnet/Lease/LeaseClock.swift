@@ -1,5 +1,5 @@
-import Foundation
 import AgentTime
+import Foundation
 
 /// Time for lease expiry and renewal, behind a protocol so tests step it by hand instead of
 /// sleeping.

@@ -1,7 +1,7 @@
+import AgentTime
 import CurlHTTP
 import Foundation
 import KubeAPI
-import AgentTime
 
 /// flannel's keys through etcd's v2 keys API (`/v2/keys/...`, served by etcd 3.4 with
 /// `--enable-v2=true`), as the 2015 hosts' flanneld used it. Revisions are v2 indexes

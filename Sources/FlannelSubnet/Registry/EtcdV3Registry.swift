@@ -1,6 +1,6 @@
+import AgentTime
 import CurlHTTP
 import Foundation
-import AgentTime
 import Synchronization
 
 /// flannel's keys through etcd's v3 API over the JSON gateway that etcd 3.4 serves under `/v3/`

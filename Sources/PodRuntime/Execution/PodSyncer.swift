@@ -1,9 +1,9 @@
+import AgentTime
 import DockerEngine
 import Foundation
 import KubeAPI
 import Logging
 import Probes
-import AgentTime
 
 /// Carries out pod sync: observes a pod's containers in the engine, asks the
 /// ``PodActionPlanner`` what to do, and does it. Keeps the only in-memory state of pod sync:
