@@ -84,7 +84,7 @@ struct Run: AsyncParsableCommand {
     var resyncInterval = 10
 
     @Option(help: "Service proxy: nftables (program ClusterIPs and NodePorts in table ip clc-proxy) or none.")
-    var proxyMode = "nftables"
+    var proxyMode = ProxyMode.nftables
 
     @Option(name: .customLong("cluster-cidr"), help: "The pod network of the cluster; connections to a cluster IP from outside it are masqueraded.")
     var clusterCIDR: String?
@@ -182,9 +182,6 @@ struct Run: AsyncParsableCommand {
         }
         guard podPollInterval >= 0, nodeStatusInterval > 0, watchIdleTimeout > 0, kubeAPIQPS > 0, kubeAPIBurst > 0 else {
             throw ValidationError("--pod-poll-interval must be >= 0; --node-status-interval, --watch-idle-timeout, --kube-api-qps and --kube-api-burst > 0")
-        }
-        guard ["nftables", "none"].contains(proxyMode) else {
-            throw ValidationError("--proxy-mode: \"\(proxyMode)\" is not one of nftables, none")
         }
         if !metricsBindAddress.isEmpty {
             do {
@@ -423,7 +420,7 @@ struct Run: AsyncParsableCommand {
     private func makeServiceProxy(
         endpointsFromMaster: Bool, metrics: MetricsRegistry, health: ProxySyncHealth, logger: Logger
     ) -> ServiceProxyController? {
-        guard proxyMode == "nftables" else {
+        guard proxyMode == .nftables else {
             logger.notice("service proxy disabled (--proxy-mode none)")
             return nil
         }

@@ -17,7 +17,7 @@ struct DefaultsTests {
             ("kubernetes/example-guestbook-php-redis", "Always"),
         ])
     func imagePullPolicy(image: String, policy: String) {
-        #expect(Container(name: "c", image: image).withDefaults().imagePullPolicy == policy)
+        #expect(Container(name: "c", image: image).withDefaults().imagePullPolicy?.rawValue == policy)
     }
 
     @Test("an explicit pull policy is kept")

@@ -1,3 +1,4 @@
+import Foundation
 import KubeAPI
 import Testing
 
@@ -172,5 +173,20 @@ struct ValidationTests {
             Container(name: "init", image: "busybox", livenessProbe: Probe(exec: ExecAction(command: ["true"])))
         ]
         #expect(pod.validationErrors().map(\.field) == ["spec.initContainers[0].livenessProbe"])
+    }
+}
+
+@Suite("Typed policies")
+struct TypedPolicyTests {
+    @Test("a pod list with an unknown restartPolicy decodes, and validation refuses that pod by field")
+    func unknownPolicyDecodes() throws {
+        let json = #"{"kind":"PodList","apiVersion":"v1","metadata":{},"items":[{"metadata":{"name":"a","namespace":"default","uid":"u"},"spec":{"restartPolicy":"Sometimes","containers":[{"name":"c","image":"busybox","imagePullPolicy":"Rarely"}]}}]}"#
+        let list = try JSONDecoder().decode(ObjectList<Pod>.self, from: Data(json.utf8))
+        let pod = try #require(list.items.first)
+        #expect(pod.spec.restartPolicy?.rawValue == "Sometimes")
+        #expect(pod.spec.containers[0].imagePullPolicy?.rawValue == "Rarely")
+        let error = try #require(throws: PodValidationError.self) { try pod.validated() }
+        #expect("\(error)".contains("spec.restartPolicy"))
+        #expect("\(error)".contains("spec.containers[0].imagePullPolicy"))
     }
 }

@@ -15,7 +15,7 @@ struct PlannerScenario: Sendable {
     /// The network infra containers must be on (nil: not set up yet).
     var network: SandboxNetwork? = .defaultBridge
 
-    var restartPolicy: String? {
+    var restartPolicy: KubeAPI.RestartPolicy? {
         get { pod?.spec.restartPolicy }
         set { pod?.spec.restartPolicy = newValue }
     }
@@ -262,6 +262,6 @@ struct PodActionPlannerTests {
         ])
     func shouldRestart(policy: String, exitCode: Int, restarts: Bool) {
         let container = TestFixtures.container(id: "app-1", state: .exited, exitCode: exitCode)
-        #expect(PodActionPlanner.shouldRestart(container, policy: policy) == restarts)
+        #expect(PodActionPlanner.shouldRestart(container, policy: .init(rawValue: policy)) == restarts)
     }
 }

@@ -64,7 +64,7 @@ struct PodStatusBuilderTests {
 
     func pod(restartPolicy: String = "Always", specs: [Container] = [Container(name: "app", image: "redis:7")]) -> Pod {
         var pod = TestFixtures.basePod
-        pod.spec.restartPolicy = restartPolicy
+        pod.spec.restartPolicy = .init(rawValue: restartPolicy)
         pod.spec.containers = specs.map { $0.withDefaults() }
         return pod
     }

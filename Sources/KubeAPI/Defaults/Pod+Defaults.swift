@@ -22,7 +22,7 @@ extension PodSpec {
     /// under host networking.
     public func withDefaults() -> PodSpec {
         var spec = self
-        if spec.restartPolicy?.isEmpty ?? true { spec.restartPolicy = "Always" }
+        if spec.restartPolicy?.rawValue.isEmpty ?? true { spec.restartPolicy = .always }
         if spec.terminationGracePeriodSeconds == nil { spec.terminationGracePeriodSeconds = 30 }
         if spec.dnsPolicy?.isEmpty ?? true { spec.dnsPolicy = "ClusterFirst" }
         let hostNetwork = spec.hostNetwork ?? false
@@ -41,7 +41,7 @@ extension Container {
     ///   `hostPort` defaults to its `containerPort`.
     public func withDefaults(hostNetwork: Bool = false) -> Container {
         var container = self
-        if container.imagePullPolicy?.isEmpty ?? true {
+        if container.imagePullPolicy?.rawValue.isEmpty ?? true {
             container.imagePullPolicy = Container.defaultImagePullPolicy(forImage: image ?? "")
         }
         if container.terminationMessagePath?.isEmpty ?? true {
@@ -72,7 +72,7 @@ extension Container {
     /// `:latest` image (it may have moved), `IfNotPresent` for any other tag or a digest.
     ///
     /// A registry port ("localhost:5000/redis") is not a tag: only a colon after the last slash is.
-    public static func defaultImagePullPolicy(forImage image: String) -> String {
+    public static func defaultImagePullPolicy(forImage image: String) -> PullPolicy {
         var reference = Substring(image)
         var hasDigest = false
         if let at = reference.firstIndex(of: "@") {
@@ -87,9 +87,9 @@ extension Container {
             tag = nil
         }
         switch tag {
-        case "latest": return "Always"
-        case nil where !hasDigest && !image.isEmpty: return "Always"
-        default: return "IfNotPresent"
+        case "latest": return .always
+        case nil where !hasDigest && !image.isEmpty: return .always
+        default: return .ifNotPresent
         }
     }
 

@@ -19,7 +19,7 @@ public struct Container: Sendable, Hashable, Codable {
     public var lifecycle: Lifecycle?
     public var terminationMessagePath: String?
     /// "Always", "IfNotPresent" or "Never"; defaulting derives it from the image tag.
-    public var imagePullPolicy: String?
+    public var imagePullPolicy: PullPolicy?
     public var securityContext: SecurityContext?
     public var stdin: Bool?
     public var tty: Bool?
@@ -40,7 +40,7 @@ public struct Container: Sendable, Hashable, Codable {
         startupProbe: Probe? = nil,
         lifecycle: Lifecycle? = nil,
         terminationMessagePath: String? = nil,
-        imagePullPolicy: String? = nil,
+        imagePullPolicy: PullPolicy? = nil,
         securityContext: SecurityContext? = nil,
         stdin: Bool? = nil,
         tty: Bool? = nil

@@ -5,7 +5,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
     public var initContainers: [Container]?
     public var volumes: [Volume]?
     /// "Always", "OnFailure" or "Never"; defaulting makes it "Always".
-    public var restartPolicy: String?
+    public var restartPolicy: RestartPolicy?
     /// Seconds between the stop signal and the kill; defaulting makes it 30.
     public var terminationGracePeriodSeconds: Int64?
     public var activeDeadlineSeconds: Int64?
@@ -37,7 +37,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         containers: [Container] = [],
         initContainers: [Container]? = nil,
         volumes: [Volume]? = nil,
-        restartPolicy: String? = nil,
+        restartPolicy: RestartPolicy? = nil,
         terminationGracePeriodSeconds: Int64? = nil,
         activeDeadlineSeconds: Int64? = nil,
         dnsPolicy: String? = nil,
@@ -84,7 +84,7 @@ public struct PodSpec: Sendable, Hashable, Codable {
         containers = try container.decodeIfPresent([Container].self, forKey: .containers) ?? []
         initContainers = try container.decodeIfPresent([Container].self, forKey: .initContainers)
         volumes = try container.decodeIfPresent([Volume].self, forKey: .volumes)
-        restartPolicy = try container.decodeIfPresent(String.self, forKey: .restartPolicy)
+        restartPolicy = try container.decodeIfPresent(RestartPolicy.self, forKey: .restartPolicy)
         terminationGracePeriodSeconds = try container.decodeIfPresent(
             Int64.self, forKey: .terminationGracePeriodSeconds)
         activeDeadlineSeconds = try container.decodeIfPresent(Int64.self, forKey: .activeDeadlineSeconds)

@@ -1,5 +1,4 @@
 extension Container {
-    static let pullPolicies = ["Always", "IfNotPresent", "Never"]
     static let portProtocols = ["TCP", "UDP", "SCTP"]
     static let schemes = ["HTTP", "HTTPS"]
 
@@ -25,10 +24,10 @@ extension Container {
             errors.append(FieldError(
                 field: "\(path).image", value: image, detail: "must not have leading or trailing whitespace"))
         }
-        if let imagePullPolicy, !Self.pullPolicies.contains(imagePullPolicy) {
+        if let imagePullPolicy, !PullPolicy.supported.contains(imagePullPolicy) {
             errors.append(FieldError(
-                field: "\(path).imagePullPolicy", value: imagePullPolicy,
-                detail: supportedValues(Self.pullPolicies), kind: .notSupported))
+                field: "\(path).imagePullPolicy", value: imagePullPolicy.rawValue,
+                detail: supportedValues(PullPolicy.supported.map(\.rawValue)), kind: .notSupported))
         }
 
         validatePorts(path: "\(path).ports", into: &errors)

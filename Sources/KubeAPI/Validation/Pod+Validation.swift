@@ -38,7 +38,6 @@ extension Pod {
 }
 
 extension PodSpec {
-    static let restartPolicies = ["Always", "OnFailure", "Never"]
     static let dnsPolicies = ["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"]
     static let hostPathTypes = [
         "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket", "CharDevice", "BlockDevice",
@@ -63,10 +62,10 @@ extension PodSpec {
                 seenNames: &containerNames, into: &errors)
         }
 
-        if let restartPolicy, !Self.restartPolicies.contains(restartPolicy) {
+        if let restartPolicy, !RestartPolicy.supported.contains(restartPolicy) {
             errors.append(FieldError(
-                field: "\(path).restartPolicy", value: restartPolicy,
-                detail: supportedValues(Self.restartPolicies), kind: .notSupported))
+                field: "\(path).restartPolicy", value: restartPolicy.rawValue,
+                detail: supportedValues(RestartPolicy.supported.map(\.rawValue)), kind: .notSupported))
         }
         if let dnsPolicy, !Self.dnsPolicies.contains(dnsPolicy) {
             errors.append(FieldError(

@@ -581,20 +581,20 @@ public actor PodSyncer {
     /// to go on.
     private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
         let image = spec.image ?? ""
-        let policy = spec.imagePullPolicy ?? "IfNotPresent"
+        let policy = spec.imagePullPolicy ?? .ifNotPresent
         let present: Bool
         do {
             present = try await engine.inspectImage(name: image) != nil
         } catch {
             return (.init(reason: "ErrImagePull", message: "cannot inspect image \"\(image)\": \(error)"), now().addingTimeInterval(10))
         }
-        if policy == "Never" {
+        if policy == .never {
             if present { return nil }
             let message = "Container image \"\(image)\" is not present with pull policy of Never"
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "ErrImageNeverPull", message: message))
             return (.init(reason: "ErrImageNeverPull", message: message), now().addingTimeInterval(10))
         }
-        if policy == "IfNotPresent", present { return nil }
+        if policy == .ifNotPresent, present { return nil }
 
         let key = "\(pod.metadata.uid ?? "")/image/\(image)"
         if let failedAt = pullFailures[key], pullBackOff.isInBackOff(key, since: failedAt, now: now()) {

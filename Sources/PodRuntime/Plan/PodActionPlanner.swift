@@ -33,14 +33,14 @@ public struct PodActionPlanner: Sendable {
         }
 
         let specs = pod.spec.containers
-        let restartPolicy = pod.spec.restartPolicy ?? "Always"
+        let restartPolicy = pod.spec.restartPolicy ?? .always
         let sandboxes = observed.sandboxes
         let readySandbox = sandboxes.first { $0.isRunning && !($0.ipAddress ?? "").isEmpty && isOnPodNetwork($0, pod: pod) }
         let extraRunningSandbox = sandboxes.contains { $0.isRunning && $0.id != readySandbox?.id }
 
         if readySandbox == nil || extraRunningSandbox {
             let everyContainerRan = specs.allSatisfy { observed.latest($0.name) != nil }
-            if restartPolicy == "Never", !sandboxes.isEmpty, everyContainerRan {
+            if restartPolicy == .never, !sandboxes.isEmpty, everyContainerRan {
                 // A Never pod whose infra container died has nothing left to run.
                 if !observed.running.isEmpty {
                     actions.killPod = true
@@ -75,7 +75,7 @@ public struct PodActionPlanner: Sendable {
                     // As kubelet, the kill and the restart happen in the same sync; the restart
                     // backs off against the previous death of this container, if any.
                     actions.containersToKill.append(.init(containerID: latest.id, name: spec.name, reason: "Container failed liveness probe"))
-                    if restartPolicy != "Never" {
+                    if restartPolicy != .never {
                         schedule(index: index, spec: spec, pod: pod, observed: observed, backOff: backOff, now: now, into: &actions)
                     }
                 }
@@ -110,14 +110,14 @@ public struct PodActionPlanner: Sendable {
     }
 
     /// Whether an exited container restarts under the pod's restartPolicy.
-    public static func shouldRestart(_ container: ObservedContainer, policy: String) -> Bool {
+    public static func shouldRestart(_ container: ObservedContainer, policy: KubeAPI.RestartPolicy) -> Bool {
         switch container.state {
         case .running: false
         case .created: true
         case .exited:
             switch policy {
-            case "Never": false
-            case "OnFailure": container.exitCode != 0
+            case .never: false
+            case .onFailure: container.exitCode != 0
             default: true
             }
         }

@@ -119,9 +119,9 @@ public struct PodStatusBuilder: Sendable {
         if waiting > 0 { return "Pending" }
         if running > 0 { return "Running" }
         guard stopped > 0 else { return "Pending" }
-        switch pod.spec.restartPolicy ?? "Always" {
-        case "Always": return "Running"
-        case "OnFailure": return stopped == succeeded ? "Succeeded" : "Running"
+        switch pod.spec.restartPolicy ?? .always {
+        case .always: return "Running"
+        case .onFailure: return stopped == succeeded ? "Succeeded" : "Running"
         default: return stopped == succeeded ? "Succeeded" : "Failed"
         }
     }
