@@ -43,4 +43,10 @@ final class ContainerTimeline: Sendable {
     var deaths: [Date] { instances.byID.withLock { $0.values.compactMap(\.finished).sorted() } }
 
     func stop() { task.cancel() }
+
+    /// What a failing test prints: the instances seen and the end of the agent's log.
+    func report(agentLog: String, lines: Int = 60) {
+        print("starts \(starts), deaths \(deaths); the agent's log ends with:")
+        print(agentLog.split(separator: "\n").suffix(lines).joined(separator: "\n"))
+    }
 }

@@ -28,8 +28,7 @@ struct LivenessRestartTimingTests {
                 timeline.starts.count >= 4 && timeline.deaths.count >= 3
             }
         } catch {
-            print("starts \(timeline.starts), deaths \(timeline.deaths); the agent's log ends with:")
-            print(cluster.fixture.agent.log.split(separator: "\n").suffix(60).joined(separator: "\n"))
+            timeline.report(agentLog: cluster.fixture.agent.log)
             throw error
         }
         let starts = timeline.starts
