@@ -21,7 +21,7 @@ struct KubeconfigShapeTests {
             _ = try load("apiVersion: v1\nusers:\n- name: a\n? - x\n  - y\n: z\n")
             Issue.record("the kubeconfig was accepted")
         } catch {
-            #expect(error.detail == "a mapping key is not a string (line 4)")
+            #expect(error.detail.hasPrefix("a mapping key is not a string"))
             #expect(error.field == "")
         }
     }
