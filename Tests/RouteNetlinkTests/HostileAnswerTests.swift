@@ -9,7 +9,7 @@ struct HostileAnswerTests {
     @Test("a link whose flags use the top bit is read, up when IFF_UP is set")
     func linkFlagsTopBit() {
         let datagram: [UInt8] = [
-            40, 0, 0, 0,  // nlmsg_len 40
+            44, 0, 0, 0,  // nlmsg_len 44: header 16, ifinfomsg 16, attribute 12
             16, 0,  // RTM_NEWLINK
             2, 0,  // NLM_F_MULTI
             1, 0, 0, 0,  // nlmsg_seq
