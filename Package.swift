@@ -336,3 +336,19 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets (Tests/Fuzz, run by scripts/fuzz.sh): declared only when CLC_FUZZ=1, so the
+// normal build and tests never see them. One executable holds every target (CLC_FUZZ_TARGET
+// chooses), so a sanitizer build links once; it is built under its own scratch path with
+// `--sanitize fuzzer --sanitize address`. -parse-as-library: no `main` of its own, libFuzzer's runs.
+if Context.environment["CLC_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "clc-fuzz",
+            dependencies: [
+                "KubeAPI", "PodRuntime", "DockerEngine", "MasterClient", "CurlHTTP", "ServiceProxy", "RouteNetlink",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Fuzz/Targets",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+}

@@ -8,7 +8,8 @@
 #      and a private etcd 3.4 on 127.0.0.1:23790 with the v2 API on (scripts/etcd.sh),
 #   3. builds the local test images from Debian packages (scripts/build-images.sh),
 #   4. builds the package and runs `swift test` against that dockerd and etcd,
-#   5. stops both and removes what they ran, whatever the outcome.
+#   5. runs every fuzz target for a few seconds (scripts/fuzz.sh; CLC_FUZZ_SMOKE_SECONDS, default 5),
+#   6. stops both and removes what they ran, whatever the outcome.
 # CLC_TEST_DIR chooses where the private dockerd keeps its state (default /tmp/clc-test-docker);
 # CLC_TEST_ETCD_DIR and CLC_TEST_ETCD_PORT the etcd's (default /tmp/clc-test-etcd, 23790).
 set -euo pipefail
@@ -68,4 +69,7 @@ cat "$kernel_log"
 rm -f "$kernel_log"
 swift test --skip-build --filter IntegrationTests --skip "$timing" || status=$?
 swift test --skip-build --filter "$timing" --no-parallel || status=$?
+# A smoke run of every fuzz target (libFuzzer and the address sanitizer, its own build under
+# .build-fuzz): a few seconds each, from the seed corpora; longer runs: scripts/fuzz.sh --time N.
+bash scripts/fuzz.sh --time "${CLC_FUZZ_SMOKE_SECONDS:-5}" || status=$?
 exit $status

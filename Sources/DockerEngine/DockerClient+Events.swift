@@ -19,10 +19,8 @@ extension DockerClient {
                 let request = HTTPRequest(path: prefix + "/events" + query, timeout: nil)
                 var splitter = LineSplitter(maxLineBytes: Self.eventMaxLineBytes, stream: "docker events")
                 for try await chunk in transport.stream(request) {
-                    for line in try splitter.append(chunk) {
-                        if let event = try? JSONDecoder().decode(DockerEvent.self, from: Data(line)) {
-                            continuation.yield(event)
-                        }
+                    for event in try Self.events(in: chunk, splitter: &splitter) {
+                        continuation.yield(event)
                     }
                 }
                 continuation.finish()
@@ -32,5 +30,13 @@ extension DockerClient {
         }
         continuation.onTermination = { _ in task.cancel() }
         return events
+    }
+
+    /// The events a chunk of the stream completes: its lines are split by `splitter` (which
+    /// carries a partial line to the next chunk) and a line that is not an event is skipped.
+    /// Pure, so that tests and the fuzz target (Tests/Fuzz) feed it any bytes.
+    /// - Throws: ``LineSplitter/LineTooLong`` for a line longer than the splitter's limit.
+    static func events(in chunk: [UInt8], splitter: inout LineSplitter) throws(LineSplitter.LineTooLong) -> [DockerEvent] {
+        try splitter.append(chunk).compactMap { line in try? JSONDecoder().decode(DockerEvent.self, from: Data(line)) }
     }
 }

@@ -25,7 +25,15 @@ public struct Kubeconfig: Sendable, Hashable {
         }
         let root: [String: Any]
         do {
-            guard let loaded = try Yams.load(yaml: text) as? [String: Any] else {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw KubeconfigError(path: path, field: "", detail: "is not a YAML mapping")
+            }
+            // Yams traps on a mapping key that is not a scalar (`? [a]: b`) when it builds
+            // dictionaries, and follows aliases as often as they occur: check both first.
+            if let problem = Self.constructionProblem(node, budget: 100_000 + 2 * data.count) {
+                throw KubeconfigError(path: path, field: "", detail: problem)
+            }
+            guard let loaded = node.any as? [String: Any] else {
                 throw KubeconfigError(path: path, field: "", detail: "is not a YAML mapping")
             }
             root = loaded
@@ -74,6 +82,34 @@ public struct Kubeconfig: Sendable, Hashable {
             token: user["token"] as? String,
             tokenFile: (user["tokenFile"] as? String).flatMap { $0.isEmpty ? nil : $0.hasPrefix("/") ? $0 : base + "/" + $0 },
             insecureSkipTLSVerify: cluster["insecure-skip-tls-verify"] as? Bool ?? false)
+    }
+}
+
+extension Kubeconfig {
+    /// Why Yams cannot turn `node` into dictionaries and arrays safely: a mapping key that is
+    /// not a scalar (its constructor force-unwraps the key as a string), or more than `budget`
+    /// nodes once aliases are followed (it constructs an alias's node each time it occurs, so a
+    /// billion-laughs file would take exponential time and memory). Nil when neither.
+    static func constructionProblem(_ node: Yams.Node, budget: Int) -> String? {
+        var remaining = budget
+        var pending = [node]
+        while let next = pending.popLast() {
+            remaining -= 1
+            guard remaining >= 0 else { return "YAML aliases expand it to more than \(budget) nodes" }
+            switch next {
+            case .scalar, .alias:
+                continue
+            case let .mapping(mapping):
+                for (key, value) in mapping {
+                    guard key.scalar != nil else { return "a mapping key is not a string\(key.mark.map { " (line \($0.line))" } ?? "")" }
+                    pending.append(key)
+                    pending.append(value)
+                }
+            case let .sequence(sequence):
+                pending.append(contentsOf: sequence)
+            }
+        }
+        return nil
     }
 }
 

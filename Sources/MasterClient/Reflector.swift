@@ -82,7 +82,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                 stream: for try await chunk in client.watchStream(path + MasterClient.query(items)) {
                     for line in try splitter.append(chunk) {
                         lines += 1
-                        switch try apply(line, to: &store) {
+                        switch try Self.apply(line, to: &store, label: "watch \(path)") {
                         case let .version(version):
                             if let version { resourceVersion = version }
                         case let .changed(version):
@@ -116,48 +116,6 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                 logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
                 await wait(backOff.next())
             }
-        }
-    }
-
-    private enum Applied {
-        case version(String?)
-        case changed(String?)
-        case gone
-    }
-
-    private struct Header: Decodable { var type: String }
-    private struct Bookmark: Codable, Sendable, Hashable { var metadata: ObjectMeta }
-
-    private func apply(_ line: [UInt8], to store: inout ObjectStore<Resource>) throws(MasterError) -> Applied {
-        let data = Data(line)
-        let decoder = JSONDecoder()
-        let label = "watch \(path)"
-        guard let header = try? decoder.decode(Header.self, from: data) else {
-            throw .decoding(request: label, message: "not a watch event: \(String(decoding: line.prefix(200), as: UTF8.self))")
-        }
-        switch header.type {
-        case "ERROR":
-            let status = try? decoder.decode(WatchEvent<Status>.self, from: data).object
-            if status?.code == 410 { return .gone }
-            throw .status(request: label, code: Int(status?.code ?? 500), reason: status?.reason ?? "", message: status?.message ?? "watch error")
-        case "BOOKMARK":
-            let bookmark = try? decoder.decode(WatchEvent<Bookmark>.self, from: data).object
-            return .version(bookmark?.metadata.resourceVersion)
-        case "ADDED", "MODIFIED", "DELETED":
-            let object: Resource
-            do {
-                object = try decoder.decode(WatchEvent<Resource>.self, from: data).object
-            } catch {
-                throw .decoding(request: label, message: "\(error)")
-            }
-            if header.type == "DELETED" {
-                store.remove(key: object.storeKey, keyOf: \.storeKey)
-            } else {
-                store.upsert(object, key: object.storeKey)
-            }
-            return .changed(object.metadata.resourceVersion)
-        default:
-            throw .decoding(request: label, message: "unknown watch event type \(header.type)")
         }
     }
 

@@ -69,6 +69,13 @@ public enum ManifestDecoder {
     }
 
     private static func decodeYAML(_ text: String, source: String) throws(ManifestError) -> [KubeObject] {
+        // Counted on the parser's events first: composing alone can take exponential time when
+        // an alias is a mapping key (YAMLExpansion says why).
+        let budget = yamlNodeBudget(bytes: text.utf8.count)
+        if let beyond = YAMLExpansion.documentBeyond(text, budget: budget) {
+            throw ManifestError(
+                source: source, document: beyond.documents > 1 ? beyond.document : nil, reason: .excessiveAliasing(limit: budget))
+        }
         var nodes: [Yams.Node] = []
         do {
             let parser = try Parser(yaml: text)
@@ -84,7 +91,6 @@ public enum ManifestDecoder {
 
         // Composing shares an anchored node among its aliases; decoding would visit it once per
         // alias, so aliases of aliases would take exponential time. Count first, within a budget.
-        let budget = yamlNodeBudget(bytes: text.utf8.count)
         var remaining = budget
         for (index, node) in nodes.enumerated() {
             guard countNodes(node, within: &remaining) else {

@@ -193,15 +193,36 @@ public struct ContainerConfigBuilder: Sendable {
         let memoryLimit = try read("limits", "memory", milli: false)
         _ = try read("requests", "memory", milli: false)
 
-        host.cpuShares = max(2, (cpuRequest ?? 0) * 1024 / 1000)
+        host.cpuShares = Self.cpuShares(milliCPU: cpuRequest ?? 0)
         if let cpuLimit, cpuLimit > 0 {
-            host.cpuPeriod = 100_000
-            host.cpuQuota = max(1000, cpuLimit * 100_000 / 1000)
+            host.cpuPeriod = Self.cpuPeriod
+            host.cpuQuota = Self.cpuQuota(milliCPU: cpuLimit)
         }
         if let memoryLimit, memoryLimit > 0 {
             host.memory = memoryLimit
             host.memorySwap = memoryLimit
         }
+    }
+
+    /// The CFS period of a container with a cpu limit, in microseconds (kubelet's 100 ms).
+    static let cpuPeriod: Int64 = 100_000
+    /// The most CPU shares the kernel takes (kubelet's MaxShares).
+    static let maxCPUShares: Int64 = 262_144
+
+    /// kubelet's MilliCPUToShares: milliCPU × 1024 / 1000, at least 2 and at most
+    /// ``maxCPUShares``. A request of billions of CPUs (which a quantity can write, `cpu: 100G`)
+    /// gives the most, where the product would overflow.
+    static func cpuShares(milliCPU: Int64) -> Int64 {
+        let (product, overflow) = milliCPU.multipliedReportingOverflow(by: 1024)
+        return overflow ? maxCPUShares : min(maxCPUShares, max(2, product / 1000))
+    }
+
+    /// kubelet's MilliCPUToQuota: milliCPU × period / 1000, at least 1 ms. A limit so large that
+    /// the product overflows gives the largest quota, which the engine refuses for that
+    /// container (the agent itself must not trap on it).
+    static func cpuQuota(milliCPU: Int64) -> Int64 {
+        let (product, overflow) = milliCPU.multipliedReportingOverflow(by: cpuPeriod)
+        return overflow ? Int64.max : max(1000, product / 1000)
     }
 
     private func podLabels(_ pod: Pod) -> [String: String] {

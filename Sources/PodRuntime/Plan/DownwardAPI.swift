@@ -115,6 +115,8 @@ public struct DownwardAPI: Sendable {
     }
 
     private static func ceilingDivide(_ value: Int64, _ divisor: Int64) -> Int64 {
-        value <= 0 ? value / divisor : (value + divisor - 1) / divisor
+        // Not (value + divisor - 1) / divisor: that overflows for values near Int64.max (`7Ei`).
+        let quotient = value / divisor
+        return value % divisor > 0 ? quotient + 1 : quotient
     }
 }

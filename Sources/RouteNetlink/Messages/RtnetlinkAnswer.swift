@@ -44,10 +44,11 @@ public enum RtnetlinkAnswer: Sendable, Hashable {
         switch Int32(type) {
         case NLMSG_ERROR:
             guard payload.count >= 4 else { return .other }
-            let code = -payload.loadUnaligned(as: Int32.self)
+            // Wrapping: no kernel sends Int32.min, but a datagram that does must not trap.
+            let code = 0 &- payload.loadUnaligned(as: Int32.self)
             return .error(errno: code, message: extendedAckMessage(flags: flags, payload: payload))
         case NLMSG_DONE:
-            return .done(errno: payload.count >= 4 ? -payload.loadUnaligned(as: Int32.self) : 0)
+            return .done(errno: payload.count >= 4 ? 0 &- payload.loadUnaligned(as: Int32.self) : 0)
         case Int32(RTM_NEWLINK): return link(payload).map(RtnetlinkAnswer.link) ?? .other
         case Int32(RTM_NEWADDR): return address(payload) ?? .other
         case Int32(RTM_NEWROUTE): return route(payload).map(RtnetlinkAnswer.route) ?? .other
@@ -66,7 +67,8 @@ public enum RtnetlinkAnswer: Sendable, Hashable {
         guard let name = top[UInt16(IFLA_IFNAME)].map(string) else { return nil }
         var link = Link(
             index: header.ifi_index, name: name, mtu: top[UInt16(IFLA_MTU)].flatMap(hostUInt32) ?? 0,
-            isUp: Int32(header.ifi_flags) & RtnetlinkRequest.interfaceUp != 0,
+            // ifi_flags is unsigned: a flag in the top bit must not trap a conversion.
+            isUp: Int32(bitPattern: header.ifi_flags) & RtnetlinkRequest.interfaceUp != 0,
             address: top[UInt16(IFLA_ADDRESS)].flatMap { MACAddress(bytes: Array($0)) })
         if let info = top[UInt16(IFLA_LINKINFO)].map(attributes) {
             link.kind = info[UInt16(IFLA_INFO_KIND)].map(string)

@@ -84,9 +84,10 @@ enum ConntrackMessage {
             let payload = UnsafeRawBufferPointer(rebasing: datagram[(offset + headerSize)..<(offset + length)])
             switch header.nlmsg_type {
             case UInt16(NLMSG_ERROR) where payload.count >= 4:
-                answers.append((header.nlmsg_seq, .error(errno: -payload.loadUnaligned(as: Int32.self))))
+                // Wrapping: no kernel sends Int32.min, but a datagram that does must not trap.
+                answers.append((header.nlmsg_seq, .error(errno: 0 &- payload.loadUnaligned(as: Int32.self))))
             case UInt16(NLMSG_DONE):
-                let code = payload.count >= 4 ? -payload.loadUnaligned(as: Int32.self) : 0
+                let code = payload.count >= 4 ? 0 &- payload.loadUnaligned(as: Int32.self) : 0
                 answers.append((header.nlmsg_seq, .done(errno: code)))
             case entryType where payload.count >= MemoryLayout<nfgenmsg>.size:
                 let attributes = UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<nfgenmsg>.size...])

@@ -189,7 +189,7 @@ public final class NetlinkRulesetWriter: RulesetWriter {
             if header.nlmsg_type == UInt16(NLMSG_ERROR), length >= headerSize + 4 + headerSize {
                 let code = bytes.loadUnaligned(fromByteOffset: offset + headerSize, as: Int32.self)
                 let original = bytes.loadUnaligned(fromByteOffset: offset + headerSize + 4, as: nlmsghdr.self)
-                var answer = Answer(sequence: original.nlmsg_seq, errno: -code, message: nil)
+                var answer = Answer(sequence: original.nlmsg_seq, errno: 0 &- code, message: nil)  // wrapping: Int32.min must not trap
                 if Int32(header.nlmsg_flags) & NLM_F_ACK_TLVS != 0 {
                     // Capped: the error is followed by the original header only, then TLVs.
                     let originalLength = Int32(header.nlmsg_flags) & NLM_F_CAPPED != 0 ? headerSize : Int(original.nlmsg_len)
