@@ -12,7 +12,8 @@ struct Report {
 
     static let tolerance = 0.10
 
-    /// (figure, first, last, ratio, ok)
+    /// (figure, first, last, ratio, ok): the issue's three figures; RssAnon (the heap, without
+    /// the mapped binary and libraries) beside them is shown for information.
     var ratios: [(String, Double, Double, Double, Bool)] {
         guard samples.count >= 3, let first = samples.dropFirst().first, let last = samples.last else { return [] }
         return [
@@ -22,7 +23,7 @@ struct Report {
             ("threads", Double(first.threads), Double(last.threads)),
         ].map { name, a, b in
             let ratio = a > 0 ? b / a : .infinity
-            return (name, a, b, ratio, ratio <= 1 + Self.tolerance)
+            return (name, a, b, ratio, name.hasPrefix("RssAnon") || ratio <= 1 + Self.tolerance)
         }
     }
 
@@ -54,7 +55,7 @@ struct Report {
         for (name, a, b, ratio, ok) in ratios {
             lines.append(
                 "  " + name.padding(toLength: 22, withPad: " ", startingAt: 0)
-                    + String(format: " %8.1f -> %8.1f  ratio %.3f  %@", a, b, ratio, ok ? "PASS" : "FAIL"))
+                    + String(format: " %8.1f -> %8.1f  ratio %.3f  %@", a, b, ratio, name.hasPrefix("RssAnon") ? "(information)" : ok ? "PASS" : "FAIL"))
         }
         if ratios.isEmpty { lines.append("  (too few samples for a ratio: need --cycles >= 2 x --sample-every)") }
         let ready = results.compactMap(\.readySeconds).sorted()
