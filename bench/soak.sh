@@ -82,7 +82,7 @@ cleanup() {
   if [[ -s $WORK/agent.pid ]]; then
     local pid
     pid=$(<"$WORK/agent.pid")
-    if [[ $pid =~ ^[0-9]+$ ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--state-dir $WORK/state"; then
+    if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/cmdline ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "--state-dir $WORK/state"; then
       kill -KILL "$pid" 2>/dev/null || true
     fi
     rm -f "$WORK/agent.pid"
