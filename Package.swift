@@ -299,6 +299,7 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
             path: "bench/LeaseBench"),
+        .executableTarget(name: "clc-bench-soak", dependencies: ["MasterDouble", "DockerEngine"], path: "bench/SoakBench"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(

@@ -61,6 +61,9 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     /// quiet sync periods.
     private var rewrites: [String: Rewrite] = [:]
     private var deletionsConfirmed: Set<String> = []
+    /// `sent.count + deletionsConfirmed.count` after the last pruning of pods the agent no longer
+    /// has: the next pruning waits until they doubled, so its cost stays proportional.
+    private var keptAfterPruning = 0
     private var usePut = false
     private var failures = 0
     private var wake: AsyncStream<Void>.Continuation?
@@ -271,10 +274,13 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
             if failures > 0 { logger.notice("pod status reaches the master again") }
             failures = 0
         }
-        if sent.count > pending.count + 4096 {
+        // Pods the manager forgot need neither: without this, each deleted pod's last status
+        // stayed (up to 4096 of them), and the agent's memory grew with every pod (the soak).
+        if sent.count + deletionsConfirmed.count > 2 * keptAfterPruning + 64 {
             let live = Set(await manager.snapshot().compactMap { $0.pod.metadata.uid })
-            sent = sent.filter { live.contains($0.key) }
-            deletionsConfirmed = deletionsConfirmed.filter { live.contains($0) }
+            sent = sent.filter { live.contains($0.key) || pending[$0.key] != nil }
+            deletionsConfirmed = deletionsConfirmed.filter { live.contains($0) || pending[$0] != nil }
+            keptAfterPruning = sent.count + deletionsConfirmed.count
         }
     }
 }

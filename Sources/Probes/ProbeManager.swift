@@ -60,7 +60,12 @@ public actor ProbeManager {
     }
 
     /// Stops every worker of a pod.
-    public func remove(podUID: String) { sync(podUID: podUID, targets: []) }
+    /// Its cancelled workers record nothing more (`probeOnce` checks), so the recorder's
+    /// forgetting is final.
+    public func remove(podUID: String) {
+        sync(podUID: podUID, targets: [])
+        recorder?.forget(podUID: podUID)
+    }
 
     /// Stops every worker (agent shutdown).
     public func stopAll() {

@@ -3,6 +3,12 @@
 /// the agent's wiring adapts it to its registry.
 public protocol ProbeRecorder: Sendable {
     func record(_ run: ProbeRun)
+    /// The pod's probes stopped for good (the pod is gone): what was kept for it may go.
+    func forget(podUID: String)
+}
+
+extension ProbeRecorder {
+    public func forget(podUID: String) {}
 }
 
 /// One probe run: which probe of which container, how it ended and how long it took.

@@ -78,6 +78,32 @@ struct KubeletMetricsTests {
         #expect(text.isSuperset(of: expected), "missing: \(expected.subtracting(text).sorted())")
     }
 
+    @Test("a pod's probe series go when its probes are forgotten, another pod's stay (the soak's growth per deleted pod)")
+    func proberSeriesOfAGonePod() async throws {
+        let prober = ProberMetrics()
+        let recorder = ProberMetricsRecorder(prober)
+        let gone = ProbeRun(
+            kind: .liveness, succeeded: true, podUID: "uid-1", podName: "web", podNamespace: "shop", containerName: "app",
+            duration: .milliseconds(2))
+        var staying = gone
+        staying.podUID = "uid-2"
+        staying.podName = "db"
+        recorder.record(gone)
+        recorder.record(staying)
+        recorder.forget(podUID: "uid-1")
+        let text = String(decoding: await prober.exposition().body, as: UTF8.self)
+        #expect(!text.contains(#"pod="web""#), "\(text)")
+        #expect(text.contains(#"prober_probe_total{container="app",namespace="shop",pod="db",pod_uid="uid-2",probe_type="Liveness",result="successful"} 1"#))
+        #expect(text.contains(#"prober_probe_duration_seconds_count{container="app",namespace="shop",pod="db",probe_type="Liveness"} 1"#))
+        // A pod of the same name later starts its series again.
+        var again = gone
+        again.podUID = "uid-3"
+        recorder.record(again)
+        let after = String(decoding: await prober.exposition().body, as: UTF8.self)
+        #expect(after.contains(#"prober_probe_total{container="app",namespace="shop",pod="web",pod_uid="uid-3",probe_type="Liveness",result="successful"} 1"#))
+        #expect(after.contains(#"prober_probe_duration_seconds_count{container="app",namespace="shop",pod="web",probe_type="Liveness"} 1"#))
+    }
+
     @Test("the process collector reads CPU ticks, RSS pages and start time from /proc/<pid>/stat")
     func processStat() throws {
         let stat = "4242 (clc node) S 1 4242 4242 0 -1 4194560 1000 0 0 0 150 50 0 0 20 0 8 0 12000 104857600 2560 18446744073709551615"

@@ -7,8 +7,11 @@ import Testing
 /// Keeps every run it is told of.
 private final class RecordedRuns: ProbeRecorder {
     private let runs = Mutex<[ProbeRun]>([])
+    private let forgotten = Mutex<[String]>([])
     func record(_ run: ProbeRun) { runs.withLock { $0.append(run) } }
+    func forget(podUID: String) { forgotten.withLock { $0.append(podUID) } }
     var all: [ProbeRun] { runs.withLock { $0 } }
+    var forgottenPods: [String] { forgotten.withLock { $0 } }
 }
 
 @Suite("Probe runs reported to a recorder", .timeLimit(.minutes(1)))
@@ -43,5 +46,33 @@ struct ProbeRecorderTests {
         #expect(first.kind == .readiness)
         #expect([first.podUID, first.podName, first.podNamespace, first.containerName] == ["uid-1", "web", "shop", "app"])
         #expect(first.duration >= .zero)
+    }
+
+    @Test("a removed pod is forgotten by the recorder, and its stopped workers report nothing after")
+    func forgetsARemovedPod() async throws {
+        let clock = ManualProbeClock()
+        let runner = ScriptedRunner(clock: clock)
+        let handler = Handler.exec(command: ["ready"])
+        runner.script("c1", handler, [true, true, true])
+        let recorded = RecordedRuns()
+        let manager = ProbeManager(
+            runner: runner, clock: clock, logger: Logger(label: "ProbesTests", factory: { _ in SwiftLogNoOpLogHandler() }),
+            onChange: { _ in }, onFailure: { _ in }, recorder: recorded)
+        let settings = ProbeSettings(
+            kind: .readiness, handler: handler, initialDelay: .zero, period: .seconds(10), timeout: .seconds(1), successThreshold: 1,
+            failureThreshold: 3)
+        await manager.sync(
+            podUID: "uid-1",
+            targets: [
+                ProbeTarget(
+                    podUID: "uid-1", podName: "web", containerName: "app", containerID: "c1", podIP: "10.1.2.3", startedAgo: .zero,
+                    probes: [settings], podNamespace: "shop")
+            ])
+        await eventually("the first run is reported") { recorded.all.count == 1 }
+        await manager.remove(podUID: "uid-1")
+        #expect(recorded.forgottenPods == ["uid-1"])
+        clock.advance(by: .seconds(30))
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(recorded.all.count == 1, "no run after the pod was removed")
     }
 }

@@ -16,4 +16,9 @@ final class LabelledSeries<Metric: Sendable>: Sendable {
         series.withLock { $0[value] = made }
         return made
     }
+
+    /// Forgets the series of these label values; those that existed.
+    func remove(_ values: some Sequence<String>) -> [Metric] {
+        series.withLock { series in values.compactMap { series.removeValue(forKey: $0) } }
+    }
 }

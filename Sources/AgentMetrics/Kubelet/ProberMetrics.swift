@@ -1,6 +1,9 @@
+import Synchronization
+
 /// kubelet's `/metrics/probes` (pkg/kubelet/prober): `prober_probe_total` by probe type, result
-/// and container, and `prober_probe_duration_seconds`. The series of a pod stay after it goes,
-/// as in kubelet versions before 1.25.
+/// and container, and `prober_probe_duration_seconds`. The series of a pod go when it goes
+/// (``forget(podUID:)``), as in kubelet since 1.25: before, every deleted pod left its series
+/// behind, and the agent's memory grew with each (the soak, bench/soak.sh).
 public final class ProberMetrics: Sendable {
     public enum Name {
         public static let probeTotal = "prober_probe_total"
@@ -13,6 +16,8 @@ public final class ProberMetrics: Sendable {
     public let registry: MetricsRegistry
     private let totals: LabelledSeries<CounterMetric>
     private let durations: LabelledSeries<HistogramMetric>
+    /// The series keys of each pod, by UID.
+    private let keysByPod = Mutex<[String: (totals: Set<String>, durations: Set<String>)]>([:])
 
     /// - Parameter registry: a registry of its own, served at `/metrics/probes`.
     public init(registry: MetricsRegistry = MetricsRegistry()) {
@@ -43,8 +48,22 @@ public final class ProberMetrics: Sendable {
         probeType: String, result: String, container: String, pod: String, namespace: String, podUID: String, duration: Duration
     ) {
         let separator = "\u{1F}"
-        totals[[probeType, result, container, pod, namespace, podUID].joined(separator: separator)]?.increment()
-        durations[[probeType, container, pod, namespace].joined(separator: separator)]?.observe(duration)
+        let total = [probeType, result, container, pod, namespace, podUID].joined(separator: separator)
+        let durationKey = [probeType, container, pod, namespace].joined(separator: separator)
+        keysByPod.withLock {
+            $0[podUID, default: ([], [])].totals.insert(total)
+            $0[podUID, default: ([], [])].durations.insert(durationKey)
+        }
+        totals[total]?.increment()
+        durations[durationKey]?.observe(duration)
+    }
+
+    /// Drops the series of a pod that is gone. (The duration series are by pod name: a new pod
+    /// of the same name starts its histogram again.)
+    public func forget(podUID: String) {
+        guard let keys = keysByPod.withLock({ $0.removeValue(forKey: podUID) }) else { return }
+        for counter in totals.remove(keys.totals) { registry.unregister(counter) }
+        for histogram in durations.remove(keys.durations) { registry.unregister(histogram) }
     }
 
     /// `GET /metrics/probes`.

@@ -2,7 +2,7 @@ import Prometheus
 
 /// A registered counter (see ``MetricsRegistry/counter(_:help:labels:)``).
 public struct CounterMetric: Sendable {
-    private let base: Counter
+    let base: Counter
 
     init(_ base: Counter) {
         self.base = base

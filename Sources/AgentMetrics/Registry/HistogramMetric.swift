@@ -2,7 +2,7 @@ import Prometheus
 
 /// A registered histogram (see ``MetricsRegistry/histogram(_:help:buckets:labels:)``).
 public struct HistogramMetric: Sendable {
-    private let base: ValueHistogram
+    let base: ValueHistogram
 
     init(_ base: ValueHistogram) {
         self.base = base

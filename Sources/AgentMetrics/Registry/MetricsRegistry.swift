@@ -12,7 +12,7 @@ public final class MetricsRegistry: Sendable {
     /// The content type of ``exposition()``: Prometheus text format 0.0.4.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    private let collectors = PrometheusCollectorRegistry()
+    let collectors = PrometheusCollectorRegistry()
     private let definitions = Mutex<[String: MetricDefinition]>([:])
 
     public init() {}

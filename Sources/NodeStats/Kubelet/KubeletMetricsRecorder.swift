@@ -50,4 +50,8 @@ public struct ProberMetricsRecorder: ProbeRecorder {
             probeType: probeType, result: run.succeeded ? "successful" : "failed", container: run.containerName, pod: run.podName,
             namespace: run.podNamespace, podUID: run.podUID, duration: run.duration)
     }
+
+    public func forget(podUID: String) {
+        metrics.forget(podUID: podUID)
+    }
 }

@@ -410,6 +410,9 @@ public actor PodSyncer {
                 logger.warning("cannot remove container \(container.id.prefix(12)) of pod \(uid): \(error)")
             }
         }
+        // The observe above cached the containers again after the pod's last sync forgot them:
+        // forget them for good, or every deleted pod leaves its inspects behind (the soak).
+        for id in inspectedByPod.removeValue(forKey: uid) ?? [] { inspected[id] = nil }
         // A UID from a container label is not trusted to be one path component.
         guard Pod.isSafeUID(uid) else {
             logger.error("not removing the volumes of pod UID \"\(uid)\": not a safe directory name")
