@@ -42,6 +42,10 @@ struct FlannelTests {
         try await FlannelCluster.with(api: .v2, apiFlag: "auto", config: config) { cluster in
             try await Self.step("leases") { try await Self.checkLeases(cluster, network: "10.6.0.0/16", backend: "vxlan", mtu: "1450") }
             for node in ["a", "b"] {
+                // The device comes a few milliseconds after the lease the step above waited for.
+                try await eventually("flannel.1 on node \(node)", timeout: .seconds(20)) {
+                    (try? await cluster.nodes.exec(node, ["ip", "link", "show", "flannel.1"])) != nil
+                }
                 let link = try await cluster.nodes.exec(node, ["ip", "-d", "link", "show", "flannel.1"])
                 #expect(link.contains("vxlan id 1 local \(cluster.nodes[node].address) dev eth0"), "node \(node): \(link)")
                 #expect(link.contains("dstport 8472") && link.contains("nolearning"), "node \(node): \(link)")
