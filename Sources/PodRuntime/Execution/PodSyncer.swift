@@ -219,10 +219,7 @@ public actor PodSyncer {
                 continue  // removed between list and inspect
             }
         }
-        for id in inspectedByPod[uid] ?? [] where seen[id] == nil {
-            inspected[id] = nil
-            sightings[id] = nil
-        }
+        for id in inspectedByPod[uid] ?? [] where seen[id] == nil { forgetInspection(id) }
         for (id, entry) in seen { inspected[id] = entry }
         inspectedByPod[uid] = Set(seen.keys)
         return ObservedPod(uid: uid, containers: containers)
@@ -364,10 +361,7 @@ public actor PodSyncer {
             pullBackOff.reset(prefix: uid + "/")
             pullFailures = pullFailures.filter { !$0.key.hasPrefix(uid + "/") }
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
-            for id in inspectedByPod.removeValue(forKey: uid) ?? [] {
-                inspected[id] = nil
-                sightings[id] = nil
-            }
+            for id in inspectedByPod.removeValue(forKey: uid) ?? [] { forgetInspection(id) }
             await volumes.forget(podUID: uid)
         } else {
             // Running containers wait for nothing.
@@ -412,7 +406,7 @@ public actor PodSyncer {
         }
         // The observe above cached the containers again after the pod's last sync forgot them:
         // forget them for good, or every deleted pod leaves its inspects behind (the soak).
-        for id in inspectedByPod.removeValue(forKey: uid) ?? [] { inspected[id] = nil }
+        for id in inspectedByPod.removeValue(forKey: uid) ?? [] { forgetInspection(id) }
         // A UID from a container label is not trusted to be one path component.
         guard Pod.isSafeUID(uid) else {
             logger.error("not removing the volumes of pod UID \"\(uid)\": not a safe directory name")
@@ -427,6 +421,12 @@ public actor PodSyncer {
     /// Forgets what an inspect of this container said, so the next sync inspects it again (the
     /// engine reported a change: its list may not show it yet).
     public func invalidate(containerID: String) { inspected[containerID] = nil }
+
+    /// Drops what the syncer kept of a container that is gone: its inspection and sightings.
+    private func forgetInspection(_ id: String) {
+        inspected[id] = nil
+        sightings[id] = nil
+    }
 
     /// Records an event about a pod (probe results reach the recorder through here).
     public func record(_ event: PodEvent) { events.record(event) }
