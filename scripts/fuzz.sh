@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/fuzz.sh [--time SECONDS] [--build-only] [TARGET...]
+# Usage: scripts/fuzz.sh [--time SECONDS] [--runs N] [--build-only] [TARGET...]
 #
 # Fuzzes the parsers of what clc-node reads from outside (Tests/Fuzz/README.md) with libFuzzer
 # and the address sanitizer:
@@ -10,8 +10,9 @@
 #   kubeconfig    kubeconfig files
 #   conntrack     ctnetlink dump answers and nftables acknowledgements
 #   rtnetlink     rtnetlink answers (links, addresses, routes, neighbours, FDB, errors)
-# Every target by default, each for SECONDS (default 60). The fuzz executable is built once
-# (CLC_FUZZ=1 declares it in Package.swift) under its own scratch path, .build-fuzz, so the
+# Every target by default, each for SECONDS (default 60), or until it has tried N inputs when
+# --runs is given (SECONDS then only bounds it; default 7200 with --runs). The fuzz executable
+# is built once (CLC_FUZZ=1 declares it in Package.swift) under its own scratch path, .build-fuzz, so the
 # normal .build is neither locked nor invalidated. Each target starts from its seed corpus
 # (Tests/Fuzz/Corpus/TARGET, never written to) plus what earlier runs found
 # (.build-fuzz/corpus/TARGET). Prints, per target, the inputs tried (libFuzzer's
@@ -21,19 +22,23 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-seconds=60
+seconds=
+runs=
 build_only=false
 targets=()
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --time) seconds="$2"; shift 2 ;;
         --time=*) seconds="${1#--time=}"; shift ;;
+        --runs) runs="$2"; shift 2 ;;
+        --runs=*) runs="${1#--runs=}"; shift ;;
         --build-only) build_only=true; shift ;;
         -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1"); shift ;;
     esac
 done
+[[ -n $seconds ]] || { [[ -n $runs ]] && seconds=7200 || seconds=60; }
 all=(manifest quantity watch-event docker-event kubeconfig conntrack rtnetlink)
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 for target in "${targets[@]}"; do
@@ -52,7 +57,7 @@ for target in "${targets[@]}"; do
     artifacts="$scratch/artifacts/$target"
     log="$scratch/logs/$target.log"
     mkdir -p "$corpus" "$artifacts" "$(dirname "$log")"
-    echo "== fuzzing $target for ${seconds}s"
+    echo "== fuzzing $target for ${seconds}s${runs:+ or $runs inputs}"
     # -timeout: an input that takes 10 s is a denial of service, reported like a crash.
     # -rss_limit_mb: an input that makes the agent grow past 2 GiB is one too.
     result=0
@@ -62,7 +67,7 @@ for target in "${targets[@]}"; do
     # a third of the time per input (replay a crash with ASAN_OPTIONS= for the full report).
     CLC_FUZZ_TARGET="$target" SWIFT_BACKTRACE=enable=no \
         ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:malloc_context_size=0:quarantine_size_mb=16}" "$binary" \
-        -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+        -max_total_time="$seconds" ${runs:+-runs="$runs"} -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
         -artifact_prefix="$artifacts/" "$corpus" "Tests/Fuzz/Corpus/$target" >"$log" 2>&1 || result=$?
     inputs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
@@ -77,6 +82,6 @@ for target in "${targets[@]}"; do
         summary+=("$(printf '%-13s %12s inputs  %7s/s  CRASH %s' "$target" "${inputs:-?}" "${rate:-?}" "${unit:-(see $log)}")")
     fi
 done
-echo "== fuzz summary (${seconds}s per target)"
+echo "== fuzz summary (${seconds}s${runs:+ or $runs inputs} per target)"
 printf '%s\n' "${summary[@]}"
 exit $status

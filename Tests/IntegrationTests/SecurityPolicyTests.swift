@@ -131,7 +131,7 @@ struct SecurityPolicyTests {
                          "securityContext": {"readOnlyRootFilesystem": true, "allowPrivilegeEscalation": false,
                                              "capabilities": {"drop": ["ALL"]}},
                          "volumeMounts": [{"name": "data", "mountPath": "/data"}],
-                         "command": ["sh", "-c", "id > /data/id; touch /rootfs 2>/dev/null && echo writable > /data/root || echo readonly > /data/root; grep CapEff /proc/self/status > /data/caps; trap 'exit 0' TERM; while true; do sleep 1; done"]}]}}
+                         "command": ["sh", "-c", "id > /data/id; touch /rootfs 2>/dev/null && echo writable > /data/root || echo readonly > /data/root; grep CapEff /proc/self/status > /data/caps.partial; mv /data/caps.partial /data/caps; trap 'exit 0' TERM; while true; do sleep 1; done"]}]}}
             """, as: "secctx.json")
         // busybox runs as root (no USER): runAsNonRoot without runAsUser must refuse it.
         try fixture.write(
@@ -147,6 +147,7 @@ struct SecurityPolicyTests {
         let app = try #require(try await fixture.docker.runningApps(node: fixture.node).first { $0.labels["io.kubernetes.pod.name"] == "secctx-\(fixture.node)" })
         let uid = try #require(app.labels["io.kubernetes.pod.uid"])
         let volume = "\(fixture.agent.stateDirectory)/pods/\(uid)/volumes/kubernetes.io~empty-dir/data"
+        // The report's last file appears by a rename, so once it exists every file is complete.
         try await eventually("the container's report written", timeout: .seconds(10)) {
             FileManager.default.fileExists(atPath: volume + "/caps")
         }
