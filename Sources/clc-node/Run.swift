@@ -150,23 +150,8 @@ struct Run: AsyncParsableCommand {
     @OptionGroup(title: "Cluster DNS (kubelet's flags)")
     var dns: ClusterDNSOptions
 
-    static let environmentOptions: [EnvironmentFlags.Option] =
-        ["config", "master", "kubeconfig", "manifest-dir", "node-name", "node-ip", "cluster-cidr"].map {
-            EnvironmentFlags.Option(name: $0, emptyMeansUnset: true)
-        }
-        + FlannelOptions.environmentNames.map {
-            EnvironmentFlags.Option(name: $0, emptyMeansUnset: FlannelOptions.unsetWhenEmpty.contains($0))
-        }
-        + [
-            "pod-poll-interval", "node-status-interval", "watch-idle-timeout", "kube-api-qps", "kube-api-burst", "docker-socket",
-            "state-dir", "log-level", "pod-infra-image", "service-cluster-ip-range", "crash-loop-back-off-initial",
-            "crash-loop-back-off-max", "resync-interval", "proxy-mode", "docker-user-accept", "metrics-bind-address",
-        ].map { EnvironmentFlags.Option(name: $0) } + [EnvironmentFlags.Option(name: "masquerade-all", isFlag: true)]
-        + ["allow-privileged", "service-node-port-range"].map { EnvironmentFlags.Option(name: $0) }
-        + NodeServerOptions.environmentNames.map {
-            EnvironmentFlags.Option(name: $0, emptyMeansUnset: NodeServerOptions.unsetWhenEmpty.contains($0))
-        }
-        + ClusterDNSOptions.environmentNames.map { EnvironmentFlags.Option(name: $0) }
+    /// The `CLC_NODE_*` variables `run` reads: one for each flag `--help` shows.
+    static let environmentOptions = EnvironmentFlags.options(of: Run.self)
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {

@@ -72,7 +72,7 @@ struct SystemdUnitTests {
         let flags = try await Self.flagsOfRun()
         let read = Set(try await HostCommand.check(try TestEnvironment.agentBinary(), ["environment"]).split(separator: "\n").map(String.init))
         let unread = flags.map { Self.variable($0.name) }.filter { !read.contains($0) }
-        #expect(unread.isEmpty, "`clc-node run` does not read \(unread) from the environment: add the flags to Run.environmentOptions")
+        #expect(unread.isEmpty, "`clc-node run` does not read \(unread) from the environment: EnvironmentFlags.options(of:) should derive one for each shown flag")
     }
 
     @Test("the env file is exactly what scripts/gen-env-file.py writes from the binary")

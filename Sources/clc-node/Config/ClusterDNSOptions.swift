@@ -14,7 +14,6 @@ struct ClusterDNSOptions: ParsableArguments {
     @Option(name: .customLong("resolv-conf"), help: "The host's resolver file, which dnsPolicy Default pods get; empty: none (they resolve nothing).")
     var resolvConf = ClusterDNS.defaultResolvConfPath
 
-    static let environmentNames = ["cluster-dns", "cluster-domain", "resolv-conf"]
 
     var servers: [String] {
         clusterDNS.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

@@ -46,15 +46,6 @@ struct FlannelOptions: ParsableArguments {
     @Option(help: "Renew the subnet lease this many minutes before it expires.")
     var subnetLeaseRenewMargin = 60
 
-    /// Names of the flags above, for `CLC_NODE_*` variables.
-    static let environmentNames = [
-        "etcd-endpoints", "etcd-prefix", "etcd-api", "etcd-cafile", "etcd-certfile", "etcd-keyfile", "etcd-username",
-        "etcd-password", "public-ip", "iface", "ip-masq", "subnet-file", "docker-options-file", "subnet-lease-renew-margin",
-    ]
-    /// Those without a default: an empty variable leaves them unset.
-    static let unsetWhenEmpty: Set<String> = [
-        "etcd-endpoints", "etcd-cafile", "etcd-certfile", "etcd-keyfile", "etcd-username", "etcd-password", "public-ip", "iface",
-    ]
 
     var isEnabled: Bool { !(etcdEndpoints ?? "").isEmpty }
 

@@ -38,12 +38,6 @@ struct NodeServerOptions: ParsableArguments {
         help: "AlwaysAllow or Webhook (SubjectAccessReview on the master); default Webhook with a master, else AlwaysAllow.")
     var authorizationMode: String?
 
-    static let environmentNames = [
-        "address", "port", "healthz-bind-address", "healthz-port", "tls-cert-file", "tls-private-key-file", "cert-dir", "client-ca-file",
-        "authentication-token-webhook", "anonymous-auth", "authorization-mode",
-    ]
-    /// Names whose empty environment value means unset.
-    static let unsetWhenEmpty: Set<String> = ["tls-cert-file", "tls-private-key-file", "cert-dir", "client-ca-file", "authorization-mode"]
 
     /// The mode in force.
     func mode(hasMaster: Bool) -> String { authorizationMode ?? (hasMaster ? "Webhook" : "AlwaysAllow") }
