@@ -54,3 +54,13 @@ extension KubeObject {
         return nil
     }
 }
+
+/// YAML lines `a: &a [LEAF x 10]`, `b: &b [*a x 10]`, ... with `levels` anchors (at most 9),
+/// each ten of the one before: the last anchor stands for 10^levels leaves once expanded.
+func aliasLadder(levels: Int, leaf: String, indent: String = "") -> String {
+    let names = "abcdefghi".map(String.init)
+    return (0..<levels).map { level in
+        let element = level == 0 ? leaf : "*" + names[level - 1]
+        return "\(indent)\(names[level]): &\(names[level]) [" + Array(repeating: element, count: 10).joined(separator: ",") + "]\n"
+    }.joined()
+}
