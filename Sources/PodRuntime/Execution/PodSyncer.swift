@@ -328,16 +328,13 @@ public actor PodSyncer {
                         continue
                     }
                     retryNotBefore[retryKey] = nil
-                    let result = await startContainer(
+                    let failure = await startContainer(
                         start, pod: pod, sandboxID: sandboxID, podIP: podIP, services: services, apiVolumes: apiVolumes.paths,
                         logger: podLogger)
-                    if let result {
-                        waiting[start.name] = result.waiting
-                        if let retry = result.retryAt {
-                            nextSync = min(nextSync ?? retry, retry)
-                            // Image back-off is kept by ensureImage, which must run to report it.
-                            if !result.waiting.reason.contains("Image") { retryNotBefore[retryKey] = retry }
-                        }
+                    if let failure {
+                        waiting[start.name] = failure.waiting
+                        nextSync = min(nextSync ?? failure.retryAt, failure.retryAt)
+                        retryNotBefore[retryKey] = failure.holdsUntil
                     } else {
                         waiting[start.name] = nil
                     }
@@ -458,7 +455,7 @@ public actor PodSyncer {
     private func startContainer(
         _ start: PodActions.Start, pod: Pod, sandboxID: String, podIP: String?, services: [Service], apiVolumes: [String: String],
         logger: Logger
-    ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+    ) async -> StartFailure? {
         let spec = pod.spec.containers[start.index]
         let containerLogger = logger.with(container: spec.name)
         // The restart happens now: as kubelet's doBackOff, the back-off steps before the image,
@@ -473,13 +470,13 @@ public actor PodSyncer {
             let message = describe(problems, pod: pod)
             containerLogger.error("invalid container: \(message)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(message)"))
-            return (.init(reason: "CreateContainerConfigError", message: message), now().addingTimeInterval(10))
+            return StartFailure(.invalidConfiguration, message: message, now: now())
         }
         let (envObjects, envProblems) = await volumes.fetch(ContainerConfigBuilder.envReferences(of: spec), pod: pod)
         if let problem = envProblems.first {
             containerLogger.error("cannot read the environment's objects: \(problem)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(problem)"))
-            return (.init(reason: "CreateContainerConfigError", message: problem), now().addingTimeInterval(10))
+            return StartFailure(.invalidConfiguration, message: problem, now: now())
         }
         for skipped in ContainerConfigBuilder.skippedEnvFromKeys(of: spec, namespace: pod.metadata.namespace ?? "default", objects: envObjects) {
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "InvalidEnvironmentVariableNames", message: skipped))
@@ -494,13 +491,13 @@ public actor PodSyncer {
         } catch {
             containerLogger.error("cannot configure container: \(error)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error)"))
-            return (.init(reason: "CreateContainerConfigError", message: "\(error)"), now().addingTimeInterval(10))
+            return StartFailure(.invalidConfiguration, message: "\(error)", now: now())
         }
         if let pullWait = await ensureImage(spec: spec, pod: pod, logger: containerLogger) { return pullWait }
         if let refusal = await verifyRunAsNonRoot(spec: spec, index: start.index, pod: pod) {
             containerLogger.error("cannot run container: \(refusal)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(refusal)"))
-            return (.init(reason: "CreateContainerConfigError", message: refusal), now().addingTimeInterval(10))
+            return StartFailure(.invalidConfiguration, message: refusal, now: now())
         }
 
         let id: String
@@ -509,7 +506,7 @@ public actor PodSyncer {
         } catch {
             containerLogger.error("cannot create container: \(error)")
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: "Error: \(error.message)"))
-            return (.init(reason: "CreateContainerError", message: error.message), now().addingTimeInterval(10))
+            return StartFailure(.creation, message: error.message, now: now())
         }
         events.record(PodEvent(pod: pod, container: spec.name, reason: "Created", message: "Created container \(spec.name)"))
         do {
@@ -521,7 +518,7 @@ public actor PodSyncer {
             // exited and backs off before the next attempt.
             let key = PodActionPlanner.backOffKey(podUID: pod.metadata.uid ?? "", container: spec)
             if crashBackOff.entry(key) == nil { crashBackOff.next(key, eventTime: now(), now: now()) }
-            return (.init(reason: "RunContainerError", message: error.message), now().addingTimeInterval(1))
+            return StartFailure(.start, message: error.message, now: now())
         }
         events.record(PodEvent(pod: pod, container: spec.name, reason: "Started", message: "Started container \(spec.name)"))
         containerLogger.info("started container", metadata: ["container.id": "\(id.prefix(12))", "container.restartCount": "\(start.restartCount)"])
@@ -535,7 +532,7 @@ public actor PodSyncer {
     /// failing hook kills the container (it restarts per restartPolicy, after back-off).
     private func runPostStart(
         _ hook: LifecycleHandler, spec: Container, index: Int, pod: Pod, containerID: String, podIP: String?, logger: Logger
-    ) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+    ) async -> StartFailure? {
         let grace = Int(gracePeriod(pod: pod, container: nil))
         let outcome: ProbeOutcome
         do {
@@ -553,7 +550,7 @@ public actor PodSyncer {
         } catch {
             logger.warning("cannot stop container after its postStart hook failed: \(error)")
         }
-        return (.init(reason: "PostStartHookError", message: message), now().addingTimeInterval(1))
+        return StartFailure(.postStartHook, message: message, now: now())
     }
 
     /// kubelet's `verifyRunAsNonRoot`: with runAsNonRoot and no runAsUser, the image's user
@@ -582,27 +579,27 @@ public actor PodSyncer {
     /// Applies the image pull policy; the pull itself is the ``ImagePuller``'s, shared with every
     /// container of the node that wants the same image. Returns why the container waits, or nil
     /// to go on.
-    private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> (waiting: PodActions.Waiting, retryAt: Date?)? {
+    private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> StartFailure? {
         let image = spec.image ?? ""
         let policy = spec.imagePullPolicy ?? .ifNotPresent
         let present: Bool
         do {
             present = try await engine.inspectImage(name: image) != nil
         } catch {
-            return (.init(reason: "ErrImagePull", message: "cannot inspect image \"\(image)\": \(error)"), now().addingTimeInterval(10))
+            return StartFailure(.imageInspection, message: "cannot inspect image \"\(image)\": \(error)", now: now())
         }
         if policy == .never {
             if present { return nil }
             let message = "Container image \"\(image)\" is not present with pull policy of Never"
             events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "ErrImageNeverPull", message: message))
-            return (.init(reason: "ErrImageNeverPull", message: message), now().addingTimeInterval(10))
+            return StartFailure(.imageNeverPulled, message: message, now: now())
         }
         if policy == .ifNotPresent, present { return nil }
 
         let key = "\(pod.metadata.uid ?? "")/image/\(image)"
         if let failedAt = pullFailures[key], pullBackOff.isInBackOff(key, since: failedAt, now: now()) {
             let message = "Back-off pulling image \"\(image)\""
-            return (.init(reason: "ImagePullBackOff", message: message), pullBackOff.retryTime(key, since: failedAt))
+            return StartFailure(.imagePullBackOff, message: message, now: now(), retryAt: pullBackOff.retryTime(key, since: failedAt))
         }
         let result: ImagePuller.Result
         if let outage = await puller.outage(of: image) {
@@ -639,7 +636,7 @@ public actor PodSyncer {
         logger.warning("\(message)")
         events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
         // Sync again soon to report ImagePullBackOff while the back-off runs, as kubelet does.
-        return (.init(reason: "ErrImagePull", message: message), at.addingTimeInterval(1))
+        return StartFailure(.imagePull, message: message, now: at)
     }
 
     private func createReplacingConflict(name: String, config: ContainerCreateConfig, logger: Logger) async throws(DockerError) -> String {
