@@ -7,17 +7,23 @@ import Synchronization
 
 /// Posts pod events to the master, as kubelet's recorder does: a repeat of the same event
 /// (same pod, container, reason and message) raises the count of the one already posted
-/// instead of posting another. Also logs every event.
+/// instead of posting another. Also logs every event. What it keeps to count repeats is
+/// bounded as client-go's correlator (4,096 events) and dropped when a pod is forgotten.
 public final class MasterEventRecorder: EventRecorder {
-    private let queue: AsyncStream<(PodEvent, Date)>.Continuation
-    private let events: AsyncStream<(PodEvent, Date)>
+    private enum Entry: Sendable {
+        case event(PodEvent, Date)
+        case forget(podUID: String)
+    }
+
+    private let queue: AsyncStream<Entry>.Continuation
+    private let events: AsyncStream<Entry>
     private let sink: Sink
     private let started = Mutex(false)
     private let log: LoggingEventRecorder
 
     public init(client: MasterClient, nodeName: String, logger: Logger, isMirrorless: @escaping @Sendable (String) -> Bool) {
         sink = Sink(client: client, nodeName: nodeName, logger: logger, isMirrorless: isMirrorless)
-        (events, queue) = AsyncStream.makeStream(of: (PodEvent, Date).self, bufferingPolicy: .bufferingNewest(4096))
+        (events, queue) = AsyncStream.makeStream(of: Entry.self, bufferingPolicy: .bufferingNewest(4096))
         log = LoggingEventRecorder(logger: logger)
     }
 
@@ -25,19 +31,36 @@ public final class MasterEventRecorder: EventRecorder {
 
     public func record(_ event: PodEvent) {
         log.record(event)
+        startPoster()
+        queue.yield(.event(event, Date()))
+    }
+
+    /// Queued behind the pod's last events, so those are still counted.
+    public func forget(podUID: String) {
+        startPoster()
+        queue.yield(.forget(podUID: podUID))
+    }
+
+    private func startPoster() {
         let first = started.withLock { started in
             defer { started = true }
             return !started
         }
-        if first {
-            // One poster, in order: a repeat must find the event it repeats already posted.
-            let (events, sink) = (self.events, self.sink)
-            Task {
-                for await (event, time) in events { await sink.post(event, at: time) }
+        guard first else { return }
+        // One poster, in order: a repeat must find the event it repeats already posted.
+        let (events, sink) = (self.events, self.sink)
+        Task {
+            for await entry in events {
+                switch entry {
+                case .event(let event, let time): await sink.post(event, at: time)
+                case .forget(let podUID): await sink.forget(podUID: podUID)
+                }
             }
         }
-        queue.yield((event, Date()))
     }
+
+    /// Events kept to count repeats, for tests.
+    var keptEvents: Int { get async { await sink.keptEvents } }
 
     actor Sink {
         private let client: MasterClient
@@ -46,7 +69,16 @@ public final class MasterEventRecorder: EventRecorder {
         private let isMirrorless: @Sendable (String) -> Bool
         private var posted: [String: (name: String, namespace: String, count: Int32)] = [:]
         private var order: [String] = []
+        private var keysByPod: [String: [String]] = [:]
         private var failures = 0
+
+        var keptEvents: Int { posted.count }
+
+        func forget(podUID: String) {
+            for key in keysByPod.removeValue(forKey: podUID) ?? [] { posted[key] = nil }
+            // `order` may keep the keys until they age out; dropping a missing key is harmless.
+            if posted.isEmpty { order.removeAll() }
+        }
 
         init(client: MasterClient, nodeName: String, logger: Logger, isMirrorless: @escaping @Sendable (String) -> Bool) {
             self.client = client
@@ -85,7 +117,14 @@ public final class MasterEventRecorder: EventRecorder {
                 _ = try await client.createEvent(created)
                 posted[key] = (name, event.podNamespace, 1)
                 order.append(key)
-                if order.count > 4096 { posted[order.removeFirst()] = nil }
+                keysByPod[event.podUID, default: []].append(key)
+                if order.count > 4096 {
+                    let oldest = order.removeFirst()
+                    if posted.removeValue(forKey: oldest) != nil, let podUID = oldest.split(separator: "\u{0}", omittingEmptySubsequences: false).first.map(String.init) {
+                        keysByPod[podUID]?.removeAll { $0 == oldest }
+                        if keysByPod[podUID]?.isEmpty == true { keysByPod[podUID] = nil }
+                    }
+                }
                 failures = 0
             } catch {
                 failures += 1

@@ -3,7 +3,7 @@ import KubeAPI
 import Logging
 import MasterClient
 import MasterDouble
-import MasterSync
+@testable import MasterSync
 import PodRuntime
 import Testing
 
@@ -62,6 +62,28 @@ struct MasterClientTests {
         }
         #expect(ok)
         #expect(master.events(namespace: "default").count == 1)
+        master.stop()
+    }
+
+    @Test("a forgotten pod's events are no longer kept for counting, after its last event was counted")
+    func forgottenPodsEventsDropped() async throws {
+        _ = try master.apply(Data(#"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p"},"spec":{"nodeName":"n","containers":[{"name":"c","image":"i"}]}}"#.utf8))
+        let pod = try #require(master.pods(namespace: "default").first)
+        let recorder = MasterEventRecorder(client: client, nodeName: "n", logger: Logger(label: "test")) { _ in false }
+        recorder.record(PodEvent(pod: pod, container: "c", reason: "Created", message: "Created container c"))
+        recorder.record(PodEvent(pod: pod, container: "c", reason: "Killing", message: "Stopping container c"))
+        recorder.record(PodEvent(pod: pod, container: "c", reason: "Killing", message: "Stopping container c"))
+        recorder.forget(podUID: pod.metadata.uid ?? "")
+        let counted = await master.waitUntil { master in
+            master.events(namespace: "default").contains { $0["count"] == .int(2) }
+        }
+        #expect(counted, "the repeat queued before the forget is still counted")
+        var kept = await recorder.keptEvents
+        for _ in 0..<100 where kept != 0 {
+            try await Task.sleep(for: .milliseconds(20))
+            kept = await recorder.keptEvents
+        }
+        #expect(kept == 0)
         master.stop()
     }
 

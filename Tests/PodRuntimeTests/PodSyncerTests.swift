@@ -220,7 +220,7 @@ struct PodSyncerTests {
         #expect(harness.engine.container(named: appName) == nil)
     }
 
-    @Test("a removed pod has its app containers stopped before its infra container")
+    @Test("a removed pod has its app containers stopped before its infra container, and its events are forgotten after")
     func removedPod() async throws {
         let harness = Harness(images: [Harness.infraImage, "redis:7"])
         _ = try await harness.sync(pod())
@@ -234,6 +234,7 @@ struct PodSyncerTests {
                 == [.stopContainer(id: app.id, timeoutSeconds: 30), .stopContainer(id: infra.id, timeoutSeconds: 30)])
         #expect(outcome.isStopped)
         #expect(outcome.waiting.isEmpty)
+        #expect(harness.events.forgottenPods == ["uid-1"])
     }
 
     @Test("a crashing container restarts at once with restart count 1, then backs off 10 s")

@@ -27,4 +27,10 @@ public struct PodEvent: Sendable, Hashable {
 /// Where pod events go: the log now, the master's events API when one is configured.
 public protocol EventRecorder: Sendable {
     func record(_ event: PodEvent)
+    /// The pod is gone and will record nothing more: what is kept to count its repeats may go.
+    func forget(podUID: String)
+}
+
+extension EventRecorder {
+    public func forget(podUID: String) {}
 }

@@ -360,6 +360,7 @@ public actor PodSyncer {
             retryNotBefore = retryNotBefore.filter { !$0.key.hasPrefix(uid + "/") }
             for id in inspectedByPod.removeValue(forKey: uid) ?? [] { forgetInspection(id) }
             await volumes.forget(podUID: uid)
+            events.forget(podUID: uid)
         } else {
             // Running containers wait for nothing.
             for container in observed.running { waiting[container.name] = nil }
