@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: bench/probes.sh [--pods N] [--window SECONDS] [--no-build]
+# Usage: bench/probes.sh [--pods N] [--window SECONDS] [--no-build] [--agent BINARY]
 #
 # Probe benchmark of clc-node beside a baseline measured in the same run: N pods (default 100)
 # each with an HTTP liveness probe every second (busybox httpd answering GET /).
@@ -11,18 +11,21 @@
 # Targets: agent CPU under 3% of one core; probe lateness p99 under 50 ms.
 # A private dockerd (scripts/dockerd.sh) on its own bridge clcprobe0 (172.29.0.1/16) is
 # started and everything is removed on exit. BENCH_QUICK=1: 30 pods, 30 s window.
+# --agent: the agent to measure (default: swift build -c release, .build/release/clc-node).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PODS=100
 WINDOW=60
 BUILD=1
+AGENT=
 [[ ${BENCH_QUICK:-0} == 1 ]] && { PODS=30; WINDOW=30; }
 while [[ $# -gt 0 ]]; do
   case $1 in
     --pods) PODS=$2; shift 2 ;;
     --window) WINDOW=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
-    *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+    --agent) AGENT=$2; BUILD=0; shift 2 ;;
+    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
   esac
 done
 DIR=${BENCH_DIR:-/tmp/clc-bench-probes}
@@ -43,7 +46,8 @@ trap cleanup EXIT
 mkdir -p "$DIR/work/manifests"
 SOCK=$(bash scripts/dockerd.sh start "$DIR/docker" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$SOCK" clc-test/busybox >&2
-"$ROOT/.build/release/clc-node" run --manifest-dir "$DIR/work/manifests" --docker-socket "$SOCK" \
+AGENT=${AGENT:-$ROOT/.build/release/clc-node}
+"$AGENT" run --manifest-dir "$DIR/work/manifests" --docker-socket "$SOCK" \
   --node-name probebench --state-dir "$DIR/work/state" > "$DIR/work/agent.log" 2>&1 &
 AGENT_PID=$!
 python3 "$ROOT/bench/probes.py" --sock "$SOCK" --pods "$PODS" --window "$WINDOW" \

@@ -11,7 +11,8 @@
 #
 # Measures, printed as a table with PASS/FAIL:
 #   - the agent's VmRSS, RssAnon, open file descriptors (/proc/PID/fd) and threads
-#     (/proc/PID/status), read at rest (in-flight cycles finished, 5 s later) every
+#     (/proc/PID/status), read at rest (in-flight cycles finished, 12 s later: past the
+#     worker pools' 5 s idle time) every
 #     --sample-every cycles (default 100); cycle 1,000 / cycle 100 of each must be <= 1.10;
 #   - at the end: containers with the agent's labels in the engine (must be 0) and entries of
 #     the table beyond those before the first cycle (chains, sets, maps, elements, rules; must

@@ -46,8 +46,21 @@ for target in "${targets[@]}"; do
 done
 
 scratch="$root/.build-fuzz"
-CLC_FUZZ=1 swift build --scratch-path "$scratch" --product clc-fuzz --sanitize fuzzer --sanitize address
+# swiftc keeps only the last -sanitize= it is given, and SwiftPM passes one per --sanitize:
+# with `-sanitize=fuzzer -sanitize=address` the Swift code got the address sanitizer but no
+# coverage counters, and libFuzzer mutated blindly. The combined flag, given last, keeps both
+# (the C targets and the link still take SwiftPM's two flags).
+CLC_FUZZ=1 swift build --scratch-path "$scratch" --product clc-fuzz --sanitize fuzzer --sanitize address \
+    -Xswiftc -sanitize=fuzzer,address
 binary="$scratch/debug/clc-fuzz"
+# Without coverage counters in the Swift code libFuzzer runs blind (the flag order above):
+# refuse to fuzz rather than report inputs that explored nothing.
+probe_object="$scratch/debug/KubeAPI.build/QuantityParser.swift.o"
+sections=$(readelf -S -W "$probe_object")
+if [[ $sections != *__sancov_cntrs* ]]; then
+    echo "fuzz.sh: $probe_object has no coverage counters (__sancov_cntrs): the Swift code is not instrumented" >&2
+    exit 1
+fi
 $build_only && exit 0
 
 status=0

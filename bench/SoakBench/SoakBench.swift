@@ -12,7 +12,7 @@ import MasterDouble
 /// service; delete both; wait until the double has forgotten the pod, the engine has no
 /// container of it and the table nothing of the service.
 ///
-/// Every `--sample-every` cycles the cycles in flight finish, the agent rests 5 s, and its
+/// Every `--sample-every` cycles the cycles in flight finish, the agent rests 12 s, and its
 /// VmRSS, RssAnon, open descriptors and threads are read from /proc. At the end: the table of
 /// samples, the ratio last/first-after-warm-up (cycle 1,000 / cycle 100) of each against 10 %,
 /// the engine's containers of the agent and the table's entries left behind (against the
@@ -143,7 +143,7 @@ final class Soak: @unchecked Sendable {
         _ = try await firstValue("table ip \(proxyTable) in the agent's namespace", timeout: .seconds(60)) {
             try await observer.snapshot(after: .now).table
         }
-        try await Task.sleep(for: .seconds(5))
+        try await Task.sleep(for: Self.rest)
         let baseline = try await firstValue("the table at rest", timeout: .seconds(30)) {
             try await observer.snapshot(after: .now).table
         }
@@ -160,7 +160,7 @@ final class Soak: @unchecked Sendable {
                 throw SoakError("\(failed.count) of \(results.count) cycles failed; first: \(failed[0].failure ?? "")")
             }
             guard agent.isRunning else { throw SoakError("the agent exited; see \(agent.logPath)") }
-            try await Task.sleep(for: .seconds(5))  // the agent at rest, as at cycle 0
+            try await Task.sleep(for: Self.rest)  // the agent at rest, as at cycle 0
             let sample = Sample(
                 cycle: last, pid: agent.pid, elapsed: seconds(ContinuousClock.now - started),
                 cycleSeconds: batch.compactMap { r in r.readySeconds.flatMap { a in r.goneSeconds.map { a + $0 } } })
@@ -232,6 +232,11 @@ final class Soak: @unchecked Sendable {
     }
 
     // MARK: The end
+
+    /// How long the agent rests before a sample: longer than its worker pools keep an idle
+    /// thread (5 s), so a sample counts the threads and descriptors the agent keeps, not those
+    /// of the last batch's requests that are about to end.
+    static let rest = Duration.seconds(12)
 
     /// Containers of the agent in the engine, and what the table holds beyond the baseline,
     /// once every cycle ended (a last look after a full sync's worth of waiting).
