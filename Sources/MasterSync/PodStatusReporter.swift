@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 import KubeAPI
 import Logging
@@ -32,7 +33,10 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
 
     private struct Rewrite {
         var at: ContinuousClock.Instant
+        /// How long a changed copy must wait before it brings another rewrite.
         var delay: Duration
+        /// Where the delays after this one come from: doubling to the sync period.
+        var backOff: RetryBackOff
     }
 
     private let client: MasterClient
@@ -204,7 +208,8 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
                     "pod.name": "\(record.pod.metadata.name ?? "")", "pod.namespace": "\(record.pod.metadata.namespace ?? "default")",
                     "pod.uid": "\(uid)", "status.fields": "\(differing.joined(separator: ","))",
                 ])
-            rewrites[uid] = Rewrite(at: now, delay: last.map { min($0.delay * 2, syncPeriod) } ?? retryInterval)
+            var backOff = last?.backOff ?? RetryBackOff(initial: retryInterval, maximum: syncPeriod)
+            rewrites[uid] = Rewrite(at: now, delay: backOff.next(), backOff: backOff)
             sent[uid] = nil
             pending[uid] = record
             queued = true
