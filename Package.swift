@@ -290,7 +290,11 @@ let package = Package(
             path: "Tests/Doubles/TestSupport"),
 
         .executableTarget(
-            name: "clc-bench-master", dependencies: ["MasterDouble", "KubeAPI", "DockerEngine", "TestSupport"],
+            name: "clc-bench-master",
+            dependencies: [
+                "MasterDouble", "KubeAPI", "DockerEngine", "TestSupport", "BenchSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "bench/MasterBench"),
         .executableTarget(
             name: "clc-bench-stats", dependencies: ["NodeStats", "DockerEngine", .product(name: "Logging", package: "swift-log")],
@@ -299,7 +303,14 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
             path: "bench/LeaseBench"),
-        .executableTarget(name: "clc-bench-soak", dependencies: ["MasterDouble", "DockerEngine"], path: "bench/SoakBench"),
+        .executableTarget(
+            name: "clc-bench-soak",
+            dependencies: [
+                "MasterDouble", "DockerEngine", "BenchSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/SoakBench"),
+        // What the benchmarks that drive a whole agent share (bench/BenchSupport).
+        .target(name: "BenchSupport", path: "bench/BenchSupport"),
 
         .testTarget(name: "KubeAPITests", dependencies: ["KubeAPI"]),
         .testTarget(

@@ -1,3 +1,5 @@
+import ArgumentParser
+import BenchSupport
 import DockerEngine
 import Foundation
 import KubeAPI
@@ -14,74 +16,50 @@ import TestSupport
 ///   2. requests to the double per minute with `--steady-pods` pods Running, by verb/resource;
 ///   3. agent RSS with `--max-pods` pods Running, and its CPU over `--idle` seconds.
 @main
-struct MasterBench {
-    static func main() async {
+struct MasterBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clc-bench-master", abstract: "Master-mode benchmark of clc-node (bench/master.sh runs it).")
+
+    @OptionGroup var options: Options
+
+    func run() async throws {
         installSignalHandlers()
-        let options: Options
-        do {
-            options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
-        } catch {
-            log("\(error)\n\(Options.usage)")
-            exit(2)
-        }
         do {
             try await Bench(options).run()
         } catch {
             log("error: \(error)")
-            exit(1)
+            throw ExitCode(1)
         }
     }
 }
 
-struct Options {
-    var dockerSocket = ""
-    var agentBinary = ""
-    var work = ""
+struct Options: ParsableArguments {
+    @Option(name: .customLong("docker-socket"), help: "The Docker engine the agent runs pods on.")
+    var dockerSocket: String
+    @Option(name: .customLong("agent"), help: "The clc-node binary.")
+    var agentBinary: String
+    @Option(help: "Scratch directory: agent log, state and results.")
+    var work: String
+    @Option(help: "Interleaved rounds of watch-to-running.")
     var reps = 7
+    @Option(name: .customLong("steady-pods"), help: "Pods Running while requests are counted.")
     var steadyPods = 30
+    @Option(name: .customLong("max-pods"), help: "Pods Running when memory is read.")
     var maxPods = 110
+    @Option(name: .customLong("rate-window"), help: "Seconds requests are counted.")
     var rateWindow = 60.0
+    @Option(name: .customLong("idle"), help: "Seconds the agent's idle CPU is measured.")
     var idleWindow = 30.0
+    @Option(name: .customLong("start-timeout"), help: "Seconds the pods may take to run.")
     var startTimeout = 1200.0
+    @Flag(help: "Fewer pods and shorter windows (BENCH_QUICK=1).")
     var quick = false
 
-    static let usage = """
-        usage: clc-bench-master --docker-socket SOCK --agent CLC_NODE --work DIR [--reps N] [--steady-pods N]
-                                [--max-pods N] [--rate-window S] [--idle S] [--start-timeout S] [--quick]
-        """
-
-    static func parse(_ arguments: [String]) throws -> Options {
-        var options = Options()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw BenchError("\(flag) needs a value") }
-            return next
+    func validate() throws {
+        guard reps > 0, steadyPods > 0, rateWindow > 0, idleWindow > 0, startTimeout > 0 else {
+            throw ValidationError("--reps, --steady-pods, --rate-window, --idle and --start-timeout must be positive")
         }
-        func number(_ flag: String) throws -> Double {
-            let text = try value(flag)
-            guard let number = Double(text), number > 0 else { throw BenchError("\(flag): not a positive number: \(text)") }
-            return number
-        }
-        while let flag = rest.popFirst() {
-            switch flag {
-            case "--docker-socket": options.dockerSocket = try value(flag)
-            case "--agent": options.agentBinary = try value(flag)
-            case "--work": options.work = try value(flag)
-            case "--reps": options.reps = Int(try number(flag))
-            case "--steady-pods": options.steadyPods = Int(try number(flag))
-            case "--max-pods": options.maxPods = Int(try number(flag))
-            case "--rate-window": options.rateWindow = try number(flag)
-            case "--idle": options.idleWindow = try number(flag)
-            case "--start-timeout": options.startTimeout = try number(flag)
-            case "--quick": options.quick = true
-            default: throw BenchError("unknown argument \(flag)")
-            }
-        }
-        guard !options.dockerSocket.isEmpty, !options.agentBinary.isEmpty, !options.work.isEmpty else {
-            throw BenchError("--docker-socket, --agent and --work are required")
-        }
-        guard options.maxPods >= options.steadyPods else { throw BenchError("--max-pods must be >= --steady-pods") }
-        return options
+        guard maxPods >= steadyPods else { throw ValidationError("--max-pods must be >= --steady-pods") }
     }
 }
 
@@ -156,7 +134,7 @@ final class Bench: @unchecked Sendable {
     let docker: DockerClient
     let master: MasterDouble
     var events: EngineEvents!
-    var agent: Agent!
+    var agent: BenchAgent!
 
     var memoryEmpty: Memory?
     var memorySteady: Memory?
@@ -185,11 +163,17 @@ final class Bench: @unchecked Sendable {
         master.schedulingNode = nodeName
         log("master double at \(master.url)")
         events = EngineEvents(socket: options.dockerSocket)
-        agent = try Agent(
-            binary: options.agentBinary, master: master.url, socket: options.dockerSocket,
-            stateDir: options.work + "/state", logPath: options.work + "/agent.log", pidfile: options.work + "/agent.pid")
+        agent = try BenchAgent(
+            binary: options.agentBinary,
+            arguments: [
+                "--master", master.url, "--docker-socket", options.dockerSocket, "--node-name", nodeName, "--node-status-interval", "10",
+            ],
+            stateDirectory: options.work + "/state", logPath: options.work + "/agent.log", pidfile: options.work + "/agent.pid",
+            log: log)
+        runningAgentPID.store(agent.pid, ordering: .relaxed)
         defer {
             agent.stop()
+            runningAgentPID.store(0, ordering: .relaxed)
             events.stop()
             master.stop()
         }

@@ -1,3 +1,4 @@
+import BenchSupport
 import DockerEngine
 import Foundation
 import MasterDouble
@@ -15,11 +16,6 @@ let typeLabel = "io.kubernetes.docker.type"
 
 func log(_ message: String) {
     FileHandle.standardError.write(Data("master-bench: \(message)\n".utf8))
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 // MARK: Clocks
@@ -47,42 +43,12 @@ func median(_ values: [Double]) -> Double? {
 func poll(
     _ what: String, timeout: Duration, every: Duration = .milliseconds(5), _ condition: () async throws -> Bool
 ) async throws -> Int64 {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if try await condition() { return wallNs() }
-        if ContinuousClock.now >= deadline { throw BenchError("timed out after \(timeout) waiting for \(what)") }
-        try await Task.sleep(for: every)
-    }
+    try await firstValue(what, timeout: timeout, every: every) { try await condition() ? wallNs() : nil }
 }
 
 // MARK: /proc
 
-enum Proc {
-    /// The whole of a /proc file (they report size 0, so read until EOF).
-    static func read(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            bytes.append(contentsOf: buffer[0..<n])
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// A `kB` field of /proc/<pid>/status (VmRSS, RssAnon, RssFile, VmHWM) or a count (Threads).
-    static func status(_ pid: Int32, _ key: String) -> Int? {
-        guard let text = read("/proc/\(pid)/status") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
-        }
-        return nil
-    }
-
+extension Proc {
     /// Resident kB of each mapped file (/proc/<pid>/smaps), largest first: what RssFile is made of.
     static func fileMappings(_ pid: Int32) -> [(path: String, kb: Int)] {
         guard let text = read("/proc/\(pid)/smaps") else { return [] }
@@ -98,18 +64,6 @@ enum Proc {
         }
         return sizes.map { (path: $0.key, kb: $0.value) }.sorted { $0.kb > $1.kb }
     }
-
-    /// utime + stime in clock ticks.
-    static func cpuTicks(_ pid: Int32) -> Int? {
-        guard let text = read("/proc/\(pid)/stat"),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
-        return user + system
-    }
-
-    static var ticksPerSecond: Double { Double(sysconf(Int32(_SC_CLK_TCK))) }
 }
 
 struct Memory: Codable {
@@ -167,54 +121,7 @@ func terminate(pid: Int32, grace: Double) {
     kill(pid, SIGKILL)
 }
 
-/// `clc-node run` against the double, its output in a log file, its pid in a pidfile (which
-/// master.sh reads on exit).
-final class Agent: @unchecked Sendable {
-    // @unchecked: used from the benchmark's single driving task.
-    let process = Process()
-    let logPath: String
-    let pidfile: String
-
-    init(binary: String, master: String, socket: String, stateDir: String, logPath: String, pidfile: String) throws {
-        self.logPath = logPath
-        self.pidfile = pidfile
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        try? FileManager.default.removeItem(atPath: stateDir)
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
-            "run", "--master", master, "--docker-socket", socket, "--node-name", nodeName, "--state-dir", stateDir,
-            "--node-status-interval", "10",
-        ]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        var environment = ProcessInfo.processInfo.environment
-        environment["JOURNAL_STREAM"] = nil
-        environment["NOTIFY_SOCKET"] = nil
-        process.environment = environment
-        log("starting agent: \(binary) \(process.arguments!.joined(separator: " "))")
-        try process.run()
-        runningAgentPID.store(process.processIdentifier, ordering: .relaxed)
-        try String(process.processIdentifier).write(toFile: pidfile, atomically: true, encoding: .utf8)
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-
-    func stop() {
-        if process.isRunning {
-            kill(pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-        }
-        runningAgentPID.store(0, ordering: .relaxed)
-        try? FileManager.default.removeItem(atPath: pidfile)
-    }
-
+extension BenchAgent {
     var logText: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// (wall ns, line) of log lines at or after `since` that contain every one of `needles`.

@@ -1,3 +1,4 @@
+import BenchSupport
 import DockerEngine
 import Foundation
 import MasterDouble
@@ -55,7 +56,7 @@ final class Observer: Sendable {
 
     /// The first snapshot begun at or after `instant`.
     ///
-    /// - Throws: `SoakError` when none comes within 60 s (the observer is stuck).
+    /// - Throws: `BenchError` when none comes within 60 s (the observer is stuck).
     func snapshot(after instant: ContinuousClock.Instant) async throws -> Snapshot {
         try await firstValue("a look at the engine and the table", timeout: .seconds(60), every: .milliseconds(50)) {
             latest.withLock { snapshot in snapshot.flatMap { $0.takenAt >= instant ? $0 : nil } }

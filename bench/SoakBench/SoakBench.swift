@@ -1,3 +1,5 @@
+import ArgumentParser
+import BenchSupport
 import DockerEngine
 import Foundation
 import MasterDouble
@@ -18,78 +20,50 @@ import MasterDouble
 /// the engine's containers of the agent and the table's entries left behind (against the
 /// listing taken before the first cycle). Exits 1 when a figure fails.
 @main
-struct SoakBench {
-    static func main() async {
-        let options: Options
+struct SoakBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clc-bench-soak", abstract: "The soak of issue 13 (bench/soak.sh builds its namespace and command line).")
+
+    @OptionGroup var options: Options
+
+    func run() async throws {
+        let passed: Bool
         do {
-            options = try Options.parse(Array(CommandLine.arguments.dropFirst()))
-        } catch {
-            log("\(error)\n\(Options.usage)")
-            exit(2)
-        }
-        do {
-            let passed = try await Soak(options).run()
-            exit(passed ? 0 : 1)
+            passed = try await Soak(options).run()
         } catch {
             log("error: \(error)")
-            exit(1)
+            throw ExitCode(1)
         }
+        if !passed { throw ExitCode(1) }
     }
 }
 
-struct Options {
-    var dockerSocket = ""
-    var agentBinary = ""
-    var networkNamespace = ""
-    var masterHost = ""
-    var nodeIP = ""
-    var work = ""
+struct Options: ParsableArguments {
+    @Option(name: .customLong("docker-socket"), help: "The node's Docker engine.")
+    var dockerSocket: String
+    @Option(name: .customLong("agent"), help: "The clc-node binary.")
+    var agentBinary: String
+    @Option(name: .customLong("netns"), help: "The node's network namespace (ip netns name).")
+    var networkNamespace: String
+    @Option(name: .customLong("master-host"), help: "The address the master double listens on.")
+    var masterHost: String
+    @Option(name: .customLong("node-ip"), help: "The node's address.")
+    var nodeIP: String
+    @Option(help: "Scratch directory: agent log, state and results.")
+    var work: String
+    @Option(help: "Pod and Service create/delete cycles.")
     var cycles = 1000
+    @Option(name: .customLong("in-flight"), help: "Cycles at a time.")
     var inFlight = 10
+    @Option(name: .customLong("sample-every"), help: "Cycles between samples.")
     var sampleEvery = 100
+    @Option(name: .customLong("cycle-timeout"), help: "Seconds one cycle may take.")
     var cycleTimeout = 180.0
 
-    static let usage = """
-        usage: clc-bench-soak --docker-socket SOCK --agent CLC_NODE --netns NAME --master-host ADDRESS
-                              --node-ip ADDRESS --work DIR [--cycles N] [--in-flight N] [--sample-every N]
-                              [--cycle-timeout S]
-        """
-
-    static func parse(_ arguments: [String]) throws -> Options {
-        var options = Options()
-        var rest = arguments[...]
-        func value(_ flag: String) throws -> String {
-            guard let next = rest.popFirst() else { throw SoakError("\(flag) needs a value") }
-            return next
+    func validate() throws {
+        guard cycles > 0, inFlight > 0, sampleEvery > 0, cycleTimeout > 0 else {
+            throw ValidationError("--cycles, --in-flight, --sample-every and --cycle-timeout must be positive")
         }
-        func count(_ flag: String) throws -> Int {
-            let text = try value(flag)
-            guard let number = Int(text), number > 0 else { throw SoakError("\(flag): not a positive integer: \(text)") }
-            return number
-        }
-        while let flag = rest.popFirst() {
-            switch flag {
-            case "--docker-socket": options.dockerSocket = try value(flag)
-            case "--agent": options.agentBinary = try value(flag)
-            case "--netns": options.networkNamespace = try value(flag)
-            case "--master-host": options.masterHost = try value(flag)
-            case "--node-ip": options.nodeIP = try value(flag)
-            case "--work": options.work = try value(flag)
-            case "--cycles": options.cycles = try count(flag)
-            case "--in-flight": options.inFlight = try count(flag)
-            case "--sample-every": options.sampleEvery = try count(flag)
-            case "--cycle-timeout": options.cycleTimeout = Double(try count(flag))
-            default: throw SoakError("unknown argument \(flag)")
-            }
-        }
-        for (flag, given) in [
-            ("--docker-socket", options.dockerSocket), ("--agent", options.agentBinary),
-            ("--netns", options.networkNamespace), ("--master-host", options.masterHost),
-            ("--node-ip", options.nodeIP), ("--work", options.work),
-        ] where given.isEmpty {
-            throw SoakError("\(flag) is required")
-        }
-        return options
     }
 }
 
@@ -110,7 +84,7 @@ final class Soak: @unchecked Sendable {
     let docker: DockerClient
     let master: MasterDouble
     let observer: Observer
-    var agent: AgentProcess!
+    var agent: BenchAgent!
     var samples: [Sample] = []
     var results: [CycleResult] = []
 
@@ -123,18 +97,25 @@ final class Soak: @unchecked Sendable {
 
     func run() async throws -> Bool {
         try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
-        guard try await docker.inspectImage(name: appImage) != nil else { throw SoakError("\(appImage) missing from the engine") }
+        guard try await docker.inspectImage(name: appImage) != nil else { throw BenchError("\(appImage) missing from the engine") }
         try master.start()
         master.schedulingNode = nodeName
         log("master double at \(master.url)")
-        agent = try AgentProcess(options, masterURL: master.url)
+        agent = try BenchAgent(
+            binary: options.agentBinary, launcher: ["/usr/bin/nsenter", "--net=/run/netns/\(options.networkNamespace)", "--"],
+            arguments: [
+                "--master", master.url, "--docker-socket", options.dockerSocket, "--node-name", nodeName, "--node-ip", options.nodeIP,
+                "--proxy-mode", "nftables",
+            ],
+            stateDirectory: options.work + "/state", logPath: options.work + "/agent.log", pidfile: options.work + "/agent.pid",
+            log: log)
         defer {
             agent.stop()
             observer.stop()
             master.stop()
         }
         _ = try await poll("the node registered in the double", timeout: .seconds(60)) {
-            guard agent.isRunning else { throw SoakError("the agent exited; see \(agent.logPath)") }
+            guard agent.isRunning else { throw BenchError("the agent exited; see \(agent.logPath)") }
             return master.node(nodeName) != nil
         }
         observer.start()
@@ -157,9 +138,9 @@ final class Soak: @unchecked Sendable {
             results += batch
             let failed = results.filter { $0.failure != nil }
             guard failed.count * 20 <= max(results.count, 20) else {
-                throw SoakError("\(failed.count) of \(results.count) cycles failed; first: \(failed[0].failure ?? "")")
+                throw BenchError("\(failed.count) of \(results.count) cycles failed; first: \(failed[0].failure ?? "")")
             }
-            guard agent.isRunning else { throw SoakError("the agent exited; see \(agent.logPath)") }
+            guard agent.isRunning else { throw BenchError("the agent exited; see \(agent.logPath)") }
             try await Task.sleep(for: Self.rest)  // the agent at rest, as at cycle 0
             let sample = Sample(
                 cycle: last, pid: agent.pid, elapsed: seconds(ContinuousClock.now - started),
@@ -245,7 +226,7 @@ final class Soak: @unchecked Sendable {
         let containers = try await docker.listContainers(labels: ["io.clc-node.node=\(nodeName)"])
         let all = try await docker.listContainers(labels: [])
         guard let table = try await observer.snapshot(after: .now).table else {
-            throw SoakError("table ip \(proxyTable) gone at the end")
+            throw BenchError("table ip \(proxyTable) gone at the end")
         }
         return Leftovers(
             agentContainers: containers.map { "\($0.names.first ?? $0.id) (\($0.state))" },

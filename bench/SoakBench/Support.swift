@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import MasterDouble
 
@@ -11,11 +12,6 @@ func log(_ message: String) {
     FileHandle.standardError.write(Data("soak: \(message)\n".utf8))
 }
 
-struct SoakError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
 func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
 }
@@ -25,18 +21,6 @@ func poll(
     _ what: String, timeout: Duration, every: Duration = .milliseconds(100), _ condition: () async throws -> Bool
 ) async throws {
     _ = try await firstValue(what, timeout: timeout, every: every) { try await condition() ? true : nil }
-}
-
-/// Re-runs `body` every `every` until it gives a value.
-func firstValue<T>(
-    _ what: String, timeout: Duration, every: Duration = .milliseconds(100), _ body: () async throws -> T?
-) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    while true {
-        if let value = try await body() { return value }
-        if ContinuousClock.now >= deadline { throw SoakError("timed out after \(timeout) waiting for \(what)") }
-        try await Task.sleep(for: every)
-    }
 }
 
 // MARK: The objects of one cycle
@@ -101,11 +85,11 @@ struct Sample {
 
     init(cycle: Int, pid: Int32, elapsed: Double, cycleSeconds: [Double]) {
         self.cycle = cycle
-        rssKB = Self.status(pid, "VmRSS") ?? 0
-        anonKB = Self.status(pid, "RssAnon") ?? 0
-        threads = Self.status(pid, "Threads") ?? 0
-        descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
-        cpuSeconds = Self.cpuSeconds(pid) ?? 0
+        rssKB = Proc.status(pid, "VmRSS") ?? 0
+        anonKB = Proc.status(pid, "RssAnon") ?? 0
+        threads = Proc.status(pid, "Threads") ?? 0
+        descriptors = Proc.descriptors(pid)
+        cpuSeconds = Double(Proc.cpuTicks(pid) ?? 0) / Proc.ticksPerSecond
         self.elapsed = elapsed
         self.cycleSeconds = cycleSeconds
     }
@@ -119,77 +103,5 @@ struct Sample {
         String(
             format: "cycle %4d: VmRSS %.1f MB (anon %.1f), %d fds, %d threads, CPU %.1f s, at %.0f s",
             cycle, Double(rssKB) / 1024, Double(anonKB) / 1024, descriptors, threads, cpuSeconds, elapsed)
-    }
-
-    /// A field of /proc/<pid>/status, in kB for sizes.
-    static func status(_ pid: Int32, _ key: String) -> Int? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix(key + ":") {
-            return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) }
-        }
-        return nil
-    }
-
-    /// utime + stime of /proc/<pid>/stat.
-    static func cpuSeconds(_ pid: Int32) -> Double? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = text.lastIndex(of: ")")
-        else { return nil }
-        let fields = text[text.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
-}
-
-// MARK: The agent
-
-/// `clc-node run` in the node's network namespace (`nsenter --net`, which execs the agent, so
-/// the process ID is the agent's), joined to the double, its output in WORK/agent.log and its
-/// pid in WORK/agent.pid (which soak.sh reads if this process dies first).
-final class AgentProcess: @unchecked Sendable {
-    // @unchecked: used from the soak's driving task only.
-    let process = Process()
-    let logPath: String
-    let pidfile: String
-
-    init(_ options: Options, masterURL: String) throws {
-        logPath = options.work + "/agent.log"
-        pidfile = options.work + "/agent.pid"
-        let stateDir = options.work + "/state"
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        try? FileManager.default.removeItem(atPath: stateDir)
-        try FileManager.default.createDirectory(atPath: stateDir, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/nsenter")
-        process.arguments = [
-            "--net=/run/netns/\(options.networkNamespace)", "--", options.agentBinary,
-            "run", "--master", masterURL, "--docker-socket", options.dockerSocket, "--node-name", nodeName,
-            "--node-ip", options.nodeIP, "--state-dir", stateDir, "--proxy-mode", "nftables",
-        ]
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        process.standardOutput = handle
-        process.standardError = handle
-        process.standardInput = FileHandle.nullDevice
-        var environment = ProcessInfo.processInfo.environment
-        environment["JOURNAL_STREAM"] = nil
-        environment["NOTIFY_SOCKET"] = nil
-        process.environment = environment
-        log("starting agent: \(process.arguments!.joined(separator: " "))")
-        try process.run()
-        try String(process.processIdentifier).write(toFile: pidfile, atomically: true, encoding: .utf8)
-    }
-
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
-
-    /// SIGTERM, SIGKILL after 20 s.
-    func stop() {
-        if process.isRunning {
-            kill(pid, SIGTERM)
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning { kill(pid, SIGKILL) }
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: pidfile)
     }
 }
