@@ -78,7 +78,7 @@ public actor PodSyncer {
     private let events: any EventRecorder
     private let infraImage: InfraImageProvisioner
     private let puller: ImagePuller
-    private let handlers: any HandlerRunner
+    private let hooks: LifecycleHooks
     /// Secret, configMap, downwardAPI and projected volumes, and the objects env refers to.
     private let volumes: PodVolumeManager
     private let logger: Logger
@@ -117,7 +117,7 @@ public actor PodSyncer {
         self.volumes = PodVolumeManager(
             stateDirectory: configuration.stateDirectory, source: objects ?? NoMasterObjectSource(), logger: logger, now: now)
         self.puller = puller ?? ImagePuller(engine: engine, outages: configuration.registryOutages, logger: logger, now: now)
-        self.handlers = handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine))
+        self.hooks = LifecycleHooks(handlers: handlers ?? NetworkHandlerRunner(executor: DockerContainerExecutor(engine: engine)), events: events)
         self.engine = engine
         self.configuration = configuration
         self.builder = ContainerConfigBuilder(
@@ -524,7 +524,7 @@ public actor PodSyncer {
         events.record(PodEvent(pod: pod, container: spec.name, reason: "Started", message: "Started container \(spec.name)"))
         containerLogger.info("started container", metadata: ["container.id": "\(id.prefix(12))", "container.restartCount": "\(start.restartCount)"])
         if let hook = spec.lifecycle?.postStart {
-            return await runPostStart(hook, spec: spec, index: start.index, pod: pod, containerID: id, podIP: podIP, logger: containerLogger)
+            return await runPostStart(hook, index: start.index, pod: pod, containerID: id, podIP: podIP, logger: containerLogger)
         }
         return nil
     }
@@ -532,20 +532,12 @@ public actor PodSyncer {
     /// Runs the postStart hook; the container counts as running only once it succeeded. A
     /// failing hook kills the container (it restarts per restartPolicy, after back-off).
     private func runPostStart(
-        _ hook: LifecycleHandler, spec: Container, index: Int, pod: Pod, containerID: String, podIP: String?, logger: Logger
+        _ hook: LifecycleHandler, index: Int, pod: Pod, containerID: String, podIP: String?, logger: Logger
     ) async -> StartFailure? {
         let grace = Int(gracePeriod(pod: pod, container: nil))
-        let outcome: ProbeOutcome
-        do {
-            let handler = try Handler.resolve(hook, container: spec, field: "spec.containers[\(index)].lifecycle.postStart")
-            outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(grace))
-        } catch {
-            outcome = .failure("\(error)")
-        }
-        if outcome.isSuccess { return nil }
-        let message = "PostStartHook failed: \(outcome.message)"
+        guard let message = await hooks.postStart(hook, index: index, pod: pod, containerID: containerID, podIP: podIP, timeout: .seconds(grace))
+        else { return nil }
         logger.warning("\(message)")
-        events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "FailedPostStartHook", message: message))
         do {
             try await engine.stopContainer(id: containerID, timeoutSeconds: grace)
         } catch {
@@ -674,17 +666,8 @@ public actor PodSyncer {
             let hook = pod.spec.containers[index].lifecycle?.preStop
         {
             let started = ContinuousClock.now
-            let spec = pod.spec.containers[index]
             let podIP = observed.sandboxes.first { $0.isRunning }?.ipAddress
-            do {
-                let handler = try Handler.resolve(hook, container: spec, field: "spec.containers[\(index)].lifecycle.preStop")
-                let outcome = await handlers.run(handler, podIP: podIP, containerID: containerID, timeout: .seconds(Int(grace)))
-                if !outcome.isSuccess {
-                    events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "FailedPreStopHook", message: "PreStopHook failed: \(outcome.message)"))
-                }
-            } catch {
-                events.record(PodEvent(pod: pod, container: name, kind: .warning, reason: "FailedPreStopHook", message: "\(error)"))
-            }
+            await hooks.preStop(hook, index: index, pod: pod, containerID: containerID, podIP: podIP, timeout: .seconds(Int(grace)))
             let spent = Int64((ContinuousClock.now - started).components.seconds)
             grace = max(configuration.minimumGracePeriodSeconds, grace - spent)
         }
