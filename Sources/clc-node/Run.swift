@@ -235,31 +235,10 @@ struct Run: AsyncParsableCommand {
             } else {
                 LoggingEventRecorder(logger: logger)
             }
-        // kubelet's own metrics, served on the node API's /metrics (kube-proxy's stay on
-        // --metrics-bind-address); the pod runtime reports its Docker calls through them.
-        let kubeletMetrics = try KubeletMetrics(registry: MetricsRegistry(), nodeName: node, version: CLCNode.version)
-        let proberMetrics = ProberMetrics()
-        let runtimeRecorder = KubeletMetricsRecorder(kubeletMetrics)
-        let instrumentedEngine = InstrumentedDockerEngine(engine, recorder: runtimeRecorder)
-        let syncer = PodSyncer(
-            engine: instrumentedEngine,
-            configuration: .init(
-                nodeName: node, nodeIP: address, infraImage: podInfraImage, stateDirectory: stateDirectory,
-                crashLoopBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
-                imagePullBackOff: BackOff(initial: .seconds(crashLoopBackOffInitial), maximum: .seconds(crashLoopBackOffMax)),
-                podNetwork: try manualPodNetwork(),
-                podNetworkPending: flannel.isEnabled ? "waiting for the flannel subnet lease" : nil, allowPrivileged: allowPrivileged,
-                dns: dns.settings),
-            events: events, infraImage: infraImage, objects: masterClient.map { MasterPodObjects(client: $0) }, logger: logger)
-        do {
-            try await syncer.ensurePodNetwork()
-        } catch where !error.isPending {
-            logger.error("pod network not ready, pods wait for it: \(error)")
-        } catch {}
-        let manager = PodManager(
-            syncer: syncer, engine: instrumentedEngine, nodeName: node, nodeIP: address,
-            configuration: .init(resyncInterval: .seconds(resyncInterval)), logger: logger, recorder: runtimeRecorder,
-            probeRecorder: ProberMetricsRecorder(proberMetrics))
+        let runtime = try await makePodRuntime(
+            engine: engine, events: events, infraImage: infraImage, masterClient: masterClient, node: node, address: address,
+            logger: logger)
+        let (syncer, manager) = (runtime.syncer, runtime.manager)
 
         var sources: Set<PodSourceMerger.Source> = []
         if manifestDirectory != nil { sources.insert(.manifests) }
@@ -314,7 +293,7 @@ struct Run: AsyncParsableCommand {
         let nodeServerService = makeNodeServer(
                 node: node, address: address, engine: engine, manager: manager, masterClient: masterClient,
                 proxyHealth: proxy == nil ? nil : proxyHealth,
-                metrics: .init(stats: NodeStatsEndpoints(store: sampler.store), kubelet: kubeletMetrics, prober: proberMetrics),
+                metrics: .init(stats: NodeStatsEndpoints(store: sampler.store), kubelet: runtime.kubeletMetrics, prober: runtime.proberMetrics),
                 logger: logger)
         services.append(nodeServerService)
         let flannelNode: FlannelNode?
@@ -352,44 +331,10 @@ struct Run: AsyncParsableCommand {
                 })
         }
         if let masterClient {
-            let poll = podPollInterval > 0 ? Duration.seconds(podPollInterval) : nil
-            let statusReporter = PodStatusReporter(client: masterClient, manager: manager, logger: logger)
-            services.append(
-                ReflectorService(
-                    Reflector<Pod>(
-                        client: masterClient, path: "/api/v1/pods", fieldSelector: "spec.nodeName=\(node)", pollInterval: poll,
-                        logger: logger
-                    ) { pods in
-                        // The master's copy of the status goes to the reporter; the merger drops it.
-                        await statusReporter.observe(masterPods: pods)
-                        await mirrorPods?.observe(masterPods: pods)
-                        // Mirror pods stand for static pods on the master; they are never run.
-                        await merger.update(.master, pods: pods.filter { !MirrorPod.isMirror($0) })
-                    }))
-            services.append(
-                ReflectorService(
-                    Reflector<KubeAPI.Service>(client: masterClient, path: "/api/v1/services", pollInterval: poll, logger: logger) {
-                        services in
-                        await proxy?.update(services: services)
-                        await merger.update(.master, services: services)
-                    }))
-            if let proxy {
-                services.append(EndpointsFeed(client: masterClient, proxy: proxy, pollInterval: poll, logger: logger))
-            }
-            var statusConfiguration = NodeStatusReporter.Configuration(
-                nodeName: node, nodeIP: address, runtimeVersion: "docker://\(version.version)",
-                agentVersion: "v\(CLCNode.version)-clc-node", interval: .seconds(nodeStatusInterval),
-                daemonPort: Int32(nodeServer.port))
-            if nodeServer.port == 0 {
-                statusConfiguration.listeningDaemonPort = { Int32(await nodeServerService.listening().port) }
-            }
-            services.append(
-                NodeStatusReporter(
-                    client: masterClient,
-                    configuration: statusConfiguration,
-                    logger: logger, healthy: { (try? await engine.version()) != nil },
-                    network: flannelNode.map { node in { @Sendable in node.networkState } }))
-            services.append(statusReporter)
+            services += masterServices(
+                client: masterClient, manager: manager, merger: merger, proxy: proxy, mirrorPods: mirrorPods, flannelNode: flannelNode,
+                nodeServer: nodeServerService, engine: engine, node: node, address: address, dockerVersion: version.version,
+                logger: logger)
         }
         if sources.isEmpty { await merger.update(.manifests, pods: []) }
 
