@@ -1,3 +1,5 @@
+import KubeAPI
+
 /// Gives manifest-directory services a cluster IP when they name none, as the API server
 /// would: inside the service range, stable for a service's namespace and name, unique.
 public struct ClusterIPAllocator: Sendable {
@@ -49,7 +51,7 @@ public struct ClusterIPAllocator: Sendable {
                     reason: "no free address for service \(service.key): all \(usable) addresses are taken")
                 continue
             }
-            var offset = UInt32(StableHash.fnv64(service.key) % UInt64(usable)) + 2
+            var offset = UInt32(FNV1a.hash64(service.key) % UInt64(usable)) + 2
             while taken.contains(network + offset) { offset = offset + 1 >= size - 1 ? 2 : offset + 1 }
             taken.insert(network + offset)
             remaining -= 1

@@ -3,14 +3,10 @@ import KubeAPI
 /// Deterministic hashes for identities that must survive agent restarts (static pod UIDs,
 /// generated replica names, cluster IPs of manifest services).
 enum StableHash {
-    static func fnv64(_ text: String, seed: UInt64 = FNV1a.offsetBasis) -> UInt64 {
-        FNV1a.hash64(text, seed: seed)
-    }
-
     /// A UUID-shaped identifier (8-4-4-4-12 hex) derived from `parts`.
     static func uid(_ parts: String...) -> String {
         let text = parts.joined(separator: "\u{0}")
-        let hex = hex16(fnv64(text)) + hex16(fnv64(text, seed: 0x84222325cbf29ce4))
+        let hex = hex16(FNV1a.hash64(text)) + hex16(FNV1a.hash64(text, seed: 0x84222325cbf29ce4))
         let characters = Array(hex)
         func slice(_ range: Range<Int>) -> String { String(characters[range]) }
         return [slice(0..<8), slice(8..<12), slice(12..<16), slice(16..<20), slice(20..<32)].joined(separator: "-")
@@ -19,7 +15,7 @@ enum StableHash {
     /// Five characters of Kubernetes' name-suffix alphabet (no vowels, no look-alikes).
     static func nameSuffix(_ parts: String...) -> String {
         let alphabet = Array("bcdfghjklmnpqrstvwxz2456789")
-        var value = fnv64(parts.joined(separator: "\u{0}"))
+        var value = FNV1a.hash64(parts.joined(separator: "\u{0}"))
         var suffix = ""
         for _ in 0..<5 {
             suffix.append(alphabet[Int(value % UInt64(alphabet.count))])
