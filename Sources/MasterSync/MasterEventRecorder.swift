@@ -68,7 +68,8 @@ public final class MasterEventRecorder: EventRecorder {
         private let logger: Logger
         private let isMirrorless: @Sendable (String) -> Bool
         private var posted: [String: (name: String, namespace: String, count: Int32)] = [:]
-        private var order: [String] = []
+        /// Posted events' keys, oldest first, with their pods; forgotten ones stay until they age out.
+        private var order: [(key: String, podUID: String)] = []
         private var keysByPod: [String: [String]] = [:]
         private var failures = 0
 
@@ -76,7 +77,6 @@ public final class MasterEventRecorder: EventRecorder {
 
         func forget(podUID: String) {
             for key in keysByPod.removeValue(forKey: podUID) ?? [] { posted[key] = nil }
-            // `order` may keep the keys until they age out; dropping a missing key is harmless.
             if posted.isEmpty { order.removeAll() }
         }
 
@@ -116,13 +116,13 @@ public final class MasterEventRecorder: EventRecorder {
                     reportingComponent: "kubelet", reportingInstance: nodeName)
                 _ = try await client.createEvent(created)
                 posted[key] = (name, event.podNamespace, 1)
-                order.append(key)
+                order.append((key, event.podUID))
                 keysByPod[event.podUID, default: []].append(key)
                 if order.count > 4096 {
                     let oldest = order.removeFirst()
-                    if posted.removeValue(forKey: oldest) != nil, let podUID = oldest.split(separator: "\u{0}", omittingEmptySubsequences: false).first.map(String.init) {
-                        keysByPod[podUID]?.removeAll { $0 == oldest }
-                        if keysByPod[podUID]?.isEmpty == true { keysByPod[podUID] = nil }
+                    if posted.removeValue(forKey: oldest.key) != nil {
+                        keysByPod[oldest.podUID]?.removeAll { $0 == oldest.key }
+                        if keysByPod[oldest.podUID]?.isEmpty == true { keysByPod[oldest.podUID] = nil }
                     }
                 }
                 failures = 0
