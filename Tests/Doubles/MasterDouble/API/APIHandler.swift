@@ -78,16 +78,10 @@ final class APIHandler: Sendable {
             record(404)
             return connection.respond(status: 404, body: APIStatusError.pathNotFound.status.serialized())
         case .tokenReview, .subjectAccessReview:
-            let (status, body): (Int, JSONValue)
-            do {
+            let (status, body) = Self.answer {
                 guard request.method == "POST" else { throw APIStatusError.methodNotAllowed }
                 let review = try Self.body(request)
-                (status, body) = (201, try target == .tokenReview ? tokenReview(review) : subjectAccessReview(review))
-            } catch let error as APIStatusError {
-                (status, body) = (error.code, error.status)
-            } catch {
-                let wrapped = APIStatusError.internalError("\(error)")
-                (status, body) = (wrapped.code, wrapped.status)
+                return (201, try target == .tokenReview ? tokenReview(review) : subjectAccessReview(review))
             }
             record(status)
             return connection.respond(status: status, body: body.serialized())
@@ -104,15 +98,7 @@ final class APIHandler: Sendable {
                 record(200)
                 return serveWatch(route, request: request, on: connection)
             }
-            let (status, body): (Int, JSONValue)
-            do {
-                (status, body) = try serve(route, request: request)
-            } catch let error as APIStatusError {
-                (status, body) = (error.code, error.status)
-            } catch {
-                let wrapped = APIStatusError.internalError("\(error)")
-                (status, body) = (wrapped.code, wrapped.status)
-            }
+            let (status, body) = Self.answer { try serve(route, request: request) }
             record(status)
             return connection.respond(status: status, body: body.serialized())
         }
@@ -300,5 +286,20 @@ final class APIHandler: Sendable {
             }
         }
         return ["kind": "APIResourceList", "groupVersion": .string(groupVersion), "resources": .array(entries)]
+    }
+}
+
+extension APIHandler {
+    /// The status and body of a request `work` serves: its own, or those of the API error it
+    /// throws (any other error is a 500, as the API server's).
+    static func answer(_ work: () throws -> (Int, JSONValue)) -> (Int, JSONValue) {
+        do {
+            return try work()
+        } catch let error as APIStatusError {
+            return (error.code, error.status)
+        } catch {
+            let wrapped = APIStatusError.internalError("\(error)")
+            return (wrapped.code, wrapped.status)
+        }
     }
 }
