@@ -9,14 +9,14 @@ import Testing
 @Suite("Probes and lifecycle hooks", .serialized)
 struct ProbeTests {
     /// The guestbook's health-checked frontend with one replica, the probe's path replaced, and
-    /// (so the test takes seconds, not minutes) initialDelaySeconds 1 and periodSeconds 1
+    /// (so the test takes seconds, not minutes) initialDelaySeconds 1 (unless given) and periodSeconds 1
     /// instead of 30 and the default 10.
-    static func frontend(path: String) throws -> Data {
+    static func frontend(path: String, initialDelaySeconds: Int = 1) throws -> Data {
         let url = URL(fileURLWithPath: TestEnvironment.guestbookDirectory + "/frontend-controller-with-health-check.json")
         var text = try String(contentsOf: url, encoding: .utf8)
         text = text.replacingOccurrences(of: "\"replicas\": 3", with: "\"replicas\": 1")
         text = text.replacingOccurrences(of: "\"path\": \"/\"", with: "\"path\": \"\(path)\"")
-        text = text.replacingOccurrences(of: "\"initialDelaySeconds\": 30", with: "\"initialDelaySeconds\": 1, \"periodSeconds\": 1")
+        text = text.replacingOccurrences(of: "\"initialDelaySeconds\": 30", with: "\"initialDelaySeconds\": \(initialDelaySeconds), \"periodSeconds\": 1")
         return Data(text.utf8)
     }
 
@@ -45,9 +45,12 @@ struct ProbeTests {
     func passingLivenessKeepsRunning() async throws {
         let cluster = try Cluster("probe-healthy")
         defer { Task { await cluster.tearDown() } }
-        _ = try cluster.master.apply(try Self.frontend(path: "/"))
+        // Apache needs a moment to listen after its container starts (seconds while a parallel
+        // test round loads the machine): the first probe comes 8 s after the start, as the
+        // manifest's 30 s leaves apache its time, and 6 probes follow.
+        _ = try cluster.master.apply(try Self.frontend(path: "/", initialDelaySeconds: 8))
         try await eventually("the frontend running", timeout: .seconds(30)) { cluster.runningPods().count == 1 }
-        try await Task.sleep(for: .seconds(6))
+        try await Task.sleep(for: .seconds(14))
         #expect(Self.restartCount(cluster.pods().first) == 0)
         #expect(!cluster.events().contains { $0.reason == "Unhealthy" })
     }

@@ -48,6 +48,22 @@ struct KubectlSessionTests {
         }
     }
 
+    /// The local port of a running `kubectl port-forward`, from its "Forwarding from" line.
+    static func forwardingPort(of process: Process, directory: URL, seconds: Int) async throws -> Int {
+        let prefix = "Forwarding from 127.0.0.1:"
+        for _ in 0..<(seconds * 20) {
+            let stdout = (try? String(contentsOf: directory.appendingPathComponent("stdout"), encoding: .utf8)) ?? ""
+            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }),
+               let port = Int(line.dropFirst(prefix.count).prefix(while: \.isNumber)) {
+                return port
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let stderr = (try? String(contentsOf: directory.appendingPathComponent("stderr"), encoding: .utf8)) ?? ""
+        throw RelayError("kubectl port-forward did not listen within \(seconds) s (running: \(process.isRunning)); stderr: \(stderr)")
+    }
+
     @Test("kubectl exec -i passes stdin, gets stdout and stderr apart, and exits with the command's code 3")
     func exec() async throws {
         try await BusyboxPod.with { pod in
@@ -95,11 +111,14 @@ struct KubectlSessionTests {
             defer { server.close() }
             let directory = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let localPort = Int.random(in: 41_000..<49_000)
-            let process = try Self.start(["port-forward", "pod/web", "\(localPort):8080"], server: server, directory: directory)
+            // kubectl picks a free local port and prints "Forwarding from 127.0.0.1:<port> -> 8080"
+            // once it listens; under a parallel test round its discovery requests can take seconds.
+            let process = try Self.start(["port-forward", "pod/web", ":8080"], server: server, directory: directory)
             defer { if process.isRunning { process.terminate() } }
+            let localPort = try await Self.forwardingPort(of: process, directory: directory, seconds: 60)
             var answer = ""
-            for _ in 0..<50 where !answer.contains("hello from the pod") {
+            // The pod's httpd may still be starting: retry until it answers or 30 s pass.
+            for _ in 0..<150 where !answer.contains("hello from the pod") {
                 do {
                     let connection = try await RawConnection.connect(to: HTTPEndpoint(baseURL: "http://127.0.0.1:\(localPort)"))
                     defer { connection.close() }
