@@ -13,7 +13,8 @@
 #      which kube-proxy's nftables mode hands to nft); --runs times each (3; 1 with
 #      BENCH_QUICK=1), rotated, the table deleted before each; medians. At 1,000 the three
 #      kernel listings are compared. Target: 10,000 in < 2 s and faster than nft -f.
-#   2. one service's endpoint replaced among 100 and among 10,000: time of the sync until the
+#   2. one service's endpoint replaced among 100 and among 10,000, our sync handed that service
+#      (as the agent's watch hands it over, RulesetSync.sync(changes:)): time of the sync until the
 #      kernel acknowledged it, --rounds times (20; 10 quick) through netlink and as many times
 #      through `nft -f -` of the same incremental transaction as commands (flush and re-add the
 #      changed chains' rules, add/delete chains and map elements, as kube-proxy does),

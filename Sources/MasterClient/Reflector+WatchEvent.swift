@@ -42,7 +42,7 @@ extension Reflector {
                 throw .decoding(request: label, message: "\(error)")
             }
             if header.type == "DELETED" {
-                store.remove(key: object.storeKey, keyOf: \.storeKey)
+                store.remove(object, key: object.storeKey, keyOf: \.storeKey)
             } else {
                 store.upsert(object, key: object.storeKey)
             }

@@ -7,7 +7,8 @@ import Logging
 /// Keeps a local copy of a set of objects in step with the master, as client-go's reflector
 /// does: list, then watch from the list's resourceVersion (with bookmarks); a watch that ends
 /// is resumed from the last version seen, a 410 Gone ("too old resource version") relists, and
-/// failures back off with jitter. After every change the whole set is delivered.
+/// failures back off with jitter. After every change the whole set is delivered, with what
+/// changed since the last delivery (`ObjectDelta`; nil after a list, which may differ anywhere).
 ///
 /// With `pollInterval` set, it lists at that interval and never watches (for masters where
 /// watches are not wanted).
@@ -17,14 +18,27 @@ public struct Reflector<Resource: KubeResource>: Sendable {
     private let fieldSelector: String?
     private let pollInterval: Duration?
     private let logger: Logger
-    private let deliver: @Sendable ([Resource]) async -> Void
+    private let deliver: @Sendable ([Resource], ObjectDelta<Resource>?) async -> Void
 
     /// - Parameters:
     ///   - path: the collection, e.g. `/api/v1/pods`.
     ///   - fieldSelector: e.g. `spec.nodeName=node-1`.
+    ///   - deliver: called with the whole set after every change.
     public init(
         client: MasterClient, path: String, fieldSelector: String? = nil, pollInterval: Duration? = nil, logger: Logger,
         deliver: @escaping @Sendable ([Resource]) async -> Void
+    ) {
+        self.init(
+            client: client, path: path, fieldSelector: fieldSelector, pollInterval: pollInterval, logger: logger,
+            deliverWithDelta: { all, _ in await deliver(all) })
+    }
+
+    /// - Parameter deliverWithDelta: called with the whole set after every change, and what
+    ///   changed since the previous call; the delta is nil after a list (the first, a relist
+    ///   after 410 Gone, every poll), when the set may differ anywhere.
+    public init(
+        client: MasterClient, path: String, fieldSelector: String? = nil, pollInterval: Duration? = nil, logger: Logger,
+        deliverWithDelta deliver: @escaping @Sendable (_ all: [Resource], _ delta: ObjectDelta<Resource>?) async -> Void
     ) {
         self.client = client
         self.path = path
@@ -53,7 +67,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                     if failures > 0 { logger.notice("master reachable again, listed \(store.count) objects") }
                     failures = 0
                     backOff.reset()
-                    await deliver(store.items)
+                    await deliver(store.items, nil)
                 } catch {
                     if Task.isCancelled { return }
                     failures += 1
@@ -97,7 +111,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
                     backOff.reset()
                     if changed {
                         changed = false
-                        await deliver(store.items)
+                        await deliver(store.items, store.takeDelta())
                     }
                 }
                 if relist {
@@ -111,7 +125,7 @@ public struct Reflector<Resource: KubeResource>: Sendable {
             } catch {
                 if Task.isCancelled { return }
                 // What was applied before the failure is delivered: the watch resumes after it.
-                if changed { await deliver(store.items) }
+                if changed { await deliver(store.items, store.takeDelta()) }
                 failures += 1
                 logger.warning("watch broke, resuming from resourceVersion \(resourceVersion ?? ""): \(error)")
                 await wait(backOff.next())

@@ -3,8 +3,9 @@
 /// ones rewrite only the services that changed. A value type driven by `sync`, so the decision is
 /// testable with a recording writer.
 ///
-/// A partial sync costs nearly the same at 100 services as at 10,000: the input is compared in
-/// place with the last one, only the fragments (`Ruleset.fragment(for:node:)`) of the services
+/// A partial sync costs nearly the same at 100 services as at 10,000: given the changed services
+/// (`sync(changes:node:with:)`), or finding them by comparing the input in place with the last
+/// one (`sync(to:with:)`), only the fragments (`Ruleset.fragment(for:node:)`) of the services
 /// that differ are computed and diffed, and past `ProxyNames.servicesPerShard` services the
 /// kernel validates only the shard tables that changed (`Ruleset+Shards.swift`). A change in the
 /// number of shards, like new node settings, replaces every table.
@@ -23,8 +24,9 @@ public struct RulesetSync: Sendable {
         var node: ProxyNodeSettings
         var services: [ServiceID: ProxiedService]
         /// The input of that sync, in its order: the next input is compared with it element by
-        /// element, the cheapest way to find the few services that changed.
-        var input: [ProxiedService]
+        /// element, the cheapest way to find the few services that changed. Nil after a sync of
+        /// changes, which has no order; the next whole input is then compared by service.
+        var input: [ProxiedService]?
         /// Which service holds each cluster IP port and NodePort; nil when the sync had a
         /// conflict or a service twice, which only the full comparison resolves.
         var owners: [PortKey: ServiceID]?
@@ -54,6 +56,9 @@ public struct RulesetSync: Sendable {
         guard let applied else { return nil }
         return Ruleset.tables(applied.services.values, node: applied.node, shards: applied.shards)
     }
+
+    /// Whether a sync succeeded since this value was made or last failed.
+    public var hasApplied: Bool { applied != nil }
 
     /// `clc-proxy` as the kernel holds it as far as this process knows: every service, while
     /// they fit one table.
@@ -116,16 +121,74 @@ public struct RulesetSync: Sendable {
         return try partialSync(changed: changed, old: old, to: next, with: writer)
     }
 
+    /// Whether `sync(changes:node:with:)` can apply `changes` by themselves: after a successful
+    /// sync with the same node settings and no port conflict, when the number of tables stays
+    /// and no changed service claims a port that a service other than the changed ones holds,
+    /// or that another changed service claims too. Otherwise only the whole state will do.
+    /// - Parameter changes: each changed service's new value (as `ServiceProxyState.served`
+    ///   gives it), nil where it is gone.
+    public func accepts(changes: [ServiceID: ProxiedService?], node: ProxyNodeSettings) -> Bool {
+        guard let current = applied, current.node == node, let owners = current.owners else { return false }
+        var count = current.services.count
+        var claimed = Set<PortKey>()
+        for (id, new) in changes {
+            switch (current.services[id] != nil, new != nil) {
+            case (false, true): count += 1
+            case (true, false): count -= 1
+            default: break
+            }
+            guard let new else { continue }
+            guard new.id == id else { return false }
+            for key in PortKey.keys(of: new) {
+                guard claimed.insert(key).inserted else { return false }
+                // Held by a service that keeps it: that one wins, which only the whole state resolves.
+                if let owner = owners[key], owner != id, changes[owner] == nil { return false }
+            }
+        }
+        return Ruleset.shardCount(forServices: count, maximum: maximumShards) == current.shards
+    }
+
+    /// Brings the tables from the last sync's services to the same with `changes` applied, at
+    /// the cost of the changed services alone (nothing else is compared or computed).
+    /// - Parameter changes: see `accepts(changes:node:)`, which must hold.
+    /// - Returns: partial, or unchanged when every change equals what the tables hold.
+    /// - Throws: the writer's error; the next sync is then a full one. A change that
+    ///   `accepts` refuses is refused here too (`NetfilterError.incrementalRefused`), applying
+    ///   nothing.
+    @discardableResult
+    public mutating func sync(
+        changes: [ServiceID: ProxiedService?], node: ProxyNodeSettings, with writer: some RulesetWriter
+    ) throws(NetfilterError) -> Kind {
+        guard accepts(changes: changes, node: node) else { throw .incrementalRefused(services: changes.count) }
+        let effective = changes.filter { id, new in applied!.services[id] != new }
+        guard !effective.isEmpty else { return .unchanged }
+        conflicts = []
+        var next = applied.take()!
+        var old: [ServiceID: ProxiedService] = [:]
+        // Release every changed service's claims first: two changed services may trade a port.
+        for id in effective.keys {
+            guard let previous = next.services[id] else { continue }
+            old[id] = previous
+            for key in PortKey.keys(of: previous) where next.owners![key] == id { next.owners![key] = nil }
+        }
+        for (id, new) in effective {
+            next.services[id] = new
+            if let new { for key in PortKey.keys(of: new) { next.owners![key] = id } }
+        }
+        next.input = nil
+        return try partialSync(changed: Array(effective.keys), old: old, to: next, with: writer)
+    }
+
     /// The positions in `input` whose services differ from the last sync's, found by comparing
     /// the two inputs position by position; nil when only the full comparison can tell
     /// (services added, removed or reordered, or a changed service claiming a port that a
     /// service other than itself holds).
     private static func fastChanges(from current: Applied, to input: [ProxiedService]) -> [Int]? {
-        guard input.count == current.input.count, let owners = current.owners else { return nil }
+        guard let previous = current.input, input.count == previous.count, let owners = current.owners else { return nil }
         var changed: [Int] = []
-        for index in input.indices where input[index] != current.input[index] {
+        for index in input.indices where input[index] != previous[index] {
             let id = input[index].id
-            guard id == current.input[index].id, current.services[id] != nil else { return nil }
+            guard id == previous[index].id, current.services[id] != nil else { return nil }
             for key in PortKey.keys(of: input[index]) {
                 if let owner = owners[key], owner != id { return nil }
             }

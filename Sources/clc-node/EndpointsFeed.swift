@@ -23,13 +23,15 @@ struct EndpointsFeed: ServiceLifecycle.Service {
                 metadata: ["endpoints.source": "\(source.path)", "master": "\(client.endpoint)"])
             switch source {
             case .endpointSlices:
-                await Reflector<EndpointSlice>(client: client, path: source.path, pollInterval: pollInterval, logger: logger) {
-                    slices in await proxy.update(endpointSlices: slices)
-                }.run()
+                await Reflector<EndpointSlice>(
+                    client: client, path: source.path, pollInterval: pollInterval, logger: logger,
+                    deliverWithDelta: { slices, delta in await proxy.update(endpointSlices: slices, delta: delta) }
+                ).run()
             case .endpoints:
-                await Reflector<Endpoints>(client: client, path: source.path, pollInterval: pollInterval, logger: logger) {
-                    endpoints in await proxy.update(endpoints: endpoints)
-                }.run()
+                await Reflector<Endpoints>(
+                    client: client, path: source.path, pollInterval: pollInterval, logger: logger,
+                    deliverWithDelta: { endpoints, delta in await proxy.update(endpoints: endpoints, delta: delta) }
+                ).run()
             }
         }
     }

@@ -150,4 +150,34 @@ struct ServiceProxyControllerTests {
         #expect(writer.applied[1].operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })
         #expect(reports.all.filter { $0.error != nil }.count == 2)
     }
+
+    @Test("a watch delta naming one Endpoints object among 500 services is a partial sync of that service alone")
+    func deltaSyncsItsServiceAlone() async throws {
+        let writer = SharedRecordingWriter()
+        let reports = ReportLog()
+        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
+        let task = Self.start(controller)
+        defer { task.cancel() }
+        let services = (0..<500).map { index in
+            Service(
+                metadata: ObjectMeta(name: "web-\(index)", namespace: "default"),
+                spec: ServiceSpec(clusterIP: "10.254.\(index / 200).\(index % 200 + 1)", ports: [ServicePort(port: 80)]))
+        }
+        var endpoints = (0..<500).map { index in
+            Endpoints(
+                metadata: ObjectMeta(name: "web-\(index)", namespace: "default"),
+                subsets: [EndpointSubset(addresses: [EndpointAddress(ip: "10.244.\(index / 200).\(index % 200 + 1)")], ports: [EndpointPort(port: 80)])])
+        }
+        await controller.update(services: services)
+        await controller.update(endpoints: endpoints)
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        endpoints[321].subsets![0].addresses!.append(EndpointAddress(ip: "10.244.9.9"))
+        await controller.update(endpoints: endpoints, delta: ObjectDelta(updated: [endpoints[321]]))
+        #expect(await Self.waitFor { writer.applied.count == 2 && reports.all.contains { $0.kind == .partial } })
+        let partial = try #require(writer.applied.last).operations.map(\.description)
+        #expect(partial.contains { $0.contains("dnat to 10.244.9.9:80") })
+        #expect(partial.allSatisfy { !$0.contains("default/web-") || $0.contains("default/web-321/") }, "\(partial)")
+        #expect(reports.all.last?.services == 500)
+    }
 }
+

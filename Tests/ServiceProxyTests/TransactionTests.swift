@@ -226,4 +226,72 @@ struct RulesetSyncTests {
         // The copy still has its cluster IP.
         #expect(sync.appliedRuleset?.sets[ProxyNames.serviceIPs]?.elements.count == 2)
     }
+
+    @Test("changes given by service send what the whole state with those changes would send, and nothing else is compared")
+    func changesBySendTheWholeDiff() throws {
+        let (byChanges, byState) = (RecordingWriter(), RecordingWriter())
+        var (keyed, whole) = (RulesetSync(), RulesetSync())
+        let first = Fixtures.state(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend, Fixtures.dns)
+        try keyed.sync(to: first, with: byChanges)
+        try whole.sync(to: first, with: byState)
+        // The redis master gains an endpoint, the frontend goes, the slave arrives.
+        let second = Fixtures.state(Fixtures.redisMaster(endpoints: 3), Fixtures.dns, Fixtures.redisSlaveNamedPort)
+        let changes: [ServiceID: ProxiedService?] = [
+            Fixtures.redisMaster(endpoints: 3).id: Fixtures.redisMaster(endpoints: 3), Fixtures.frontend.id: nil,
+            Fixtures.redisSlaveNamedPort.id: Fixtures.redisSlaveNamedPort,
+        ]
+        #expect(keyed.accepts(changes: changes, node: Fixtures.node))
+        #expect(try keyed.sync(changes: changes, node: Fixtures.node, with: byChanges) == .partial)
+        #expect(try whole.sync(to: second, with: byState) == .partial)
+        #expect(byChanges.batches.last == byState.batches.last)
+        #expect(keyed.appliedRuleset == Ruleset.services(for: second))
+        // The same changes again hold nothing new; after them the whole state is still understood.
+        #expect(try keyed.sync(changes: changes, node: Fixtures.node, with: byChanges) == .unchanged)
+        #expect(try keyed.sync(to: second, with: byChanges) == .unchanged)
+    }
+
+    @Test("changes that only the whole state can settle are refused, and nothing is sent")
+    func changesNeedingTheWholeState() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        let changes: [ServiceID: ProxiedService?] = [Fixtures.frontend.id: Fixtures.frontend]
+        #expect(!sync.accepts(changes: changes, node: Fixtures.node), "nothing applied yet")
+        try sync.sync(to: Fixtures.state(Fixtures.frontend), with: writer)
+        var web = Fixtures.frontend
+        web.name = "web"
+        web.clusterIP = IPv4Address("10.254.0.31")!
+        #expect(!sync.accepts(changes: [web.id: web], node: Fixtures.node), "NodePort 30001 stays with the frontend")
+        var masquerading = Fixtures.node
+        masquerading.masqueradeAll = true
+        #expect(!sync.accepts(changes: changes, node: masquerading), "new node settings")
+        var moved = Fixtures.frontend
+        moved.ports[0].nodePort = 30002
+        #expect(sync.accepts(changes: [web.id: web, moved.id: moved], node: Fixtures.node), "the frontend lets the NodePort go in the same change")
+        let sent = writer.batches.count
+        #expect(throws: NetfilterError.incrementalRefused(services: 1)) {
+            try sync.sync(changes: [web.id: web], node: Fixtures.node, with: writer)
+        }
+        #expect(writer.batches.count == sent)
+        #expect(sync.appliedRuleset == Ruleset.services(for: Fixtures.state(Fixtures.frontend)), "a refusal leaves the sync as it was")
+    }
+
+    @Test("a change that takes the services past one table's worth is refused: the tables are laid out again")
+    func changesThatReshard() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        let services = (0..<ProxyNames.servicesPerShard).map { index in
+            var service = Fixtures.frontendWithoutEndpoints
+            service.name = "service-\(index)"
+            service.clusterIP = IPv4Address(UInt32(0x0AFE_0000) + UInt32(index) + 1)
+            service.ports[0].nodePort = nil
+            return service
+        }
+        try sync.sync(to: ServiceProxyState(services: services, node: Fixtures.node), with: writer)
+        var one = services[0]
+        one.name = "one-more"
+        one.clusterIP = IPv4Address(0x0AFE_FF01)
+        #expect(!sync.accepts(changes: [one.id: one], node: Fixtures.node))
+        #expect(sync.accepts(changes: [services[0].id: nil, one.id: one], node: Fixtures.node), "one gone, one new: the count stays")
+    }
 }
+

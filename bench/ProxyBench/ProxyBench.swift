@@ -188,11 +188,16 @@ struct ProxyBench {
                 states[path]!.services[index].endpoints[""]![1].ip = Workload.address(201, index, round: round + 1)
                 writer?.use(path)
                 writer?.renameTables(to: path == .nft ? kubeProxyTable : nil)
+                // Ours is handed the changed service, as the agent's watch hands it over
+                // (`sync(changes:)`); kube-proxy's baseline finds it in the whole state.
+                let changed = states[path]!.services[index]
+                let changes: [ServiceID: ProxiedService?] = [changed.id: changed]
+                let node = states[path]!.node
                 let start = ContinuousClock.now
-                if let writer {
-                    try syncs[path]!.sync(to: states[path]!, with: writer)
-                } else {
-                    try syncs[path]!.sync(to: states[path]!, with: NoWriter())
+                switch (writer, path) {
+                case (let writer?, .netlink): try syncs[path]!.sync(changes: changes, node: node, with: writer)
+                case (let writer?, _): try syncs[path]!.sync(to: states[path]!, with: writer)
+                case (nil, _): try syncs[path]!.sync(changes: changes, node: node, with: NoWriter())
                 }
                 let total = ContinuousClock.now - start
                 writer?.renameTables(to: nil)

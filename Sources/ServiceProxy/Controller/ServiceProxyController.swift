@@ -71,18 +71,12 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     private let logger: Logger
     private let queue = DispatchQueue(label: "clc-node.service-proxy.sync")
 
-    private var services: [KubeAPI.Service]?
-    private var endpoints: [Endpoints]?
-    /// Set once EndpointSlices arrive (a master serving discovery.k8s.io/v1); they are then the
-    /// source of endpoints and `endpoints` is not used.
-    private var endpointSlices: [EndpointSlice]?
-    /// Nil until the first report of this node's pods.
-    private var localPods: [Pod]?
+    /// The inputs by object and the services they give (`ProxyInputs`).
+    private var inputs: ProxyInputs
     private var rulesetSync = RulesetSync()
-    /// Problems of the services already logged, so that each is logged once while it lasts.
-    private var reportedProblems: Set<String> = []
-    /// The state the table holds, for the conntrack diff; nil until the first sync.
-    private var appliedState: ServiceProxyState?
+    /// The services the table holds, for the conntrack clean-up after a full sync; nil until
+    /// the first sync.
+    private var applied: [ServiceID: ProxiedService]?
     private var lastFullSync: ContinuousClock.Instant?
     /// When the inputs first changed after the last sync; nil when nothing is pending.
     private var pendingSince: Date?
@@ -105,36 +99,36 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         self.conntrack = conntrack
         self.logger = logger
         self.onSync = onSync
+        inputs = ProxyInputs(source: configuration.endpointsFromMaster ? .master : .localPods, node: configuration.node)
         (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     // MARK: Inputs
+    //
+    // Each takes the whole set and, where the caller knows it (a reflector's watch), what
+    // changed since its last call: then only the services named are computed again.
 
-    public func update(services: [KubeAPI.Service]) {
-        self.services = services
-        let problems = Set(ServiceProxyState.problems(in: services, nodePortRange: configuration.node.nodePortRange))
-        for problem in problems.subtracting(reportedProblems).sorted() { logger.warning("\(problem)") }
-        reportedProblems = problems
+    public func update(services: [KubeAPI.Service], delta: ObjectDelta<KubeAPI.Service>? = nil) {
+        for problem in inputs.update(services: services, delta: delta) { logger.warning("\(problem)") }
         changed()
     }
 
-    public func update(endpoints: [Endpoints]) {
-        self.endpoints = endpoints
+    public func update(endpoints: [Endpoints], delta: ObjectDelta<Endpoints>? = nil) {
+        inputs.update(endpoints: endpoints, delta: delta)
         changed()
     }
 
     /// The cluster's EndpointSlices, where the master serves them; once given, they are the
     /// source of endpoints (`update(endpoints:)` is then ignored).
-    public func update(endpointSlices: [EndpointSlice]) {
-        self.endpointSlices = endpointSlices
+    public func update(endpointSlices: [EndpointSlice], delta: ObjectDelta<EndpointSlice>? = nil) {
+        inputs.update(endpointSlices: endpointSlices, delta: delta)
         changed()
     }
 
     /// This node's pods with their status; used only when Endpoints do not come from the master.
     /// The first call, even with no pods, completes the inputs of a node without a master.
     public func update(localPods: [Pod]) {
-        guard localPods != self.localPods else { return }
-        self.localPods = localPods
+        guard inputs.update(localPods: localPods) else { return }
         if !configuration.endpointsFromMaster { changed() }
     }
 
@@ -143,11 +137,14 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     public func update(clusterCIDR: IPv4CIDR?) {
         guard clusterCIDR != configuration.node.clusterCIDR else { return }
         configuration.node.clusterCIDR = clusterCIDR
+        inputs.node = configuration.node
         rulesetSync = RulesetSync()
         changed()
     }
 
+    /// Wakes the loop when an input change touched a service (or a sync is owed anyway).
     private func changed() {
+        guard inputs.hasChanges || !rulesetSync.hasApplied else { return }
         if pendingSince == nil { pendingSince = Date() }
         signal.yield()
     }
@@ -158,24 +155,10 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
     /// services or endpoints not listed yet) owe nothing: waiting for the master is no stuck loop.
     public func owedSyncFor(now: ContinuousClock.Instant = .now) -> Duration? {
         if syncInFlight, let lastAttempt { return now - lastAttempt }
-        guard let pendingSince, desiredState != nil else { return nil }
+        guard let pendingSince, inputs.isComplete else { return nil }
         let sinceChange = Duration.milliseconds(Int64(max(0, Date().timeIntervalSince(pendingSince)) * 1000))
         guard let lastAttempt else { return sinceChange }
         return min(sinceChange, now - lastAttempt)
-    }
-
-    /// The state to serve, once the inputs are complete.
-    private var desiredState: ServiceProxyState? {
-        guard let services else { return nil }
-        if configuration.endpointsFromMaster {
-            if let endpointSlices {
-                return ServiceProxyState(services: services, endpointSlices: endpointSlices, node: configuration.node)
-            }
-            guard let endpoints else { return nil }
-            return ServiceProxyState(services: services, endpoints: endpoints, node: configuration.node)
-        }
-        guard let localPods else { return nil }
-        return ServiceProxyState(services: services, localPods: localPods, node: configuration.node)
     }
 
     // MARK: Service
@@ -211,10 +194,17 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         }
     }
 
-    /// Syncs when the inputs are complete and something changed (or a full sync is due).
+    /// What one sync sends: the changed services alone, or every service.
+    private enum Work: Sendable {
+        case changes([ServiceID: ProxiedService?], filters: [ConntrackFilter])
+        case everything(ServiceProxyState, previous: ServiceProxyState?)
+    }
+
+    /// Syncs when the inputs are complete and something changed (or a full sync is due): the
+    /// changed services alone when the tables allow it (`RulesetSync.accepts`), else all.
     /// - Returns: true when the sync failed.
     private func syncIfReady() async -> Bool {
-        guard let state = desiredState else { return false }
+        guard inputs.isComplete else { return false }
         lastAttempt = .now
         syncInFlight = true
         defer { syncInFlight = false }
@@ -223,18 +213,40 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         }
         let changedAt = pendingSince ?? Date()
         pendingSince = nil
+        let changes = inputs.takeChanges()
+        let node = configuration.node
+        let proposed = changes.mapValues(\.new)
+        let work: Work
+        if rulesetSync.hasApplied, rulesetSync.accepts(changes: proposed, node: node) {
+            guard !changes.isEmpty else { return false }
+            // Only the changed services can make conntrack entries stale.
+            let filters = conntrack == nil ? [] : StaleConntrack.filters(
+                from: ServiceProxyState(services: changes.values.compactMap(\.old), node: node),
+                to: ServiceProxyState(services: changes.values.compactMap(\.new), node: node))
+            work = .changes(proposed, filters: filters)
+        } else {
+            work = .everything(inputs.state, previous: applied.map { ServiceProxyState(services: Array($0.values), node: node) })
+        }
+        let services = inputs.proxied.count
         let start = ContinuousClock.now
         let working = rulesetSync
-        let (writer, conntrack, logger, previous) = (self.writer, self.conntrack, self.logger, appliedState)
+        let (writer, conntrack, logger) = (self.writer, self.conntrack, self.logger)
         let outcome: Result<(RulesetSync.Kind, RulesetSync, Int), NetfilterError> = await withCheckedContinuation {
             continuation in
             queue.async {
                 var working = working
                 do throws(NetfilterError) {
-                    let kind = try working.sync(to: state, with: writer)
-                    let deleted =
-                        kind == .unchanged
-                        ? 0 : Self.deleteStaleConntrack(from: previous, to: state, in: conntrack, logger: logger)
+                    let kind: RulesetSync.Kind
+                    let filters: [ConntrackFilter]
+                    switch work {
+                    case let .changes(changes, changeFilters):
+                        kind = try working.sync(changes: changes, node: node, with: writer)
+                        filters = changeFilters
+                    case let .everything(state, previous):
+                        kind = try working.sync(to: state, with: writer)
+                        filters = previous.map { StaleConntrack.filters(from: $0, to: state) } ?? []
+                    }
+                    let deleted = kind == .unchanged ? 0 : Self.deleteStaleConntrack(filters, in: conntrack, logger: logger)
                     continuation.resume(returning: .success((kind, working, deleted)))
                 } catch {
                     continuation.resume(returning: .failure(error))
@@ -245,6 +257,12 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
         switch outcome {
         case .success(let (kind, synced, deleted)):
             rulesetSync = synced
+            switch work {
+            case .changes(let changes, _):
+                for (id, new) in changes { applied?[id] = new }
+            case .everything(let state, _):
+                applied = Dictionary(state.services.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+            }
             if kind == .full {
                 lastFullSync = .now
                 // A full sync builds the whole table in memory (about 60 MB at 10,000 services)
@@ -256,20 +274,19 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
             for conflict in synced.conflicts {
                 logger.warning("\(conflict)", metadata: ["service.name": "\(conflict.service)"])
             }
-            appliedState = state
             if kind != .unchanged {
                 // Full syncs are rare (start, failure, hourly) and worth an operator's eye.
                 logger.log(
                     level: kind == .full ? .info : .debug,
                     "service proxy synced",
                     metadata: [
-                        "sync.kind": "\(kind.rawValue)", "sync.duration": "\(duration)", "services": "\(state.services.count)",
-                        "conntrack.deleted": "\(deleted)",
+                        "sync.kind": "\(kind.rawValue)", "sync.duration": "\(duration)", "services": "\(services)",
+                        "sync.changed": "\(changes.count)", "conntrack.deleted": "\(deleted)",
                     ])
             }
             onSync(
                 SyncReport(
-                    kind: kind, duration: duration, services: state.services.count, changedAt: changedAt, finishedAt: Date(),
+                    kind: kind, duration: duration, services: services, changedAt: changedAt, finishedAt: Date(),
                     error: nil, conntrackDeleted: deleted))
             return false
         case .failure(let error):
@@ -278,21 +295,19 @@ public actor ServiceProxyController: ServiceLifecycle.Service {
             pendingSince = changedAt
             logger.error(
                 "service proxy sync failed, retrying with a full sync: \(error)",
-                metadata: ["services": "\(state.services.count)"])
+                metadata: ["services": "\(services)"])
             onSync(
                 SyncReport(
-                    kind: .full, duration: duration, services: state.services.count, changedAt: changedAt, finishedAt: Date(),
+                    kind: .full, duration: duration, services: services, changedAt: changedAt, finishedAt: Date(),
                     error: error, conntrackDeleted: 0))
             return true
         }
     }
 
     private static func deleteStaleConntrack(
-        from old: ServiceProxyState?, to new: ServiceProxyState, in conntrack: (any ConntrackTable)?, logger: Logger
+        _ filters: [ConntrackFilter], in conntrack: (any ConntrackTable)?, logger: Logger
     ) -> Int {
-        guard let conntrack, let old else { return 0 }
-        let filters = StaleConntrack.filters(from: old, to: new)
-        guard !filters.isEmpty else { return 0 }
+        guard let conntrack, !filters.isEmpty else { return 0 }
         do {
             return try conntrack.delete(matching: filters)
         } catch {

@@ -7,15 +7,18 @@ public struct ServiceProxyState: Sendable, Hashable {
     /// - Parameter services: NodePorts outside `node.nodePortRange` are dropped (``problems(in:nodePortRange:)``
     ///   says so once, by service and field).
     public init(services: [ProxiedService] = [], node: ProxyNodeSettings = ProxyNodeSettings()) {
-        self.services = services.map { service in
-            var service = service
-            for index in service.ports.indices {
-                if let nodePort = service.ports[index].nodePort, !node.nodePortRange.contains(nodePort) {
-                    service.ports[index].nodePort = nil
-                }
-            }
-            return service
-        }
+        self.services = services.map { Self.served($0, node: node) }
         self.node = node
+    }
+
+    /// `service` as the node serves it: NodePorts outside `node.nodePortRange` dropped.
+    public static func served(_ service: ProxiedService, node: ProxyNodeSettings) -> ProxiedService {
+        var service = service
+        for index in service.ports.indices {
+            if let nodePort = service.ports[index].nodePort, !node.nodePortRange.contains(nodePort) {
+                service.ports[index].nodePort = nil
+            }
+        }
+        return service
     }
 }

@@ -22,6 +22,10 @@ public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `conntrack -L` shows it), `otherFailures` how many more were refused, `deleted` how many
     /// were deleted all the same. An entry already gone is no failure.
     case conntrackDeleteFailed(entry: String, errno: Int32, otherFailures: Int, deleted: Int)
+    /// `RulesetSync.sync(changes:node:with:)` was given changes that need the whole state (a
+    /// port another service holds, another number of tables, new node settings); nothing was
+    /// sent to the kernel.
+    case incrementalRefused(services: Int)
 
     public var description: String {
         switch self {
@@ -36,6 +40,8 @@ public enum NetfilterError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .conntrackDeleteFailed(entry, code, others, deleted):
             "conntrack refused to delete \(entry): \(Self.text(code))"
                 + (others > 0 ? "; \(others) more deletion(s) failed too" : "") + "; \(deleted) entries were deleted"
+        case let .incrementalRefused(services):
+            "the changes of \(services) service(s) need a sync of every service (a port held by another, a new number of tables or new node settings); nothing was applied"
         }
     }
 

@@ -35,11 +35,12 @@ extension Run {
                 }))
         services.append(
             ReflectorService(
-                Reflector<KubeAPI.Service>(client: client, path: "/api/v1/services", pollInterval: poll, logger: logger) {
-                    services in
-                    await proxy?.update(services: services)
-                    await merger.update(.master, services: services)
-                }))
+                Reflector<KubeAPI.Service>(
+                    client: client, path: "/api/v1/services", pollInterval: poll, logger: logger,
+                    deliverWithDelta: { services, delta in
+                        await proxy?.update(services: services, delta: delta)
+                        await merger.update(.master, services: services)
+                    })))
         if let proxy {
             services.append(EndpointsFeed(client: client, proxy: proxy, pollInterval: poll, logger: logger))
         }
