@@ -9,16 +9,24 @@
       time.perf_counter() around connect(). Prints `latency NAME p50_us=.. p99_us=.. ...`.
   proxy.py manifests DIR COUNT
       COUNT Service manifests (one file each) whose selector matches no pod.
-  proxy.py master PORT COUNT
+  proxy.py master PORT COUNT [--burst N]
       A static master for the agent-memory test on 127.0.0.1:PORT: COUNT Services without
       selector and their Endpoints (2 addresses each, as clc-bench-proxy's workload), no pods,
       the node the agent registers; watches stay open and quiet. (MasterDouble takes minutes to
       load 10,000 services: each create lists and sorts every service to allocate addresses.)
+      With --burst N (run in the agent's network namespace): once the agent's table serves the
+      COUNT services, and 2 s later, the master takes N more Services and their Endpoints at
+      once and sends them as ADDED events on the open watches; it then polls the kernel (nft)
+      until the table serves all COUNT + N and prints `burst services=N ... ms=` (from the
+      moment the master holds them).
   proxy.py table RESULTS
       The table of the key=value lines proxy.sh collected.
 """
 import json
+import queue
+import select
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -138,40 +146,43 @@ def object_list(kind, items):
     ).encode()
 
 
-def master(port, count):
-    services = []
-    endpoints = []
+def service_pair(index, version=1):
+    """Service `service-INDEX` and its Endpoints (2 addresses)."""
+    name = f"service-{index}"
+    meta = {"name": name, "namespace": NAMESPACE, "uid": f"svc-{index}", "resourceVersion": str(version)}
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": meta,
+        "spec": {
+            "type": "ClusterIP",
+            "clusterIP": cluster_ip(index),
+            "clusterIPs": [cluster_ip(index)],
+            "sessionAffinity": "None",
+            "ports": [{"protocol": "TCP", "port": 80, "targetPort": 8080}],
+        },
+        "status": {"loadBalancer": {}},
+    }
+    endpoints = {
+        "apiVersion": "v1",
+        "kind": "Endpoints",
+        "metadata": dict(meta, uid=f"ep-{index}"),
+        "subsets": [
+            {
+                "addresses": [{"ip": endpoint_ip(200, index)}, {"ip": endpoint_ip(201, index)}],
+                "ports": [{"protocol": "TCP", "port": 8080}],
+            }
+        ],
+    }
+    return service, endpoints
+
+
+def master(port, count, burst=0):
+    services, endpoints = [], []
     for index in range(count):
-        name = f"service-{index}"
-        meta = {"name": name, "namespace": NAMESPACE, "uid": f"svc-{index}", "resourceVersion": "1"}
-        services.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": meta,
-                "spec": {
-                    "type": "ClusterIP",
-                    "clusterIP": cluster_ip(index),
-                    "clusterIPs": [cluster_ip(index)],
-                    "sessionAffinity": "None",
-                    "ports": [{"protocol": "TCP", "port": 80, "targetPort": 8080}],
-                },
-                "status": {"loadBalancer": {}},
-            }
-        )
-        endpoints.append(
-            {
-                "apiVersion": "v1",
-                "kind": "Endpoints",
-                "metadata": dict(meta, uid=f"ep-{index}"),
-                "subsets": [
-                    {
-                        "addresses": [{"ip": endpoint_ip(200, index)}, {"ip": endpoint_ip(201, index)}],
-                        "ports": [{"protocol": "TCP", "port": 8080}],
-                    }
-                ],
-            }
-        )
+        service, endpoint = service_pair(index)
+        services.append(service)
+        endpoints.append(endpoint)
     lists = {
         "/api/v1/services": object_list("ServiceList", services),
         "/api/v1/endpoints": object_list("EndpointsList", endpoints),
@@ -180,6 +191,47 @@ def master(port, count):
     nodes = {}
     lock = threading.Lock()
     requests = {}
+    # Open watches by path: each a queue of event bytes to send.
+    watchers = {}
+
+    def kernel_services():
+        """Elements of the service-ips maps of every clc-proxy table; -1 before the first table."""
+        listing = subprocess.run(["nft", "list", "tables", "ip"], capture_output=True, text=True).stdout
+        tables = [line.split()[-1] for line in listing.splitlines() if line.split()[-1].startswith("clc-proxy")]
+        if "clc-proxy" not in tables:
+            return -1
+        total = 0
+        for table in tables:
+            out = subprocess.run(["nft", "list", "map", "ip", table, "service-ips"], capture_output=True, text=True).stdout
+            total += out.count(" : goto ")
+        return total
+
+    def run_burst():
+        while kernel_services() != count:
+            time.sleep(0.1)
+        time.sleep(2)
+        added = [service_pair(count + index, version=2) for index in range(burst)]
+        events = {
+            "/api/v1/services": b"".join(json.dumps({"type": "ADDED", "object": s}).encode() + b"\n" for s, _ in added),
+            "/api/v1/endpoints": b"".join(json.dumps({"type": "ADDED", "object": e}).encode() + b"\n" for _, e in added),
+        }
+        with lock:
+            services.extend(s for s, _ in added)
+            endpoints.extend(e for _, e in added)
+            lists["/api/v1/services"] = object_list("ServiceList", services)
+            lists["/api/v1/endpoints"] = object_list("EndpointsList", endpoints)
+            held = time.monotonic()
+            for path, data in events.items():
+                for watcher in watchers.get(path, []):
+                    watcher.put(data)
+        polls = 0
+        while True:
+            polls += 1
+            if kernel_services() >= count + burst:
+                break
+            time.sleep(0.005)
+        elapsed = (time.monotonic() - held) * 1000
+        print(f"burst services={burst} initial={count} ms={elapsed:.1f} polls={polls}", flush=True)
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -213,8 +265,10 @@ def master(port, count):
             query = parse_qs(url.query)
             if url.path in lists:
                 if query.get("watch") == ["true"]:
-                    return self.watch(float(query.get("timeoutSeconds", ["300"])[0]))
-                return self.reply(200, lists[url.path])
+                    return self.watch(url.path, float(query.get("timeoutSeconds", ["300"])[0]))
+                with lock:
+                    body = lists[url.path]
+                return self.reply(200, body)
             if url.path.startswith("/api/v1/nodes/"):
                 node = nodes.get(url.path.rsplit("/", 1)[1])
                 return self.reply(200, node) if node else self.status(404, "NotFound")
@@ -222,25 +276,40 @@ def master(port, count):
             # older than 1.14.
             return self.status(404, "NotFound")
 
-        def watch(self, timeout):
-            """An open, quiet watch: headers, then nothing until the timeout or the client goes."""
+        def watch(self, path, timeout):
+            """An open watch: headers, then the events a burst sends (none otherwise), until the
+            timeout or the client goes."""
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             self.wfile.flush()
-            deadline = time.monotonic() + timeout
-            self.connection.settimeout(1)
-            while time.monotonic() < deadline:
-                try:
-                    if self.connection.recv(1) == b"":
-                        return
-                except socket.timeout:
-                    continue
-                except OSError:
-                    return
-            self.wfile.write(b"0\r\n\r\n")
-            self.close_connection = True
+            events = queue.Queue()
+            with lock:
+                watchers.setdefault(path, []).append(events)
+            try:
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    try:
+                        data = events.get(timeout=0.5)
+                    except queue.Empty:
+                        readable, _, _ = select.select([self.connection], [], [], 0)
+                        if readable:
+                            try:
+                                if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                                    return
+                            except OSError:
+                                return
+                        continue
+                    self.wfile.write(b"%x\r\n" % len(data) + data + b"\r\n")
+                    self.wfile.flush()
+                self.wfile.write(b"0\r\n\r\n")
+                self.close_connection = True
+            except OSError:
+                return
+            finally:
+                with lock:
+                    watchers[path].remove(events)
 
         def do_POST(self):
             self.count()
@@ -272,6 +341,8 @@ def master(port, count):
 
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if burst:
+        threading.Thread(target=run_burst, daemon=True).start()
     print(f"master listening on 127.0.0.1:{port} services={count}", flush=True)
     server.serve_forever()
 
@@ -407,6 +478,16 @@ def table(path):
         row(f"  for scale: clc-bench-proxy holding only the proxy state of {large:,} services (VmRSS)",
             f"{small:,} services {a:.1f} MB", f"{b:.1f} MB (+{b - a:.1f}); after malloc_trim +{tb - ta:.1f}", "")
 
+    # 5. a burst of services
+    for _, f in r.get("burst", []):
+        count = int(num(f, "services"))
+        baseline = full.get(count)
+        ms = num(f, "ms")
+        row(f"{count:,} services created at once: the master holds them -> the kernel has all (ms)",
+            f"our full sync of {count:,} {median([num(g, 'netlink_ms') for g in baseline]):.0f}" if baseline else "",
+            f"{ms:.0f} in {int(num(f, 'syncs'))} sync(s)",
+            "< 500: " + ("ok" if ms < 500 else "MISS"))
+
     widths = [max(len(str(row[i])) for row in rows + [("figure", "baseline", "clc-node", "target")]) for i in range(4)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths)).rstrip()
     print(line(("figure", "baseline", "clc-node", "target")))
@@ -426,7 +507,8 @@ def main():
     elif command == "manifests":
         manifests(args[0], int(args[1]))
     elif command == "master":
-        master(int(args[0]), int(args[1]))
+        burst = int(args[args.index("--burst") + 1]) if "--burst" in args else 0
+        master(int(args[0]), int(args[1]), burst)
     elif command == "table":
         table(args[0])
     else:

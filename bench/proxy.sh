@@ -34,6 +34,12 @@
 #      (b) against a static master (bench/proxy.py master, in that namespace) serving 10,000
 #      Services and Endpoints with 2 addresses each. VmRSS (and peak VmHWM) once the log says
 #      "service proxy synced" with services=10000, and that sync's time. Target: < 60 MB.
+#   5. 1,000 services created at once: the agent against a static master (bench/proxy.py
+#      master --burst) that holds none, until its table is programmed (empty); 2 s later the
+#      master takes 1,000 Services with their Endpoints and sends them as watch events; time
+#      from then until the kernel's service-ips maps hold all 1,000 (nft polled every 5 ms),
+#      and how many syncs the agent made of them. Baseline: part 1's full sync of 1,000 into an
+#      empty table (the kernel and our compute alone, no master). Target: < 500 ms.
 # Then the table (figure | baseline | clc-node | target). Raw lines stay in DIR/results.txt,
 # agent logs in DIR/agent-*.log.
 #
@@ -43,7 +49,7 @@
 #                        answers, else a private one (scripts/dockerd.sh start DIR/docker,
 #                        bridge clcbenchp0 172.28.0.1/16), stopped on exit.
 #   --runs N / --rounds N / --connects N   repetitions of 1 / 2 / 3 (see above)
-#   --parts LIST         which of the measurements to run, e.g. 12 or 4 (default 1234)
+#   --parts LIST         which of the measurements to run, e.g. 12 or 4 (default 12345)
 #   --no-build           skip swift build of clc-node and clc-bench-proxy
 # The machine has 2 cores: the load average is printed first; run it when nothing else builds.
 set -euo pipefail
@@ -57,9 +63,10 @@ QUICK=${BENCH_QUICK:-0}
 RUNS=3 ROUNDS=20 CONNECTS=2000
 [[ $QUICK == 1 ]] && { RUNS=1; ROUNDS=10; CONNECTS=500; }
 SERVICES=10000
+BURST=1000
 BUILD=1
 SOCK=
-PARTS=1234
+PARTS=12345
 while [[ $# -gt 0 ]]; do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
@@ -181,6 +188,17 @@ measure_agent() {
   ip netns exec "$NS_AGENT" nft delete table ip clc-proxy 2>/dev/null || true
 }
 
+# The agent's namespace: the node's address on a veth pair with both ends inside (some kernels
+# have no dummy links). Made once, for parts 4 and 5.
+agent_ns() {
+  ip netns list | grep -qw "$NS_AGENT" && return
+  new_ns "$NS_AGENT"
+  ip -n "$NS_AGENT" link add node0 type veth peer name node1
+  ip -n "$NS_AGENT" addr add 10.78.0.1/24 dev node0
+  ip -n "$NS_AGENT" link set node0 up
+  ip -n "$NS_AGENT" link set node1 up
+}
+
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
   # one product per invocation: SwiftPM builds only the last of several --product options
@@ -269,12 +287,7 @@ if [[ $PARTS == *4* ]]; then
     fi
   fi
   log "4. agent memory with $SERVICES services (docker engine $SOCK)"
-  new_ns "$NS_AGENT"
-  # the node's address, on a veth pair with both ends inside (some kernels have no dummy links)
-  ip -n "$NS_AGENT" link add node0 type veth peer name node1
-  ip -n "$NS_AGENT" addr add 10.78.0.1/24 dev node0
-  ip -n "$NS_AGENT" link set node0 up
-  ip -n "$NS_AGENT" link set node1 up
+  agent_ns
   rm -rf "$DIR/manifests" "$DIR/manifests-empty"; mkdir -p "$DIR/manifests" "$DIR/manifests-empty"
   python3 "$PY" manifests "$DIR/manifests" "$SERVICES"
 
@@ -285,6 +298,33 @@ if [[ $PARTS == *4* ]]; then
   PIDS+=($!)
   wait_for "$DIR/master.log" "listening" 30 || { log "static master did not start: $(cat "$DIR/master.log")"; exit 1; }
   measure_agent master "$SERVICES" --master http://127.0.0.1:18080 || log "agent with master: no figure"
+fi
+
+if [[ $PARTS == *5* ]]; then
+  log "5. $BURST services created at once on a master that held none, until the kernel has them"
+  agent_ns
+  ip netns exec "$NS_AGENT" python3 "$PY" master 18081 0 --burst "$BURST" >"$DIR/master-burst.log" 2>&1 &
+  master_pid=$!
+  PIDS+=("$master_pid")
+  wait_for "$DIR/master-burst.log" "listening" 30 || { log "static master did not start: $(cat "$DIR/master-burst.log")"; exit 1; }
+  state=$DIR/state-burst
+  rm -rf "$state"; mkdir -p "$state"
+  ip netns exec "$NS_AGENT" "$AGENT" run --master http://127.0.0.1:18081 --docker-socket "$SOCK" \
+    --node-name "clc-bench-proxy-$ID" --node-ip 10.78.0.1 --state-dir "$state" --log-level debug --proxy-mode nftables \
+    --docker-user-accept false --cluster-cidr 10.244.0.0/16 >"$DIR/agent-burst.log" 2>&1 &
+  agent_pid=$!
+  PIDS+=("$agent_pid")
+  if wait_for "$DIR/master-burst.log" "burst services=" 120; then
+    # How many syncs the agent took for them: those after its first (the empty table).
+    syncs=$(grep -cF 'service proxy synced' "$DIR/agent-burst.log" || true)
+    echo "$(grep -F 'burst services=' "$DIR/master-burst.log" | tail -1) syncs=$((syncs - 1))" | tee -a "$RESULTS"
+  else
+    log "the kernel did not get the $BURST services within 120 s; last agent log lines:"
+    tail -5 "$DIR/agent-burst.log" >&2
+  fi
+  stop_pid "$agent_pid" 200
+  stop_pid "$master_pid"
+  ip netns exec "$NS_AGENT" nft delete table ip clc-proxy 2>/dev/null || true
 fi
 
 echo "# took $(( $(date +%s) - START )) s; load average after: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$RESULTS"
