@@ -274,18 +274,20 @@ if [[ $PARTS == *3* ]]; then
   for ns in "$NS_NODE" "$NS_CLIENT" "$NS_BACKEND"; do ip netns del "$ns"; done
 fi
 
+# The agent (parts 4 and 5) needs a Docker engine, though it runs no pods.
+if [[ $PARTS == *[45]* && -z $SOCK ]]; then
+  if [[ -S /tmp/clc-test-docker/docker.sock ]] &&
+    /usr/bin/docker -H unix:///tmp/clc-test-docker/docker.sock version >/dev/null 2>&1; then
+    SOCK=/tmp/clc-test-docker/docker.sock
+  else
+    log "starting a private dockerd in $DIR/docker"
+    OWN_DOCKERD=1
+    SOCK=$(CLC_DOCKER_BRIDGE=clcbenchp0 CLC_DOCKER_BRIDGE_CIDR=172.28.0.1/16 "$ROOT/scripts/dockerd.sh" start "$DIR/docker")
+  fi
+fi
+
 # --- 4: agent memory -------------------------------------------------------------------------
 if [[ $PARTS == *4* ]]; then
-  if [[ -z $SOCK ]]; then
-    if [[ -S /tmp/clc-test-docker/docker.sock ]] &&
-      /usr/bin/docker -H unix:///tmp/clc-test-docker/docker.sock version >/dev/null 2>&1; then
-      SOCK=/tmp/clc-test-docker/docker.sock
-    else
-      log "starting a private dockerd in $DIR/docker"
-      OWN_DOCKERD=1
-      SOCK=$(CLC_DOCKER_BRIDGE=clcbenchp0 CLC_DOCKER_BRIDGE_CIDR=172.28.0.1/16 "$ROOT/scripts/dockerd.sh" start "$DIR/docker")
-    fi
-  fi
   log "4. agent memory with $SERVICES services (docker engine $SOCK)"
   agent_ns
   rm -rf "$DIR/manifests" "$DIR/manifests-empty"; mkdir -p "$DIR/manifests" "$DIR/manifests-empty"

@@ -79,24 +79,7 @@ struct ProxyInputs: Sendable {
     /// every one is compared.
     /// - Returns: the problems that were not there before, one sentence each.
     mutating func update(services all: [Service], delta: ObjectDelta<Service>?) -> [String] {
-        var touched: [ServiceID] = []
-        if let delta, services != nil {
-            for service in delta.updated {
-                services![Self.id(of: service)] = service
-                touched.append(Self.id(of: service))
-            }
-            for service in delta.deleted {
-                services![Self.id(of: service)] = nil
-                touched.append(Self.id(of: service))
-            }
-        } else {
-            var next: [ServiceID: Service] = [:]
-            for service in all { next[Self.id(of: service)] = service }
-            let previous = services ?? [:]
-            touched = next.compactMap { id, service in previous[id] == service ? nil : id }
-                + previous.keys.filter { next[$0] == nil }
-            services = next
-        }
+        let touched = Self.merge(all, delta: delta, into: &services, id: \.metadata.serviceID)
         var appeared: [String] = []
         for id in touched {
             let now = services?[id].map { ServiceProxyState.problems(in: [$0], nodePortRange: node.nodePortRange) } ?? []
@@ -111,26 +94,27 @@ struct ProxyInputs: Sendable {
 
     /// Takes the v1 Endpoints (ignored once EndpointSlices arrived); a delta as for services.
     mutating func update(endpoints all: [Endpoints], delta: ObjectDelta<Endpoints>?) {
-        var touched: [ServiceID] = []
-        if let delta, endpoints != nil {
-            for object in delta.updated {
-                endpoints![Self.id(of: object.metadata)] = object
-                touched.append(Self.id(of: object.metadata))
-            }
-            for object in delta.deleted {
-                endpoints![Self.id(of: object.metadata)] = nil
-                touched.append(Self.id(of: object.metadata))
-            }
-        } else {
-            var next: [ServiceID: Endpoints] = [:]
-            for object in all { next[Self.id(of: object.metadata)] = object }
-            let previous = endpoints ?? [:]
-            touched = next.compactMap { id, object in previous[id] == object ? nil : id }
-                + previous.keys.filter { next[$0] == nil }
-            endpoints = next
-        }
+        let touched = Self.merge(all, delta: delta, into: &endpoints, id: \.metadata.serviceID)
         guard slices == nil else { return }
         for id in touched { refresh(id) }
+    }
+
+    /// Applies a whole set, or a delta once a set is held, to `held`.
+    /// - Returns: the services whose objects the update touched: those the delta names, or those
+    ///   that differ between the held set and the whole one.
+    private static func merge<Object: Equatable>(
+        _ all: [Object], delta: ObjectDelta<Object>?, into held: inout [ServiceID: Object]?, id: (Object) -> ServiceID
+    ) -> [ServiceID] {
+        if let delta, held != nil {
+            for object in delta.updated { held![id(object)] = object }
+            for object in delta.deleted { held![id(object)] = nil }
+            return delta.updated.map(id) + delta.deleted.map(id)
+        }
+        var next: [ServiceID: Object] = [:]
+        for object in all { next[id(object)] = object }
+        let previous = held ?? [:]
+        held = next
+        return next.compactMap { key, object in previous[key] == object ? nil : key } + previous.keys.filter { next[$0] == nil }
     }
 
     /// Takes the EndpointSlices, which from now on are the source of endpoints; a delta as for
@@ -197,7 +181,7 @@ struct ProxyInputs: Sendable {
     }
 
     private func proxiedService(_ service: Service) -> ProxiedService? {
-        let id = Self.id(of: service)
+        let id = service.metadata.serviceID
         switch source {
         case .master:
             if slices != nil {
@@ -210,13 +194,13 @@ struct ProxyInputs: Sendable {
         }
     }
 
-    private static func id(of service: Service) -> ServiceID { id(of: service.metadata) }
-
-    private static func id(of metadata: ObjectMeta) -> ServiceID {
-        ServiceID(namespace: metadata.namespace ?? "default", name: metadata.name ?? "")
-    }
 
     private static func key(of slice: EndpointSlice) -> String {
         "\(slice.metadata.namespace ?? "default")/\(slice.metadata.name ?? "")"
     }
+}
+
+extension ObjectMeta {
+    /// The service a Service or its Endpoints object stands for.
+    fileprivate var serviceID: ServiceID { ServiceID(namespace: namespace ?? "default", name: name ?? "") }
 }
