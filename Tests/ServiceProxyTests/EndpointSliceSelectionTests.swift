@@ -131,9 +131,7 @@ struct EndpointSliceSelectionTests {
 
     @Test("with slices from the master, the controller serves them and ignores v1 Endpoints")
     func controllerUsesSlices() async throws {
-        let writer = SharedRecordingWriter()
-        let controller = ServiceProxyControllerTests.controller(writer: writer, endpointsFromMaster: true)
-        let task = ServiceProxyControllerTests.start(controller)
+        let (controller, writer, _, task) = ServiceProxyControllerTests.running(endpointsFromMaster: true)
         defer { task.cancel() }
         await controller.update(services: [ServiceProxyControllerTests.frontendService])
         let slice = EndpointSlice(

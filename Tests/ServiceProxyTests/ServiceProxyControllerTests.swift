@@ -59,9 +59,13 @@ struct ServiceProxyControllerTests {
             status: PodStatus(conditions: [PodCondition(type: "Ready", status: "True")], podIP: ip))
     }
 
-    /// Starts `controller` and returns the task running it.
-    static func start(_ controller: ServiceProxyController) -> Task<Void, any Error> {
-        Task { try await controller.run() }
+    /// A controller on a recording writer, started; the caller cancels the task at the end.
+    static func running(
+        endpointsFromMaster: Bool
+    ) -> (ServiceProxyController, SharedRecordingWriter, ReportLog, Task<Void, any Error>) {
+        let (writer, reports) = (SharedRecordingWriter(), ReportLog())
+        let controller = controller(writer: writer, endpointsFromMaster: endpointsFromMaster, reports: reports)
+        return (controller, writer, reports, Task { try await controller.run() })
     }
 
     /// Waits up to 20 s (a loaded CI machine) for `condition`.
@@ -85,9 +89,7 @@ struct ServiceProxyControllerTests {
 
     @Test("with a master, nothing is programmed until both services and endpoints have arrived")
     func waitsForCompleteInputs() async throws {
-        let writer = SharedRecordingWriter()
-        let controller = Self.controller(writer: writer, endpointsFromMaster: true)
-        let task = Self.start(controller)
+        let (controller, writer, _, task) = Self.running(endpointsFromMaster: true)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
         try await Task.sleep(for: .milliseconds(200))
@@ -99,10 +101,7 @@ struct ServiceProxyControllerTests {
 
     @Test("an endpoint added later is a partial sync that DNATs to it")
     func endpointAddedIsPartial() async throws {
-        let writer = SharedRecordingWriter()
-        let reports = ReportLog()
-        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
-        let task = Self.start(controller)
+        let (controller, writer, reports, task) = Self.running(endpointsFromMaster: true)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
@@ -118,9 +117,7 @@ struct ServiceProxyControllerTests {
 
     @Test("without a master, nothing is programmed until this node's pods were reported, then endpoints come from the ready ones")
     func manifestModeUsesLocalPods() async throws {
-        let writer = SharedRecordingWriter()
-        let controller = Self.controller(writer: writer, endpointsFromMaster: false)
-        let task = Self.start(controller)
+        let (controller, writer, _, task) = Self.running(endpointsFromMaster: false)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
         try await Task.sleep(for: .milliseconds(200))
@@ -135,10 +132,7 @@ struct ServiceProxyControllerTests {
 
     @Test("a failed sync is reported, retried, and the retry is full")
     func failedSyncIsRetriedInFull() async throws {
-        let writer = SharedRecordingWriter()
-        let reports = ReportLog()
-        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
-        let task = Self.start(controller)
+        let (controller, writer, reports, task) = Self.running(endpointsFromMaster: true)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
@@ -153,10 +147,7 @@ struct ServiceProxyControllerTests {
 
     @Test("a watch delta naming one Endpoints object among 500 services is a partial sync of that service alone")
     func deltaSyncsItsServiceAlone() async throws {
-        let writer = SharedRecordingWriter()
-        let reports = ReportLog()
-        let controller = Self.controller(writer: writer, endpointsFromMaster: true, reports: reports)
-        let task = Self.start(controller)
+        let (controller, writer, reports, task) = Self.running(endpointsFromMaster: true)
         defer { task.cancel() }
         let services = (0..<500).map { index in
             Service(
