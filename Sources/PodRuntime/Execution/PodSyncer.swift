@@ -569,67 +569,55 @@ public actor PodSyncer {
         return nil
     }
 
-    /// Applies the image pull policy; the pull itself is the ``ImagePuller``'s, shared with every
-    /// container of the node that wants the same image. Returns why the container waits, or nil
-    /// to go on.
+    /// Applies the image pull policy (`ImagePolicy` decides); the pull itself is the
+    /// ``ImagePuller``'s, shared with every container of the node that wants the same image.
+    /// Returns why the container waits, or nil to go on.
     private func ensureImage(spec: Container, pod: Pod, logger: Logger) async -> StartFailure? {
         let image = spec.image ?? ""
-        let policy = spec.imagePullPolicy ?? .ifNotPresent
         let present: Bool
         do {
             present = try await engine.inspectImage(name: image) != nil
         } catch {
             return StartFailure(.imageInspection, message: "cannot inspect image \"\(image)\": \(error)", now: now())
         }
-        if policy == .never {
-            if present { return nil }
-            let message = "Container image \"\(image)\" is not present with pull policy of Never"
-            events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "ErrImageNeverPull", message: message))
-            return StartFailure(.imageNeverPulled, message: message, now: now())
-        }
-        if policy == .ifNotPresent, present { return nil }
-
         let key = "\(pod.metadata.uid ?? "")/image/\(image)"
-        if let failedAt = pullFailures[key], pullBackOff.isInBackOff(key, since: failedAt, now: now()) {
-            let message = "Back-off pulling image \"\(image)\""
-            return StartFailure(.imagePullBackOff, message: message, now: now(), retryAt: pullBackOff.retryTime(key, since: failedAt))
+        let backOffUntil = pullFailures[key].flatMap { failedAt in
+            pullBackOff.isInBackOff(key, since: failedAt, now: now()) ? pullBackOff.retryTime(key, since: failedAt) : nil
         }
+        let decision = ImagePolicy.decide(
+            image: image, policy: spec.imagePullPolicy, present: present, backOffUntil: backOffUntil,
+            outage: await puller.outage(of: image), now: now())
         let result: ImagePuller.Result
-        if let outage = await puller.outage(of: image) {
-            // The registry host did not answer a moment ago: asking again would only wait out
-            // its time-out again.
+        switch decision {
+        case .use:
+            return nil
+        case .wait(let failure, let event):
+            if let event { record(event, pod: pod, container: spec.name) }
+            return failure
+        case .registryDown(let outage):
             result = .unreachable(outage, attempted: false)
-        } else {
+        case .pull:
             events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulling", message: "Pulling image \"\(image)\""))
             result = await puller.pull(image)
         }
-        let message: String
-        switch result {
-        case .pulled:
+        switch ImagePolicy.outcome(of: result, image: image, present: present, now: now()) {
+        case .use(let event):
             pullFailures[key] = nil
-            events.record(PodEvent(pod: pod, container: spec.name, reason: "Pulled", message: "Successfully pulled image \"\(image)\""))
+            record(event, pod: pod, container: spec.name)
             return nil
-        case .unreachable(let outage, _) where present:
-            // Deliberately kinder than kubelet: a node cut off from its registry keeps
-            // serving with the image it has. The message stays the same for the whole outage
-            // window, so the recorder counts repeats instead of posting new events.
-            pullFailures[key] = nil
-            events.record(PodEvent(
-                pod: pod, container: spec.name, kind: .warning, reason: "PullFallbackToLocal",
-                message: "Image \"\(image)\" not pulled: \(outage); using the image present on the node"))
-            return nil
-        case .unreachable(let outage, _):
-            message = "Failed to pull image \"\(image)\": \(outage)"
-        case .failed(let error):
-            message = "Failed to pull image \"\(image)\": \(error.message)"
+        case .failed(let failure, let event):
+            let at = now()
+            pullBackOff.next(key, eventTime: at, now: at)
+            pullFailures[key] = at
+            logger.warning("\(failure.message)")
+            record(event, pod: pod, container: spec.name)
+            return failure
         }
-        let at = now()
-        pullBackOff.next(key, eventTime: at, now: at)
-        pullFailures[key] = at
-        logger.warning("\(message)")
-        events.record(PodEvent(pod: pod, container: spec.name, kind: .warning, reason: "Failed", message: message))
-        // Sync again soon to report ImagePullBackOff while the back-off runs, as kubelet does.
-        return StartFailure(.imagePull, message: message, now: at)
+    }
+
+    private func record(_ event: ImagePolicy.Event, pod: Pod, container: String) {
+        events.record(
+            PodEvent(pod: pod, container: container, kind: event.warning ? .warning : .normal, reason: event.reason, message: event.message))
     }
 
     private func createReplacingConflict(name: String, config: ContainerCreateConfig, logger: Logger) async throws(DockerError) -> String {
