@@ -194,7 +194,6 @@ struct ProxyInputs: Sendable {
         }
     }
 
-
     private static func key(of slice: EndpointSlice) -> String {
         "\(slice.metadata.namespace ?? "default")/\(slice.metadata.name ?? "")"
     }
