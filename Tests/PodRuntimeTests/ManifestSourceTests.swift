@@ -128,8 +128,11 @@ struct ManifestSourceTests {
             #expect(pod.metadata.namespace == "default")
             #expect(
                 pod.metadata.ownerReferences == [
-                    OwnerReference(apiVersion: "v1", kind: "ReplicationController", name: "frontend", uid: "rc-uid", controller: true)
+                    OwnerReference(
+                        apiVersion: "v1", kind: "ReplicationController", name: "frontend", uid: "rc-uid", controller: true,
+                        blockOwnerDeletion: true)
                 ])
+            #expect(pod.metadata.generateName == "frontend-", "as the replication manager posts it")
             #expect(pod.spec.containers.first?.imagePullPolicy == "Always", "the template is defaulted")
         }
         var restarted = try directory.scanner()

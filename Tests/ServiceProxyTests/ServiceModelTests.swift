@@ -89,7 +89,7 @@ struct ServiceModelTests {
             pod("other", ip: "10.244.1.5", labels: ["app": "other"]),
             pod("web-no-port", ip: "10.244.1.6", ports: []),
         ]
-        let endpoints = Endpoints.ready(for: named, pods: pods)
+        let endpoints = EndpointsController.endpoints(for: named, pods: pods)
         let service = try #require(ProxiedService(service: named, endpoints: endpoints))
         #expect(
             service.endpoints["http"] == [

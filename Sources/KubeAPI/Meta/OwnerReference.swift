@@ -6,18 +6,22 @@ public struct OwnerReference: Sendable, Hashable, Codable {
     public var uid: String?
     /// True for the one owner that is the managing controller.
     public var controller: Bool?
+    /// True when the owner cannot be deleted in the foreground before this dependent is.
+    public var blockOwnerDeletion: Bool?
 
     public init(
         apiVersion: String? = nil,
         kind: String? = nil,
         name: String? = nil,
         uid: String? = nil,
-        controller: Bool? = nil
+        controller: Bool? = nil,
+        blockOwnerDeletion: Bool? = nil
     ) {
         self.apiVersion = apiVersion
         self.kind = kind
         self.name = name
         self.uid = uid
         self.controller = controller
+        self.blockOwnerDeletion = blockOwnerDeletion
     }
 }

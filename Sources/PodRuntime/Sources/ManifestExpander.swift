@@ -46,7 +46,7 @@ public struct ManifestExpander: Sendable {
         case let .replicationController(controller):
             let controller = controller.withDefaults()
             let name = controller.metadata.name ?? ""
-            guard let template = controller.spec.template else {
+            guard let template = controller.newPod() else {
                 result.problems.append("replicationcontroller \(name): spec.template: Required value")
                 return
             }
@@ -62,16 +62,11 @@ public struct ManifestExpander: Sendable {
             }
             let content = Self.canonical(controller)
             for index in 0..<replicas {
-                var pod = Pod(metadata: template.metadata, spec: template.spec)
-                pod.apiVersion = "v1"
-                pod.kind = "Pod"
-                pod.metadata.namespace = controller.metadata.namespace ?? "default"
+                var pod = template
+                // The name the master would generate, stable per node, file and replica.
                 pod.metadata.name = "\(name)-\(StableHash.nameSuffix(nodeName, path, name, String(index)))"
                 pod.metadata.uid = StableHash.uid(nodeName, path, content, String(index))
                 if pod.metadata.labels == nil { pod.metadata.labels = controller.spec.selector }
-                pod.metadata.ownerReferences = [
-                    OwnerReference(apiVersion: "v1", kind: "ReplicationController", name: name, uid: controller.metadata.uid ?? "", controller: true)
-                ]
                 pod = pod.withDefaults()
                 annotate(&pod, path: path)
                 accept(pod, into: &result)

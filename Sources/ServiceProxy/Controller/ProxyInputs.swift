@@ -190,7 +190,7 @@ struct ProxyInputs: Sendable {
             }
             return ProxiedService(service: service, endpoints: endpoints?[id])
         case .localPods:
-            return ProxiedService(service: service, endpoints: Endpoints.ready(for: service, pods: localPods ?? []))
+            return ProxiedService(service: service, endpoints: EndpointsController.endpoints(for: service, pods: localPods ?? []))
         }
     }
 

@@ -3,13 +3,13 @@ import KubeAPI
 extension ServiceProxyState {
     /// The proxy's state where no master writes Endpoints (the manifest directory): each
     /// service's endpoints are computed from this node's pods the way the endpoints controller
-    /// would (`Endpoints.ready(for:pods:)`).
+    /// would (`EndpointsController.endpoints(for:pods:)`).
     /// - Parameters:
     ///   - services: the Services to serve.
     ///   - localPods: this node's pods with their status (podIP, Ready condition).
     ///   - node: the node's settings.
     public init(services: [Service], localPods: [Pod], node: ProxyNodeSettings) {
-        let proxied = services.compactMap { ProxiedService(service: $0, endpoints: Endpoints.ready(for: $0, pods: localPods)) }
+        let proxied = services.compactMap { ProxiedService(service: $0, endpoints: EndpointsController.endpoints(for: $0, pods: localPods)) }
         self.init(services: proxied, node: node)
     }
 

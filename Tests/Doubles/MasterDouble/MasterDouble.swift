@@ -12,6 +12,11 @@ import Synchronization
 /// defined; for the node lifecycle controller see `NodeLifecycleController` (no taints, no
 /// evictions, heartbeats read by the double's clock).
 ///
+/// Controller logic the agent also needs is not written twice: the endpoints controller is
+/// KubeAPI's `EndpointsController` (the agent runs it for the manifest directory), and a
+/// replication controller's new pod is KubeAPI's `ReplicationController.newPod()` (the agent
+/// expands a manifest's controllers from it); the double only stores and writes their results.
+///
 /// ```swift
 /// let master = try MasterDouble()
 /// try master.start()

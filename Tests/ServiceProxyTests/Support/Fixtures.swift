@@ -50,7 +50,7 @@ enum Fixtures {
                 Container(name: "slave", ports: [ContainerPort(name: "redis-server", containerPort: 6380)])
             ]),
             status: PodStatus(conditions: [PodCondition(type: "Ready", status: "True")], podIP: "10.244.1.5"))
-        return ProxiedService(service: service, endpoints: Endpoints.ready(for: service, pods: [pod]))!
+        return ProxiedService(service: service, endpoints: EndpointsController.endpoints(for: service, pods: [pod]))!
     }
 
     static func state(_ services: ProxiedService...) -> ServiceProxyState {

@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 
 extension Controllers {
     /// Endpoints per slice, as kube-controller-manager's EndpointSlice controller caps them
@@ -20,15 +21,15 @@ extension Controllers {
     /// Where it differs: no `zone` (the double's nodes have no topology labels), no hints, and
     /// slices are filled in a stable order (by IP) instead of the controller's minimal-churn
     /// packing.
-    func maintainEndpointSlices(_ state: inout StoreState) {
+    func maintainEndpointSlices(_ state: inout StoreState, pods: TypedPods) {
         var wantedServices: Set<String> = []
         for service in state.list(.services) {
             guard let selectorMap = service[path: ["spec", "selector"]]?.stringMap, !selectorMap.isEmpty,
-                let name = service.name
+                let name = service.name, let typed = try? service.decode(KubeAPI.Service.self)
             else { continue }
             let namespace = service.namespace ?? "default"
             wantedServices.insert("\(namespace)/\(name)")
-            let desired = Controllers.desiredSlices(for: service, pods: state.list(.pods, namespace: namespace))
+            let desired = Controllers.desiredSlices(for: typed.withDefaults(), pods: pods[namespace])
             let existing = state.list(.endpointslices, namespace: namespace).filter {
                 $0.labels[Controllers.serviceNameLabel] == name && $0.labels[Controllers.managedByLabel] == Controllers.sliceManager
             }
@@ -48,18 +49,19 @@ extension Controllers {
     static let managedByLabel = "endpointslice.kubernetes.io/managed-by"
     static let sliceManager = "endpointslice-controller.k8s.io"
 
-    /// The content (`ports`, `endpoints`) of each slice a service should have.
-    static func desiredSlices(for service: JSONValue, pods: [JSONValue]) -> [(ports: JSONValue, endpoints: JSONValue)] {
-        let selector = LabelSelector(matching: service[path: ["spec", "selector"]]?.stringMap ?? [:])
-        let servicePorts = service[path: ["spec", "ports"]]?.arrayValue ?? []
+    /// The content (`ports`, `endpoints`) of each slice a service should have: the pods its
+    /// selector matches, through KubeAPI's `EndpointsController` rules (`shouldBeEndpoint` with
+    /// terminating pods kept, target ports resolved per pod).
+    static func desiredSlices(for service: KubeAPI.Service, pods: [Pod]) -> [(ports: JSONValue, endpoints: JSONValue)] {
+        let selector = service.spec.selector ?? [:]
+        let servicePorts = service.spec.ports ?? []
         var groups: [JSONValue: [JSONValue]] = [:]
-        for pod in pods where selector.matches(pod.labels) {
+        for pod in pods where selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }) {
             guard let endpoint = sliceEndpoint(pod, service: service) else { continue }
             let ports: [JSONValue] = servicePorts.compactMap { servicePort in
-                guard var port = endpointPort(servicePort, pod: pod) else { return nil }
+                guard let port = EndpointsController.port(for: servicePort, on: pod) else { return nil }
                 // Slice ports always carry the name, "" for an unnamed service port.
-                port["name"] = .string(servicePort["name"]?.stringValue ?? "")
-                return port
+                return ["name": .string(port.name ?? ""), "port": .int(Int64(port.port)), "protocol": .string(port.protocol ?? "TCP")]
             }
             if ports.isEmpty, !servicePorts.isEmpty { continue }
             groups[.array(ports), default: []].append(endpoint)
@@ -81,32 +83,22 @@ extension Controllers {
 
     /// A pod's endpoint in a slice, or nil when it has no IPv4 address or has finished for good
     /// (`ShouldPodBeInEndpoints` with terminating pods included).
-    static func sliceEndpoint(_ pod: JSONValue, service: JSONValue) -> JSONValue? {
-        let ip = pod[path: ["status", "podIP"]]?.stringValue
-            ?? pod[path: ["status", "podIPs"]]?.arrayValue?.first?["ip"]?.stringValue ?? ""
-        guard !ip.isEmpty, !ip.contains(":") else { return nil }
-        let phase = pod[path: ["status", "phase"]]?.stringValue
-        switch pod[path: ["spec", "restartPolicy"]]?.stringValue {
-        case "Never" where phase == "Failed" || phase == "Succeeded": return nil
-        case "OnFailure" where phase == "Succeeded": return nil
-        default: break
-        }
-        let terminating = pod.isTerminating
-        let podReady = isReady(pod)
+    static func sliceEndpoint(_ pod: Pod, service: KubeAPI.Service) -> JSONValue? {
+        guard EndpointsController.shouldBeEndpoint(pod, includeTerminating: true), let ip = EndpointsController.ip(of: pod),
+            !ip.contains(":")
+        else { return nil }
+        let terminating = pod.metadata.deletionTimestamp != nil
+        let podReady = EndpointsController.isReady(pod)
         var endpoint: JSONValue = [
             "addresses": [.string(ip)],
             "conditions": ["ready": .bool(podReady && !terminating), "serving": .bool(podReady), "terminating": .bool(terminating)],
             "targetRef": [
-                "kind": "Pod", "namespace": .string(pod.namespace ?? ""), "name": .string(pod.name ?? ""),
-                "uid": .string(pod.uid ?? ""),
+                "kind": "Pod", "namespace": .string(pod.metadata.namespace ?? "default"), "name": .string(pod.metadata.name ?? ""),
+                "uid": .string(pod.metadata.uid ?? ""),
             ],
         ]
-        if let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty { endpoint["nodeName"] = .string(node) }
-        if let hostname = pod[path: ["spec", "hostname"]]?.stringValue, !hostname.isEmpty,
-            pod[path: ["spec", "subdomain"]]?.stringValue == service.name
-        {
-            endpoint["hostname"] = .string(hostname)
-        }
+        if let node = pod.spec.nodeName, !node.isEmpty { endpoint["nodeName"] = .string(node) }
+        if let hostname = EndpointsController.hostname(of: pod, service: service) { endpoint["hostname"] = .string(hostname) }
         return endpoint
     }
 

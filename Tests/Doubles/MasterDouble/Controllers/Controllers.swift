@@ -1,4 +1,5 @@
 import Foundation
+import KubeAPI
 
 /// The parts of a master's control plane the tests need, each one pass over the store:
 /// the scheduler, the replication manager, the endpoints controller and the node lifecycle
@@ -6,14 +7,16 @@ import Foundation
 struct Controllers: Sendable {
     var registry: Registry
     let nodeLifecycle = NodeLifecycleController()
+    let podCache = TypedPods.Cache()
 
     /// One pass of every controller; writes only what differs from the desired state.
     func reconcile(_ state: inout StoreState, settings: Settings) {
         nodeLifecycle.monitorIfDue(&state, registry: registry, settings: settings.nodeLifecycle)
         schedule(&state, schedulingNode: settings.schedulingNode)
         replicate(&state)
-        maintainEndpoints(&state)
-        if settings.servesEndpointSlices { maintainEndpointSlices(&state) }
+        let pods = TypedPods(state.list(.pods), cache: podCache)
+        maintainEndpoints(&state, pods: pods)
+        if settings.servesEndpointSlices { maintainEndpointSlices(&state, pods: pods) }
     }
 
     // MARK: Scheduler
@@ -76,7 +79,8 @@ struct Controllers: Sendable {
             let wanted = Int(controller[path: ["spec", "replicas"]]?.intValue ?? 1)
             if active.count < wanted {
                 for _ in active.count..<wanted {
-                    _ = try? registry.create(.pods, namespace: namespace, body: Controllers.pod(from: controller), in: &state)
+                    guard let pod = Controllers.pod(from: controller) else { break }
+                    _ = try? registry.create(.pods, namespace: namespace, body: pod, in: &state)
                 }
             } else if active.count > wanted {
                 for victim in active.sorted(by: Controllers.deletedBefore).prefix(active.count - wanted) {
@@ -102,23 +106,19 @@ struct Controllers: Sendable {
     }
 
     static func ownerReference(_ controller: JSONValue) -> JSONValue {
-        [
-            "apiVersion": "v1", "kind": "ReplicationController", "name": .string(controller.name ?? ""),
-            "uid": .string(controller.uid ?? ""), "controller": true, "blockOwnerDeletion": true,
-        ]
+        let typed = (try? controller.decode(ReplicationController.self)) ?? ReplicationController()
+        return (try? JSONValue(encoding: typed.controllerReference)) ?? .null
     }
 
-    /// A new pod from a controller's template, as the replication manager posts it.
-    static func pod(from controller: JSONValue) -> JSONValue {
-        let template = controller[path: ["spec", "template"]] ?? .object([:])
-        var metadata: JSONValue = [
-            "generateName": .string("\(controller.name ?? "")-"),
-            "namespace": .string(controller.namespace ?? "default"),
-            "ownerReferences": [ownerReference(controller)],
-        ]
-        if let labels = template[path: ["metadata", "labels"]] { metadata["labels"] = labels }
-        if let annotations = template[path: ["metadata", "annotations"]] { metadata["annotations"] = annotations }
-        return ["apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template["spec"] ?? .object([:])]
+    /// A new pod from a controller's template, as KubeAPI's `ReplicationController.newPod()`
+    /// (the agent's own) builds it, laid over the template's JSON so that fields KubeAPI does not
+    /// model survive.
+    static func pod(from controller: JSONValue) -> JSONValue? {
+        guard let typed = try? controller.decode(ReplicationController.self), let pod = typed.newPod(),
+            let encoded = try? JSONValue(encoding: pod)
+        else { return nil }
+        let raw: JSONValue = ["spec": controller[path: ["spec", "template", "spec"]] ?? .object([:])]
+        return raw.overlaid(with: encoded)
     }
 
     /// `controller.ActivePods` ordering: unassigned before assigned, Pending before Unknown
@@ -149,46 +149,21 @@ struct Controllers: Sendable {
 
     // MARK: Endpoints controller
 
-    /// For every service with a selector, an Endpoints object of the same name: ready pods'
-    /// IPs in `addresses`, the others with an IP in `notReadyAddresses`, ports from the service
-    /// with each `targetPort` resolved (a number as is, a name through the pod's container
-    /// ports). Terminating pods are left out.
-    func maintainEndpoints(_ state: inout StoreState) {
+    /// For every service with a selector, an Endpoints object of the same name, as KubeAPI's
+    /// `EndpointsController` (the agent's own, for the manifest directory) computes it from the
+    /// namespace's pods; written only when it differs.
+    func maintainEndpoints(_ state: inout StoreState, pods: TypedPods) {
         for service in state.list(.services) {
             guard let selectorMap = service[path: ["spec", "selector"]]?.stringMap, !selectorMap.isEmpty,
-                let name = service.name
+                let name = service.name, let typed = try? service.decode(KubeAPI.Service.self)
             else { continue }
             let namespace = service.namespace ?? "default"
-            let selector = LabelSelector(matching: selectorMap)
-            let servicePorts = service[path: ["spec", "ports"]]?.arrayValue ?? []
-            var groups: [[JSONValue]: (ready: [JSONValue], notReady: [JSONValue])] = [:]
-            for pod in state.list(.pods, namespace: namespace) where selector.matches(pod.labels) {
-                guard let address = Controllers.endpointAddress(pod, service: service) else { continue }
-                let ports = servicePorts.compactMap { Controllers.endpointPort($0, pod: pod) }
-                if ports.isEmpty, !servicePorts.isEmpty { continue }
-                if Controllers.isReady(pod) {
-                    groups[ports, default: ([], [])].ready.append(address)
-                } else {
-                    groups[ports, default: ([], [])].notReady.append(address)
-                }
-            }
-            let subsets: [JSONValue] = groups.keys.sorted { $0.description < $1.description }.map { ports in
-                let group = groups[ports]!
-                var subset: JSONValue = .object([:])
-                let byIP: (JSONValue, JSONValue) -> Bool = {
-                    ($0["ip"]?.stringValue ?? "") < ($1["ip"]?.stringValue ?? "")
-                }
-                if !group.ready.isEmpty { subset["addresses"] = .array(group.ready.sorted(by: byIP)) }
-                if !group.notReady.isEmpty { subset["notReadyAddresses"] = .array(group.notReady.sorted(by: byIP)) }
-                if !ports.isEmpty { subset["ports"] = .array(ports) }
-                return subset
-            }
+            let computed = EndpointsController.endpoints(for: typed, pods: pods[namespace])
             let key = ObjectKey(namespace: namespace, name: name)
             var endpoints = state.get(.endpoints, key)
                 ?? ["apiVersion": "v1", "kind": "Endpoints", "metadata": ["name": .string(name), "namespace": .string(namespace)]]
-            endpoints["subsets"] = subsets.isEmpty ? nil : .array(subsets)
-            let serviceLabels = service[path: ["metadata", "labels"]]
-            endpoints[path: ["metadata", "labels"]] = serviceLabels
+            endpoints["subsets"] = try? computed.subsets.map { try JSONValue(encoding: $0) }
+            endpoints[path: ["metadata", "labels"]] = service[path: ["metadata", "labels"]]
             if endpoints.uid == nil {
                 _ = try? registry.create(.endpoints, namespace: namespace, body: endpoints, in: &state)
             } else {
@@ -196,52 +171,6 @@ struct Controllers: Sendable {
                     .endpoints, namespace: namespace, name: name, body: endpoints, status: false, in: &state)
             }
         }
-    }
-
-    static func endpointAddress(_ pod: JSONValue, service: JSONValue) -> JSONValue? {
-        let ip = pod[path: ["status", "podIP"]]?.stringValue
-            ?? pod[path: ["status", "podIPs"]]?.arrayValue?.first?["ip"]?.stringValue ?? ""
-        guard !ip.isEmpty, !pod.isTerminating else { return nil }
-        let phase = pod[path: ["status", "phase"]]?.stringValue
-        switch pod[path: ["spec", "restartPolicy"]]?.stringValue {
-        case "Never" where phase == "Failed" || phase == "Succeeded": return nil
-        case "OnFailure" where phase == "Succeeded": return nil
-        default: break
-        }
-        var address: JSONValue = [
-            "ip": .string(ip),
-            "targetRef": [
-                "kind": "Pod", "namespace": .string(pod.namespace ?? ""), "name": .string(pod.name ?? ""),
-                "uid": .string(pod.uid ?? ""),
-            ],
-        ]
-        if let node = pod[path: ["spec", "nodeName"]]?.stringValue, !node.isEmpty { address["nodeName"] = .string(node) }
-        if let hostname = pod[path: ["spec", "hostname"]]?.stringValue, !hostname.isEmpty,
-            pod[path: ["spec", "subdomain"]]?.stringValue == service.name
-        {
-            address["hostname"] = .string(hostname)
-        }
-        return address
-    }
-
-    /// The endpoint port for one service port on one pod; nil when a named target port is not
-    /// among the pod's container ports.
-    static func endpointPort(_ servicePort: JSONValue, pod: JSONValue) -> JSONValue? {
-        let protocolName = servicePort["protocol"]?.stringValue ?? "TCP"
-        let number: Int64
-        switch servicePort["targetPort"] ?? servicePort["port"] ?? .null {
-        case .int(let value): number = value
-        case .string(let portName):
-            let containers = pod[path: ["spec", "containers"]]?.arrayValue ?? []
-            guard let match = containers.flatMap({ $0["ports"]?.arrayValue ?? [] }).first(where: {
-                $0["name"]?.stringValue == portName && ($0["protocol"]?.stringValue ?? "TCP") == protocolName
-            }), let value = match["containerPort"]?.intValue else { return nil }
-            number = value
-        default: return nil
-        }
-        var port: JSONValue = ["port": .int(number), "protocol": .string(protocolName)]
-        if let name = servicePort["name"]?.stringValue, !name.isEmpty { port["name"] = .string(name) }
-        return port
     }
 
     static func isReady(_ pod: JSONValue) -> Bool {
