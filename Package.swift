@@ -67,6 +67,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-async-algorithms", from: "1.1.4"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
+        // Without its Foundation trait: the agent needs no Data from it.
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2", traits: []),
     ],
     targets: [
         // C libraries, each behind a system-library target with a tiny inline shim for the
@@ -134,6 +136,8 @@ let package = Package(
                 // SHA-256 of chain names; the agent links swift-crypto for the node server anyway.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                // iptables for Docker's DOCKER-USER chain.
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .target(
             name: "AgentMetrics",

@@ -127,7 +127,7 @@ struct TwoNodeTrafficTests {
     }
 
     @Test("Docker's FORWARD drop: pod traffic between nodes passes once DOCKER-USER accepts the flannel network")
-    func dockerForwardPolicy() throws {
+    func dockerForwardPolicy() async throws {
         let lab = try TwoNodeLab()
         defer { lab.close() }
         let leases = [TwoNodeLab.leaseA, TwoNodeLab.leaseB].map { RemoteLease(subnet: $0.subnet, publicIP: $0.publicIP, backendType: "host-gw") }
@@ -143,8 +143,8 @@ struct TwoNodeTrafficTests {
         #expect(try lab.peerSeen(from: lab.podA, to: "10.1.20.2", port: 8080) == "timeout")
         for node in [lab.nodeA, lab.nodeB] {
             let accept = DockerForwardAccept(mark: 0x4000, acceptedNetworks: ["10.1.0.0/16"], runner: NamespaceRunner(namespace: node))
-            #expect(try accept.ensure() == .inserted)
-            #expect(try accept.ensure() == .alreadyPresent)
+            #expect(try await accept.ensure() == .inserted)
+            #expect(try await accept.ensure() == .alreadyPresent)
         }
         #expect(try lab.peerSeen(from: lab.podA, to: "10.1.20.2", port: 8080) == "10.1.15.2")
         let chain = try lab.nodeA.exec("iptables", "-w", "5", "-S", "DOCKER-USER").sortedLines
@@ -157,7 +157,7 @@ struct TwoNodeTrafficTests {
 struct NamespaceRunner: CommandRunner {
     let namespace: ScratchNamespace
 
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
-        try SpawnCommandRunner().run("ip", ["netns", "exec", namespace.name, executable] + arguments)
+    func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
+        try await SpawnCommandRunner().run("ip", ["netns", "exec", namespace.name, executable] + arguments)
     }
 }

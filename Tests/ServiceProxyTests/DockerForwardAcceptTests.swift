@@ -13,7 +13,7 @@ final class ScriptedRunner: CommandRunner {
 
     var calls: [[String]] { state.withLock { $0.calls } }
 
-    func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, stderr: String) {
+    func run(_ executable: String, _ arguments: [String]) async throws -> (status: Int32, stderr: String) {
         state.withLock { state in
             state.calls.append([executable] + arguments)
             return (state.statuses.isEmpty ? 0 : state.statuses.removeFirst(), "iptables: said no")
@@ -31,27 +31,27 @@ struct DockerForwardAcceptTests {
     }
 
     @Test("without a DOCKER-USER chain nothing is inserted")
-    func noChainNoRule() throws {
+    func noChainNoRule() async throws {
         let runner = ScriptedRunner(statuses: [1])
-        #expect(try DockerForwardAccept(mark: 0x4000, runner: runner).ensure() == .noDockerUserChain)
+        #expect(try await DockerForwardAccept(mark: 0x4000, runner: runner).ensure() == .noDockerUserChain)
         #expect(runner.calls.count == 1)
     }
 
     @Test("a rule already there is left alone; a missing one is inserted first in the chain")
-    func insertsOnce() throws {
+    func insertsOnce() async throws {
         let present = ScriptedRunner(statuses: [0, 0])
-        #expect(try DockerForwardAccept(mark: 0x4000, runner: present).ensure() == .alreadyPresent)
+        #expect(try await DockerForwardAccept(mark: 0x4000, runner: present).ensure() == .alreadyPresent)
         #expect(present.calls.count == 2)
         let missing = ScriptedRunner(statuses: [0, 1, 0])
-        #expect(try DockerForwardAccept(mark: 0x4000, runner: missing).ensure() == .inserted)
+        #expect(try await DockerForwardAccept(mark: 0x4000, runner: missing).ensure() == .inserted)
         #expect(missing.calls.last?.prefix(8) == ["iptables", "-w", "5", "-t", "filter", "-I", "DOCKER-USER", "1"])
     }
 
     @Test("a failed insert names the command and what iptables said")
-    func failedInsertIsNamed() {
+    func failedInsertIsNamed() async {
         let runner = ScriptedRunner(statuses: [0, 1, 4])
-        #expect {
-            try DockerForwardAccept(mark: 0x4000, runner: runner).ensure()
+        await #expect {
+            try await DockerForwardAccept(mark: 0x4000, runner: runner).ensure()
         } throws: { error in
             "\(error)".contains("iptables -w 5 -t filter -I DOCKER-USER 1") && "\(error)".contains("exited with 4: iptables: said no")
         }
@@ -61,16 +61,29 @@ struct DockerForwardAcceptTests {
 @Suite("running host commands")
 struct SpawnCommandRunnerTests {
     @Test("a command's exit status and what it wrote to stderr come back; stdout is dropped")
-    func statusAndStderr() throws {
-        let result = try SpawnCommandRunner().run("sh", ["-c", "echo out; echo oops >&2; exit 3"])
+    func statusAndStderr() async throws {
+        let result = try await SpawnCommandRunner().run("sh", ["-c", "echo out; echo oops >&2; exit 3"])
         #expect(result.status == 3)
         #expect(result.stderr == "oops\n")
     }
 
+    @Test("a command ended by a signal reports 128 and the signal's number, as a shell does")
+    func killedBySignal() async throws {
+        let result = try await SpawnCommandRunner().run("sh", ["-c", "kill -TERM $$"])
+        #expect(result.status == 128 + 15)
+    }
+
+    @Test("commands are looked up in sbin first, whatever the agent's PATH")
+    func searchesSbin() async throws {
+        let result = try await SpawnCommandRunner().run("sh", ["-c", "echo $PATH >&2; command -v iptables >&2"])
+        #expect(result.stderr.hasPrefix("/usr/sbin:/sbin:"))
+        #expect(result.stderr.hasSuffix("sbin/iptables\n"))
+    }
+
     @Test("a command that is nowhere to be found is an error naming it")
-    func missingCommand() {
-        #expect {
-            try SpawnCommandRunner().run("no-such-command-clc", [])
+    func missingCommand() async {
+        await #expect {
+            try await SpawnCommandRunner().run("no-such-command-clc", [])
         } throws: { error in
             "\(error)".contains("no-such-command-clc")
         }
@@ -109,10 +122,10 @@ struct DockerForwardAcceptNetworkTests {
     }
 
     @Test("only missing rules are inserted, each at its place in order")
-    func insertsMissingInOrder() throws {
+    func insertsMissingInOrder() async throws {
         // list ok; mark present; -s missing, inserted; -d present.
         let runner = ScriptedRunner(statuses: [0, 0, 1, 0, 0])
-        #expect(try DockerForwardAccept(mark: 0x4000, acceptedNetworks: ["10.1.0.0/16"], runner: runner).ensure() == .inserted)
+        #expect(try await DockerForwardAccept(mark: 0x4000, acceptedNetworks: ["10.1.0.0/16"], runner: runner).ensure() == .inserted)
         #expect(runner.calls.count == 5)
         #expect(runner.calls[3].prefix(10) == ["iptables", "-w", "5", "-t", "filter", "-I", "DOCKER-USER", "2", "-s", "10.1.0.0/16"])
     }

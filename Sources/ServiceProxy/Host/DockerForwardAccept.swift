@@ -77,17 +77,17 @@ public struct DockerForwardAccept: Sendable {
     /// - Returns: `.inserted` when any rule was inserted.
     /// - Throws: `Failure` when iptables fails other than by the chain or rule being absent, or
     ///   the error of starting it.
-    public func ensure() throws -> Outcome {
+    public func ensure() async throws -> Outcome {
         // -w: wait for the xtables lock Docker may hold.
-        let list = try runner.run("iptables", ["-w", "5", "-t", "filter", "-S", Self.chain])
+        let list = try await runner.run("iptables", ["-w", "5", "-t", "filter", "-S", Self.chain])
         guard list.status == 0 else { return .noDockerUserChain }
         var outcome = Outcome.alreadyPresent
         // Inserted at position n, so the rules keep their order above Docker's RETURN.
         for (position, rule) in rules.enumerated() {
-            let check = try runner.run("iptables", ["-w", "5", "-t", "filter", "-C", Self.chain] + rule)
+            let check = try await runner.run("iptables", ["-w", "5", "-t", "filter", "-C", Self.chain] + rule)
             if check.status == 0 { continue }
             let insertArguments = ["-w", "5", "-t", "filter", "-I", Self.chain, "\(position + 1)"] + rule
-            let insert = try runner.run("iptables", insertArguments)
+            let insert = try await runner.run("iptables", insertArguments)
             guard insert.status == 0 else {
                 throw Failure(command: "iptables " + insertArguments.joined(separator: " "), status: insert.status, stderr: insert.stderr)
             }

@@ -25,7 +25,7 @@ public struct DockerUserAcceptService: ServiceLifecycle.Service {
                 do {
                     // iptables waits for the xtables lock: off the cooperative pool.
                     let accept = self.accept
-                    let outcome = try await Task.detached { try accept.ensure() }.value
+                    let outcome = try await accept.ensure()
                     failed = false
                     report(outcome, after: last)
                     last = outcome
