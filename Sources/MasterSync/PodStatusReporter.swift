@@ -65,8 +65,8 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
     /// quiet sync periods.
     private var rewrites: [String: Rewrite] = [:]
     private var deletionsConfirmed: Set<String> = []
-    /// `sent.count + deletionsConfirmed.count` after the last pruning of pods the agent no longer
-    /// has: the next pruning waits until they doubled, so its cost stays proportional.
+    /// `remembered` after the last pruning of pods the agent no longer has: the next pruning
+    /// waits until they doubled, so its cost stays proportional.
     private var keptAfterPruning = 0
     private var usePut = false
     private var failures = 0
@@ -281,11 +281,19 @@ public actor PodStatusReporter: ServiceLifecycle.Service {
         }
         // Pods the manager forgot need neither: without this, each deleted pod's last status
         // stayed (up to 4096 of them), and the agent's memory grew with every pod (the soak).
-        if sent.count + deletionsConfirmed.count > 2 * keptAfterPruning + 64 {
-            let live = Set(await manager.snapshot().compactMap { $0.pod.metadata.uid })
+        // The same for static pods removed from the manifest directory (each edit of a file
+        // is a new static pod, under a new hash).
+        if remembered > 2 * keptAfterPruning + 64 {
+            let records = await manager.snapshot()
+            let live = Set(records.compactMap { $0.pod.metadata.uid })
+            let liveStatic = Set(records.compactMap { MirrorPod.hash(of: $0.pod) })
             sent = sent.filter { live.contains($0.key) || pending[$0.key] != nil }
             deletionsConfirmed = deletionsConfirmed.filter { live.contains($0) || pending[$0] != nil }
-            keptAfterPruning = sent.count + deletionsConfirmed.count
+            staticRecords = staticRecords.filter { liveStatic.contains($0.key) }
+            keptAfterPruning = remembered
         }
     }
+
+    /// How many pods the reporter remembers beyond those it is writing.
+    private var remembered: Int { sent.count + deletionsConfirmed.count + staticRecords.count }
 }
