@@ -29,6 +29,7 @@ PACKAGES=(
   util-linux           # nsenter, flock (simulated nodes: scripts/netns-nodes.sh)
   psmisc               # killall, fuser, pstree
   curl                 # HTTP checks, docker socket pings
+  strace               # the kernel's time of one nft batch (bench/nft-layout.sh)
   etcd-server          # etcd 3.4 for the flannel lease tests (scripts/etcd.sh)
   openssl              # certificates for the etcd TLS test
   systemd              # journald binaries, systemd-analyze verify of the unit and drop-ins, journalctl
