@@ -240,15 +240,15 @@ struct Run: AsyncParsableCommand {
             logger: logger)
         let (syncer, manager) = (runtime.syncer, runtime.manager)
 
-        var sources: Set<PodSourceMerger.Source> = []
-        if manifestDirectory != nil { sources.insert(.manifests) }
-        if masterClient != nil { sources.insert(.master) }
+        var sources: Set<PodConfigSource> = []
+        if manifestDirectory != nil { sources.insert(.file) }
+        if masterClient != nil { sources.insert(.api) }
         let description = [manifestDirectory.map { "manifests in \($0)" }, masterClient.map { "master \($0.endpoint)" }]
             .compactMap { $0 }.joined(separator: " and ")
         let serving = "Serving pods from \(description.isEmpty ? "no source" : description)"
         let waiting = masterClient.map { "\(serving); waiting for the master at \($0.endpoint)" }
-        let merger = PodSourceMerger(
-            manager: manager, sources: sources,
+        let podConfig = PodConfig(
+            sources: sources,
             milestones: .init(
                 localSourcesApplied: {
                     // The node serves once its own sources are synced; an absent master must
@@ -260,7 +260,8 @@ struct Run: AsyncParsableCommand {
                     guard let masterClient else { return }
                     logger.info("the master's pods arrived", metadata: ["master": "\(masterClient.endpoint)"])
                     await notifier.status(serving)
-                }))
+                })
+        ) { desired in await manager.apply(desired) }
         if manifestDirectory == nil, let waiting {
             logger.info("waiting for the master's pods", metadata: ["master": "\(masterClient.map { "\($0.endpoint)" } ?? "")"])
             await notifier.markReady(status: waiting)
@@ -326,17 +327,16 @@ struct Run: AsyncParsableCommand {
                     manifestUIDs.replace(with: snapshot.pods.compactMap(\.metadata.uid))
                     await mirrorPods?.update(staticPods: snapshot.pods)
                     if masterClient == nil { await proxy?.update(services: snapshot.services) }
-                    await merger.update(.manifests, services: snapshot.services)
-                    await merger.update(.manifests, pods: snapshot.pods)
+                    await podConfig.update(.file, pods: snapshot.pods, services: snapshot.services)
                 })
         }
         if let masterClient {
             services += masterServices(
-                client: masterClient, manager: manager, merger: merger, proxy: proxy, mirrorPods: mirrorPods, flannelNode: flannelNode,
+                client: masterClient, manager: manager, podConfig: podConfig, proxy: proxy, mirrorPods: mirrorPods, flannelNode: flannelNode,
                 nodeServer: nodeServerService, engine: engine, node: node, address: address, dockerVersion: version.version,
                 logger: logger)
         }
-        if sources.isEmpty { await merger.update(.manifests, pods: []) }
+        await podConfig.startWithoutSources()
 
         let group = ServiceGroup(
             configuration: .init(

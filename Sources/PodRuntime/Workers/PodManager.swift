@@ -137,6 +137,13 @@ public actor PodManager: ServiceLifecycle.Service {
         await stopOrphans(delivered: delivered, allSourcesDelivered: allSourcesDelivered)
     }
 
+    /// Replaces the desired pods and services with the pod configuration's merge (``PodConfig``).
+    public func apply(_ desired: PodConfigState.Desired) async {
+        await apply(
+            pods: desired.pods, services: desired.services, delivered: desired.delivered,
+            allSourcesDelivered: desired.allSourcesDelivered)
+    }
+
     /// Stops the containers of pods no source names, once their source has delivered. Runs
     /// with every apply until every source has delivered and the engine answered once then;
     /// after that, pods a source drops are stopped through ``apply`` itself.

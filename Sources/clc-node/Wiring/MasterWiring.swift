@@ -15,7 +15,7 @@ extension Run {
     ///   - mirrorPods: the mirror pod syncer, which sees the master's pods too.
     ///   - nodeServer: the node API server, whose port the node status reports when `--port 0`.
     func masterServices(
-        client: MasterClient, manager: PodManager, merger: PodSourceMerger, proxy: ServiceProxyController?, mirrorPods: MirrorPodSyncer?,
+        client: MasterClient, manager: PodManager, podConfig: PodConfig, proxy: ServiceProxyController?, mirrorPods: MirrorPodSyncer?,
         flannelNode: FlannelNode?, nodeServer nodeServerService: NodeServerService, engine: DockerClient, node: String,
         address: String?, dockerVersion: String, logger: Logger
     ) -> [any ServiceLifecycle.Service] {
@@ -27,11 +27,11 @@ extension Run {
                 Reflector<Pod>(
                     client: client, path: "/api/v1/pods", fieldSelector: "spec.nodeName=\(node)", pollInterval: poll, logger: logger
                 ) { pods in
-                    // The master's copy of the status goes to the reporter; the merger drops it.
+                    // The master's copy of the status goes to the reporter; the configuration drops it.
                     await statusReporter.observe(masterPods: pods)
                     await mirrorPods?.observe(masterPods: pods)
                     // Mirror pods stand for static pods on the master; they are never run.
-                    await merger.update(.master, pods: pods.filter { !MirrorPod.isMirror($0) })
+                    await podConfig.update(.api, pods: pods.filter { !MirrorPod.isMirror($0) })
                 }))
         services.append(
             ReflectorService(
@@ -39,7 +39,7 @@ extension Run {
                     client: client, path: "/api/v1/services", pollInterval: poll, logger: logger,
                     deliverWithDelta: { services, delta in
                         await proxy?.update(services: services, delta: delta)
-                        await merger.update(.master, services: services)
+                        await podConfig.update(.api, services: services)
                     })))
         if let proxy {
             services.append(EndpointsFeed(client: client, proxy: proxy, pollInterval: poll, logger: logger))
