@@ -38,3 +38,26 @@ struct StartFailureTests {
         }
     }
 }
+
+@Suite("Why a pod's infra container was not made")
+struct SandboxFailureTests {
+    private let now = Date(timeIntervalSince1970: 1_000_000)
+
+    @Test("a pod network still pending is NetworkNotReady and no error; the containers wait in ContainerCreating, two seconds")
+    func pendingNetwork() {
+        let failure = SandboxFailure(error: PodNetworkError.pending("waiting for the flannel subnet lease"), now: now)
+        #expect(failure.kind == .networkNotReady && failure.kind.eventReason == "NetworkNotReady" && !failure.kind.isError)
+        #expect(failure.waiting.reason == "ContainerCreating")
+        #expect(failure.waiting.message.contains("flannel subnet lease"))
+        #expect(failure.retryAt == now.addingTimeInterval(2))
+    }
+
+    @Test("any other error is FailedCreatePodSandBox, logged as an error, with the error as message")
+    func creation() {
+        struct Refused: Error, CustomStringConvertible { var description: String { "engine said no" } }
+        let failure = SandboxFailure(error: Refused(), now: now)
+        #expect(failure.kind == .creation && failure.kind.eventReason == "FailedCreatePodSandBox" && failure.kind.isError)
+        #expect(failure.waiting.reason == "ContainerCreating" && failure.waiting.message == "engine said no")
+        #expect(failure.retryAt == now.addingTimeInterval(2))
+    }
+}

@@ -305,18 +305,16 @@ public actor PodSyncer {
             } else if actions.createSandbox {
                 do {
                     (sandboxID, podIP) = try await createSandbox(pod: pod, attempt: actions.sandboxAttempt, logger: podLogger)
-                } catch let error as PodNetworkError where error.isPending {
-                    // As kubelet while its network plugin is not ready: the pod waits, quietly.
-                    podLogger.debug("infra container waits for the pod network: \(error)")
-                    events.record(PodEvent(pod: pod, kind: .warning, reason: "NetworkNotReady", message: "\(error)"))
-                    for start in actions.containersToStart { waiting[start.name] = .init(reason: "ContainerCreating", message: "\(error)") }
-                    nextSync = now().addingTimeInterval(2)
-                    sandboxID = nil
                 } catch {
-                    podLogger.error("cannot create the infra container: \(error)")
-                    events.record(PodEvent(pod: pod, kind: .warning, reason: "FailedCreatePodSandBox", message: "\(error)"))
-                    for start in actions.containersToStart { waiting[start.name] = .init(reason: "ContainerCreating", message: "\(error)") }
-                    nextSync = now().addingTimeInterval(2)
+                    let failure = SandboxFailure(error: error, now: now())
+                    if failure.kind.isError {
+                        podLogger.error("cannot create the infra container: \(error)")
+                    } else {
+                        podLogger.debug("infra container waits for the pod network: \(error)")
+                    }
+                    events.record(PodEvent(pod: pod, kind: .warning, reason: failure.kind.eventReason, message: failure.message))
+                    for start in actions.containersToStart { waiting[start.name] = failure.waiting }
+                    nextSync = failure.retryAt
                     sandboxID = nil
                 }
             }
