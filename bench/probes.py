@@ -86,11 +86,12 @@ def main():
     print(f"probes: {o.pods} pods running; settling 5 s", flush=True)
     time.sleep(5)
 
-    # Agent window: CPU over the window, then the first "probe timing" line logged after it.
-    log_lines_before = open(o.agent_log, errors="replace").read().count("probe timing over the last minute")
+    # Agent window: CPU over the window, then the first "probe timing" line logged after it
+    # ends (a line logged during the window covers a minute that may begin before every pod ran).
     cpu0, t0 = cpu_seconds(o.agent_pid), time.monotonic()
     time.sleep(o.window)
     agent_cpu = (cpu_seconds(o.agent_pid) - cpu0) / (time.monotonic() - t0) * 100
+    log_lines_before = open(o.agent_log, errors="replace").read().count("probe timing over the last minute")
     timing = None
     wait_until = time.time() + 70
     while time.time() < wait_until:
