@@ -132,7 +132,7 @@ let package = Package(
         .target(
             name: "ServiceProxy",
             dependencies: [
-                "AgentTime", "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
+                "IPv4", "AgentTime", "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of chain names; the agent links swift-crypto for the node server anyway.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -211,7 +211,9 @@ let package = Package(
             ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
-        .target(name: "RouteNetlink", dependencies: ["CMnl"]),
+        .target(name: "RouteNetlink", dependencies: ["CMnl", "IPv4"]),
+        // The one IPv4 address type of the proxy, the flannel lease and rtnetlink.
+        .target(name: "IPv4"),
         // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and
         // port-forward sessions: plain Swift types, so neither side depends on the other.
         .target(name: "StreamingProtocol"),
@@ -243,23 +245,23 @@ let package = Package(
                 "NodeStreaming", "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "TestSupport"]),
+        .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "IPv4", "TestSupport"]),
         // flannel's host-gw and vxlan backends and its ip-masq rules: plans from leases, and the
         // executors that program them through RouteNetlink and the proxy's nftables writer.
         .target(
             name: "FlannelBackend",
             dependencies: [
-                "RouteNetlink", "ServiceProxy", .product(name: "Logging", package: "swift-log"),
+                "IPv4", "RouteNetlink", "ServiceProxy", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
             name: "FlannelBackendTests",
-            dependencies: ["FlannelBackend", "RouteNetlink", "ServiceProxy", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .executableTarget(name: "clc-bench-backend", dependencies: ["FlannelBackend", "RouteNetlink"], path: "bench/BackendBench"),
+            dependencies: ["FlannelBackend", "RouteNetlink", "ServiceProxy", "IPv4", "TestSupport", .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "clc-bench-backend", dependencies: ["FlannelBackend", "RouteNetlink", "IPv4"], path: "bench/BackendBench"),
         .target(
             name: "FlannelSubnet",
             dependencies: [
-                "CurlHTTP", "KubeAPI", "AgentTime", .product(name: "Logging", package: "swift-log"),
+                "IPv4", "CurlHTTP", "KubeAPI", "AgentTime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         // kubelet-compatible configuration: kubelet's flag names, and a KubeletConfiguration
@@ -271,7 +273,7 @@ let package = Package(
         .executableTarget(
             name: "clc-node",
             dependencies: [
-                "AgentConfig", "CBuildInfo", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
+                "AgentConfig", "CBuildInfo", "IPv4", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "FlannelBackend", "RouteNetlink", "AgentTime", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
                 "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -314,9 +316,9 @@ let package = Package(
         .executableTarget(
             name: "clc-bench-stats", dependencies: ["NodeStats", "DockerEngine", .product(name: "Logging", package: "swift-log")],
             path: "bench/StatsBench"),
-        .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy"], path: "bench/ProxyBench"),
+        .executableTarget(name: "clc-bench-proxy", dependencies: ["ServiceProxy", "IPv4"], path: "bench/ProxyBench"),
         .executableTarget(
-            name: "clc-bench-lease", dependencies: ["FlannelSubnet", .product(name: "Logging", package: "swift-log")],
+            name: "clc-bench-lease", dependencies: ["FlannelSubnet", "IPv4", .product(name: "Logging", package: "swift-log")],
             path: "bench/LeaseBench"),
         .executableTarget(
             name: "clc-bench-soak",
@@ -342,7 +344,7 @@ let package = Package(
         .testTarget(
             name: "ServiceProxyTests",
             dependencies: [
-                "ServiceProxy", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log"),
+                "ServiceProxy", "IPv4", "KubeAPI", "TestSupport", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
@@ -353,7 +355,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "FlannelSubnetTests",
-            dependencies: ["FlannelSubnet", "CurlHTTP", "KubeAPI", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["FlannelSubnet", "IPv4", "CurlHTTP", "KubeAPI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],

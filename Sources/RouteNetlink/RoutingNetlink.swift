@@ -1,3 +1,5 @@
+import IPv4
+
 /// The routing operations the flannel backends need. `Rtnetlink` is the kernel's; tests of
 /// the code that decides what to program use a recording fake.
 public protocol RoutingNetlink: Sendable {

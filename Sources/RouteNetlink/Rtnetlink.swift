@@ -3,6 +3,7 @@ import Synchronization
 
 #if canImport(Glibc)
 import Glibc
+import IPv4
 #endif
 
 // Hand-rolled over libmnl because no Swift library speaks rtnetlink, and the backends must not

@@ -4,6 +4,7 @@ import RouteNetlink
 import Testing
 
 @testable import FlannelBackend
+import IPv4
 
 @Suite("the backend executor against a fake kernel")
 struct BackendExecutorTests {

@@ -2,6 +2,7 @@ import RouteNetlink
 import Testing
 
 @testable import FlannelBackend
+import IPv4
 
 /// One case of the plan tables: leases in, entries out.
 struct PlanCase: Sendable, CustomTestStringConvertible {

@@ -6,6 +6,7 @@ import ServiceProxy
 import Testing
 
 @testable import FlannelBackend
+import IPv4
 
 /// Two nodes in network namespaces, each programmed by its own executor, as two agents would:
 /// pod A reaches pod B by pod IP, and the kernel's listings are what flannel would program.

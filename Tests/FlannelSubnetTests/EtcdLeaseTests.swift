@@ -1,6 +1,7 @@
 @testable import FlannelSubnet
 import Foundation
 import Testing
+import IPv4
 
 /// The registries and the lease against a real etcd 3.4, under both APIs.
 @Suite("Lease in a real etcd")

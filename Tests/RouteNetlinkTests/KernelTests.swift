@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import RouteNetlink
+import IPv4
 
 /// Each test works in a scratch network namespace with a veth underlay `u0` (192.168.50.1/24)
 /// and compares what `ip` and `bridge` list there with what it programmed through netlink.

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import RouteNetlink
+import IPv4
 
 /// Golden bytes of the requests, as `ip` and `bridge` send them (compare `ip -d monitor` or
 /// strace). x86-64 and arm64 are little-endian: lengths, types, flags and indexes below are in

@@ -2,6 +2,7 @@ import KubeAPI
 import Testing
 
 @testable import ServiceProxy
+import IPv4
 
 @Suite("the proxy's view of services and endpoints")
 struct ServiceModelTests {

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ServiceProxy
+import IPv4
 
 /// Many services: filler services with endpoints nobody connects to.
 private func fillers(_ count: Int) -> [ProxiedService] {

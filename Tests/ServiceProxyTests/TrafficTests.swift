@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ServiceProxy
+import IPv4
 
 /// Real connections from a client namespace to a node namespace programmed through netlink.
 @Suite("traffic through the programmed node")

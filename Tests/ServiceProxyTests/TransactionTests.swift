@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ServiceProxy
+import IPv4
 
 @Suite("planning transactions")
 struct TransactionTests {

@@ -5,10 +5,11 @@
 //
 //     clc-bench-backend NAMESPACE_PATH [LEASES] [RUNS]
 
+import FlannelBackend
 import Foundation
+import IPv4
 import Logging
 import RouteNetlink
-import FlannelBackend
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {

@@ -3,6 +3,7 @@
 // the agent runs. Usage: clc-bench-lease ENDPOINT [RUNS]
 import FlannelSubnet
 import Foundation
+import IPv4
 import Logging
 
 let arguments = CommandLine.arguments

@@ -1,4 +1,5 @@
 import Foundation
+import IPv4
 import ServiceProxy
 
 /// Service proxy benchmark, driven by bench/proxy.sh, which runs it under `ip netns exec` in

@@ -1,3 +1,4 @@
+import IPv4
 import ServiceProxy
 
 /// The services the benchmark programs: COUNT ClusterIP services of one TCP port (80 -> 8080)

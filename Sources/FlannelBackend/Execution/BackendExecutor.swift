@@ -1,4 +1,5 @@
 import Foundation
+import IPv4
 import Logging
 import RouteNetlink
 import Synchronization

@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 
 /// Why a backend could not set up or program the kernel, naming what it was doing.

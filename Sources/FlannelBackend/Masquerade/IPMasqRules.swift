@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 import ServiceProxy
 
@@ -38,6 +39,6 @@ public enum IPMasqRules {
     }
 
     private static func cidr(_ network: IPv4Network) -> IPv4CIDR {
-        IPv4CIDR(ServiceProxy.IPv4Address(network.address.value), prefixLength: network.prefixLength)!
+        IPv4CIDR(network.address, prefixLength: network.prefixLength)!
     }
 }

@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 
 /// This node's lease as the backends need it: its subnet and the public IP other nodes reach

@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 
 /// Another node's lease (`<prefix>/subnets/10.1.20.0-24` in etcd): the caller maps the lease

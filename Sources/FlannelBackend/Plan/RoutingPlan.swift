@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 
 /// What the kernel should hold for the remote leases: the routes and, for vxlan, the neighbour

@@ -1,3 +1,5 @@
+import IPv4
+
 extension NetworkConfig {
     /// Parses `<prefix>/config` with flannel's rules (pkg/subnet/config.go ParseConfig and
     /// CheckNetworkConfig): keys case-insensitive; SubnetLen defaults to 24 for networks of /22

@@ -1,3 +1,5 @@
+import IPv4
+
 /// flannel's network config (`<prefix>/config`) after defaults and checks: the cluster's pod
 /// network, how it is cut into per-node subnets, and the backend.
 public struct NetworkConfig: Sendable, Hashable {

@@ -1,3 +1,5 @@
+import IPv4
+
 /// Why no lease could be planned.
 public enum LeasePlanError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Every subnet between SubnetMin and SubnetMax is leased.

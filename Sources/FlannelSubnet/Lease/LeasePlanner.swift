@@ -1,3 +1,5 @@
+import IPv4
+
 /// Chooses the subnet to lease, as flanneld does: the lease that already holds our PublicIP;
 /// else the previous subnet if nobody holds it and the config admits it; else one at random
 /// among the first 100 free subnets from SubnetMin.

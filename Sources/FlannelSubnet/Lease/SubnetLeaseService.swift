@@ -1,5 +1,6 @@
 import AgentTime
 import Foundation
+import IPv4
 import Logging
 import ServiceLifecycle
 

@@ -1,3 +1,5 @@
+import IPv4
+
 /// An IPv4 network in CIDR form (`10.1.15.0/24`), flannel's `ip.IP4Net`.
 public struct IPv4Subnet: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The network address; host bits are cleared by the initialisers.

@@ -1,3 +1,5 @@
+import IPv4
+
 /// The value of a lease key, flannel's `LeaseAttrs`:
 /// `{"PublicIP":"192.168.1.5","BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"..."}}`.
 public struct LeaseAttributes: Sendable, Hashable {

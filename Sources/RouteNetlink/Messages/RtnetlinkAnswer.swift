@@ -2,6 +2,7 @@ import CMnl
 
 #if canImport(Glibc)
 import Glibc
+import IPv4
 #endif
 
 /// The kernel's rtnetlink answers, read in Swift (not libmnl callbacks) so that tests can feed

@@ -2,6 +2,7 @@ import CMnl
 
 #if canImport(Glibc)
 import Glibc
+import IPv4
 #endif
 
 /// The rtnetlink requests the backends send, built with libmnl: each is `nlmsghdr` + the

@@ -1,3 +1,5 @@
+import IPv4
+
 /// A bridge forwarding database entry of a vxlan device (`bridge fdb ... self`): where to send
 /// the encapsulated frames for a MAC.
 public struct FDBEntry: Sendable, Hashable, CustomStringConvertible {

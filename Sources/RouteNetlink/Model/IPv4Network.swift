@@ -1,3 +1,5 @@
+import IPv4
+
 /// An IPv4 network (`10.1.15.0/24`), or an address with its prefix length on an interface.
 public struct IPv4Network: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The address as given; `network` clears the host bits.

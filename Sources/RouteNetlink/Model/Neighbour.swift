@@ -1,3 +1,5 @@
+import IPv4
+
 /// NUD_PERMANENT: an entry the kernel never ages or probes (`nud permanent`).
 public let neighbourStatePermanent: UInt16 = 0x80
 

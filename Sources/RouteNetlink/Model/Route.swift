@@ -1,3 +1,5 @@
+import IPv4
+
 /// A unicast IPv4 route (`ip route`): the entries the backends program into the main table.
 public struct Route: Sendable, Hashable, CustomStringConvertible {
     /// The routing protocol number clc-node writes on its routes (rtm_protocol), so that a later

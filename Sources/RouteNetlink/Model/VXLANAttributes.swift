@@ -1,3 +1,5 @@
+import IPv4
+
 /// What distinguishes one vxlan device from another: what flannel compares before it keeps an
 /// existing `flannel.<VNI>` (`ip -d link show` prints these as `vxlan id 1 local 192.168.1.5
 /// dev eth0 dstport 8472 nolearning`).

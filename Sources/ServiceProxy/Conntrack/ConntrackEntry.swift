@@ -1,3 +1,5 @@
+import IPv4
+
 /// One flow in the kernel's connection tracking table, as `conntrack -L` shows it: the tuple
 /// of the original direction (what the client sent) and of the reply direction (what the peer
 /// answers from; after DNAT its source is the endpoint).

@@ -1,3 +1,5 @@
+import IPv4
+
 /// Which UDP conntrack entries to delete: those of flows a client sent to one service
 /// frontend, optionally only those the proxy DNATed to one endpoint. Always UDP: TCP flows to a
 /// gone endpoint end by themselves (resets and timeouts), UDP flows live as long as the client

@@ -1,3 +1,5 @@
+import IPv4
+
 /// One service as the proxy sees it: its cluster IP, its ports and, per port, the ready
 /// endpoints behind it.
 public struct ProxiedService: Sendable, Hashable {

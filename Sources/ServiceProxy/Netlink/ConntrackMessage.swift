@@ -2,6 +2,7 @@ import CNetfilter
 
 #if canImport(Glibc)
 import Glibc
+import IPv4
 #endif
 
 /// ctnetlink messages (`NFNL_SUBSYS_CTNETLINK`): the requests the proxy sends, built with

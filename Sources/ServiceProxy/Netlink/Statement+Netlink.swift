@@ -1,4 +1,5 @@
 import CNetfilter
+import IPv4
 
 /// Registers as nft allocates them: the 16-byte NFT_REG_1 for a single value, then 4-byte
 /// registers from NFT_REG32_00 for the fields of a concatenation (the first field's 32-bit

@@ -1,3 +1,5 @@
+import IPv4
+
 /// A named set or verdict map of the table.
 public struct NamedSet: Sendable, Hashable {
     /// The data types nft knows keys by (`type ipv4_addr . inet_proto . inet_service`).

@@ -1,3 +1,5 @@
+import IPv4
+
 /// The part of nft's language the service proxy uses. Each case renders as the text `nft list`
 /// prints for it and lowers to the netlink expressions `nft` emits for that text (the
 /// expressions are in `Statement+Netlink.swift`).

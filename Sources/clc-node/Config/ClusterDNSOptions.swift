@@ -1,6 +1,7 @@
 import ArgumentParser
 import FlannelSubnet
 import Foundation
+import IPv4
 import PodRuntime
 
 /// kubelet's DNS flags: what pods' resolv.conf holds.

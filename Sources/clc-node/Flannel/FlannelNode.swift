@@ -1,6 +1,7 @@
 import FlannelBackend
 import FlannelSubnet
 import Foundation
+import IPv4
 import Logging
 import MasterSync
 import PodRuntime
@@ -46,7 +47,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
         let settings = Settings(
             publicIP: publicIP, iface: options.iface, ipMasq: options.ipMasq, setsProxyClusterCIDR: setsProxyClusterCIDR,
             dockerUserAccept: dockerUserAccept, macStateFile: stateDirectory + "/flannel-vtep-mac")
-        guard let address = FlannelSubnet.IPv4Address(publicIP) else {
+        guard let address = IPv4Address(publicIP) else {
             throw FlannelNodeError("public IP \"\(publicIP)\" is not an IPv4 address (--public-ip or --node-ip)")
         }
         self.settings = settings
@@ -72,7 +73,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
     /// What the backend decides before the lease is requested (flannel's RegisterNetwork): the
     /// pod network's MTU and, for vxlan, the VtepMAC the lease publishes.
     static func prepare(_ config: NetworkConfig, settings: Settings, netlink: any RoutingNetlink) throws -> BackendPreparation {
-        guard let publicIP = RouteNetlink.IPv4Address(settings.publicIP) else {
+        guard let publicIP = IPv4Address(settings.publicIP) else {
             throw FlannelNodeError("public IP \"\(settings.publicIP)\" is not an IPv4 address")
         }
         let underlay = try BackendExecutor.underlay(named: settings.iface, holding: publicIP, netlink: netlink)
@@ -136,7 +137,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
     /// Builds the node's share of the flannel network from `lease`.
     private func program(lease: SubnetLease, config: NetworkConfig, mtu: Int?) async -> Programmed? {
         guard let subnet = IPv4Network("\(lease.subnet)"), let network = IPv4Network("\(config.network)"),
-            let publicIP = RouteNetlink.IPv4Address(settings.publicIP)
+            let publicIP = IPv4Address(settings.publicIP)
         else { return nil }
         let kind: BackendKind =
             switch config.backend {
@@ -191,7 +192,7 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
     private func remoteLeases(_ leases: [SubnetLease], excluding ours: IPv4Subnet) -> [RemoteLease] {
         leases.compactMap { lease in
             guard lease.subnet != ours, let subnet = IPv4Network("\(lease.subnet)"),
-                let publicIP = RouteNetlink.IPv4Address("\(lease.attributes.publicIP)")
+                let publicIP = IPv4Address("\(lease.attributes.publicIP)")
             else { return nil }
             var mac: String?
             if case .string(let text)? = lease.attributes.backendData?[member: "VtepMAC"] { mac = text }

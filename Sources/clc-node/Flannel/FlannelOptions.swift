@@ -1,5 +1,6 @@
 import ArgumentParser
 import FlannelSubnet
+import IPv4
 
 /// The flags of the flannel network, flanneld's names where flanneld has one. Flannel is on when
 /// `--etcd-endpoints` is set.

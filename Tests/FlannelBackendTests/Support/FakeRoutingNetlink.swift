@@ -1,3 +1,4 @@
+import IPv4
 import RouteNetlink
 import Synchronization
 

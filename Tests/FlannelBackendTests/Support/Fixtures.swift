@@ -1,6 +1,7 @@
 import RouteNetlink
 
 @testable import FlannelBackend
+import IPv4
 
 enum Fixtures {
     static let network = IPv4Network("10.1.0.0/16")!

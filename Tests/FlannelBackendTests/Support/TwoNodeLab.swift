@@ -4,6 +4,7 @@ import Logging
 import RouteNetlink
 
 @testable import FlannelBackend
+import IPv4
 
 /// Two "nodes" (network namespaces) joined by a veth underlay, 192.168.50.1 and .2, each with a
 /// "pod" namespace behind a veth on its leased subnet (node A 10.1.15.0/24, pod 10.1.15.2;

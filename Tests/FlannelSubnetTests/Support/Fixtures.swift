@@ -1,6 +1,7 @@
 @testable import FlannelSubnet
 import Foundation
 import Logging
+import IPv4
 
 enum Fixtures {
     static let logger = Logger(label: "FlannelSubnetTests", factory: { _ in SwiftLogNoOpLogHandler() })

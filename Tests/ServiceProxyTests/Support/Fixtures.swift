@@ -1,6 +1,7 @@
 import KubeAPI
 
 @testable import ServiceProxy
+import IPv4
 
 /// Services of the guestbook, in the shapes the tests need.
 enum Fixtures {

@@ -1,37 +1,4 @@
-/// An IPv4 address, kept as its four bytes in network order.
-public struct IPv4Address: Sendable, Hashable, Comparable, CustomStringConvertible {
-    /// The address as a host-order integer: 10.0.0.1 is 0x0a000001.
-    public var value: UInt32
-
-    public init(_ value: UInt32) { self.value = value }
-
-    public init(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) {
-        value = UInt32(a) << 24 | UInt32(b) << 16 | UInt32(c) << 8 | UInt32(d)
-    }
-
-    /// Parses dotted-quad text (`10.254.0.10`); nil for anything else, IPv6 included.
-    public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        var result: UInt32 = 0
-        for part in parts {
-            guard (1...3).contains(part.count), part.allSatisfy(\.isASCII), let octet = UInt8(part) else { return nil }
-            result = result << 8 | UInt32(octet)
-        }
-        value = result
-    }
-
-    /// The four bytes as they travel on the wire.
-    public var networkBytes: [UInt8] {
-        [UInt8(value >> 24), UInt8((value >> 16) & 0xff), UInt8((value >> 8) & 0xff), UInt8(value & 0xff)]
-    }
-
-    public var description: String {
-        "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
-    }
-
-    public static func < (lhs: IPv4Address, rhs: IPv4Address) -> Bool { lhs.value < rhs.value }
-}
+import IPv4
 
 /// An IPv4 network such as the cluster CIDR `10.244.0.0/16`.
 public struct IPv4CIDR: Sendable, Hashable, CustomStringConvertible {
