@@ -27,6 +27,6 @@ public struct SpawnCommandRunner: CommandRunner {
         case .exited(let code): status = code
         case .signaled(let signal): status = 128 + signal
         }
-        return (status, result.standardError ?? "")
+        return (status, result.standardError)
     }
 }
