@@ -127,7 +127,7 @@ let package = Package(
         .target(
             name: "PodRuntime",
             dependencies: [
-                "KubeAPI", "DockerEngine", "Probes", "AgentTime",
+                "IPv4", "KubeAPI", "DockerEngine", "Probes", "AgentTime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

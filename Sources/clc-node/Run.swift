@@ -5,6 +5,7 @@ import ArgumentParser
 import CurlHTTP
 import DockerEngine
 import Foundation
+import IPv4
 import KubeAPI
 import Logging
 import MasterClient

@@ -1,4 +1,5 @@
 import DockerEngine
+import IPv4
 
 /// The Docker network pods' infra containers join when the node has a pod subnet of its own
 /// (flannel's lease): a bridge network of the agent's, created through the Docker API so that
@@ -31,14 +32,16 @@ public struct PodNetwork: Sendable, Hashable, CustomStringConvertible {
         name: String = "clc-pods", subnet: String, gateway: String? = nil, mtu: Int = 1500, bridgeName: String = "clcpod0",
         dockerMasquerade: Bool = true
     ) throws(PodNetworkError) {
-        guard let cidr = IPv4CIDR(subnet) else { throw .invalidSubnet(subnet, reason: "not an IPv4 CIDR such as 10.77.1.0/24") }
+        guard subnet.contains("/"), let cidr = IPv4CIDR(subnet) else {
+            throw .invalidSubnet(subnet, reason: "not an IPv4 CIDR such as 10.77.1.0/24")
+        }
         guard cidr.prefixLength <= 30 else { throw .invalidSubnet(subnet, reason: "a /\(cidr.prefixLength) leaves no room for pods") }
         guard (1...15).contains(bridgeName.utf8.count) else {
             throw .invalidSubnet(subnet, reason: "bridge name \"\(bridgeName)\" must have 1 to 15 characters")
         }
         self.name = name
         self.subnet = cidr.description
-        self.gateway = gateway ?? cidr.address(at: 1)
+        self.gateway = gateway ?? cidr.address(at: 1).description
         self.mtu = mtu
         self.bridgeName = bridgeName
         self.dockerMasquerade = dockerMasquerade

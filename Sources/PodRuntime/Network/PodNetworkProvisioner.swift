@@ -1,4 +1,5 @@
 import DockerEngine
+import IPv4
 import Logging
 
 /// Makes the engine hold the ``PodNetwork``: adopts a network of that name that matches it,

@@ -2,6 +2,7 @@ import AgentTime
 import CNetfilter
 import Dispatch
 import Foundation
+import IPv4
 import KubeAPI
 import Logging
 import ServiceLifecycle

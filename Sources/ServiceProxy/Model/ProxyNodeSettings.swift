@@ -1,3 +1,5 @@
+import IPv4
+
 /// What the proxy needs to know about the node it programs.
 public struct ProxyNodeSettings: Sendable, Hashable {
     /// The network all pods of the cluster are in (flannel's `10.244.0.0/16`); connections to a

@@ -1,3 +1,5 @@
+import IPv4
+
 extension Ruleset {
     /// The ruleset that serves `state`, laid out as kube-proxy's nftables mode (Cluster traffic
     /// policy, IPv4):

@@ -1,6 +1,5 @@
-import IPv4
-
-/// An IPv4 network such as the cluster CIDR `10.244.0.0/16`.
+/// An IPv4 network such as the cluster CIDR `10.244.0.0/16`, host bits cleared: the proxy's
+/// cluster CIDR and the pod network's subnet.
 public struct IPv4CIDR: Sendable, Hashable, CustomStringConvertible {
     /// The network address, host bits cleared.
     public var address: IPv4Address
@@ -32,6 +31,9 @@ public struct IPv4CIDR: Sendable, Hashable, CustomStringConvertible {
     public var mask: UInt32 { IPv4CIDR.mask(prefixLength) }
 
     public func contains(_ candidate: IPv4Address) -> Bool { candidate.value & mask == address.value }
+
+    /// The address `offset` past the network address (`.1` is the usual gateway).
+    public func address(at offset: UInt32) -> IPv4Address { IPv4Address(address.value &+ offset) }
 
     public var description: String { "\(address)/\(prefixLength)" }
 
