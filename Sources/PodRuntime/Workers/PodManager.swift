@@ -212,7 +212,10 @@ public actor PodManager: ServiceLifecycle.Service {
         defer { timingReport.cancel() }
         // On shutdown the loop is cancelled, which also ends the event stream.
         await cancelWhenGracefulShutdown {
-            var backOff = RetryBackOff(initial: .milliseconds(500), maximum: .seconds(10))
+            // At most 2 s between attempts: deaths during the outage are found by the syncs that
+            // follow a reconnect, and kubelet's PLEG relists every second; a longer pause would
+            // leave a death after the engine's return unseen for as long.
+            var backOff = RetryBackOff(initial: .milliseconds(500), maximum: .seconds(2))
             while !Task.isCancelled {
                 do {
                     for try await event in self.engine.containerEvents(labels: labels) {
