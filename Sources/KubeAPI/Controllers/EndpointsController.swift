@@ -24,13 +24,11 @@ public enum EndpointsController {
         var result = Endpoints(
             apiVersion: "v1", kind: "Endpoints",
             metadata: ObjectMeta(name: service.metadata.name, namespace: namespace, labels: service.metadata.labels))
-        guard let selector = service.spec.selector, !selector.isEmpty else { return result }
+        guard service.spec.selector?.isEmpty == false else { return result }
         let servicePorts = service.spec.ports ?? []
         var groups: [[EndpointPort]: (ready: [EndpointAddress], notReady: [EndpointAddress])] = [:]
-        for pod in pods where (pod.metadata.namespace ?? "default") == namespace {
-            guard selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }),
-                let address = address(of: pod, service: service)
-            else { continue }
+        for pod in pods where selects(service, pod) {
+            guard let address = address(of: pod, service: service) else { continue }
             let ports = servicePorts.compactMap { port(for: $0, on: pod) }
             if ports.isEmpty, !servicePorts.isEmpty { continue }
             if isReady(pod) {
@@ -39,7 +37,7 @@ public enum EndpointsController {
                 groups[ports, default: ([], [])].notReady.append(address)
             }
         }
-        let subsets = groups.sorted { order($0.key).lexicographicallyPrecedes(order($1.key)) }.map { ports, group in
+        let subsets = groups.sorted { $0.key.lexicographicallyPrecedes($1.key, by: Self.precedes) }.map { ports, group in
             EndpointSubset(
                 addresses: group.ready.isEmpty ? nil : group.ready.sorted { $0.ip < $1.ip },
                 notReadyAddresses: group.notReady.isEmpty ? nil : group.notReady.sorted { $0.ip < $1.ip },
@@ -47,6 +45,14 @@ public enum EndpointsController {
         }
         result.subsets = subsets.isEmpty ? nil : subsets
         return result
+    }
+
+    /// Whether the service's selector (not empty) matches the pod's labels, in its namespace.
+    public static func selects(_ service: Service, _ pod: Pod) -> Bool {
+        guard let selector = service.spec.selector, !selector.isEmpty,
+            (pod.metadata.namespace ?? "default") == (service.metadata.namespace ?? "default")
+        else { return false }
+        return selector.allSatisfy { pod.metadata.labels?[$0.key] == $0.value }
     }
 
     /// Whether the pod's `Ready` condition is `True`.
@@ -106,8 +112,8 @@ public enum EndpointsController {
         return EndpointPort(name: name, port: number, protocol: proto)
     }
 
-    /// Subsets sort by their ports: numbers, then names and protocols.
-    private static func order(_ ports: [EndpointPort]) -> [String] {
-        ports.map { "\(String(repeating: "0", count: max(0, 5 - String($0.port).count)))\($0.port)/\($0.protocol ?? "")/\($0.name ?? "")" }
+    /// Subsets sort by their ports: numbers, then protocols and names.
+    private static func precedes(_ lhs: EndpointPort, _ rhs: EndpointPort) -> Bool {
+        (lhs.port, lhs.protocol ?? "", lhs.name ?? "") < (rhs.port, rhs.protocol ?? "", rhs.name ?? "")
     }
 }

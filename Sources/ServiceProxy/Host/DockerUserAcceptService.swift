@@ -23,9 +23,7 @@ public struct DockerUserAcceptService: ServiceLifecycle.Service {
             var failed = false
             while !Task.isCancelled {
                 do {
-                    // iptables waits for the xtables lock: off the cooperative pool.
-                    let accept = self.accept
-                    let outcome = try await accept.ensure()
+                    let outcome = try await self.accept.ensure()
                     failed = false
                     report(outcome, after: last)
                     last = outcome

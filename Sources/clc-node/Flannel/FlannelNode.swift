@@ -191,9 +191,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
 
     private func remoteLeases(_ leases: [SubnetLease], excluding ours: IPv4Subnet) -> [RemoteLease] {
         leases.compactMap { lease in
-            guard lease.subnet != ours, let subnet = IPv4Network("\(lease.subnet)"),
-                let publicIP = IPv4Address("\(lease.attributes.publicIP)")
-            else { return nil }
+            guard lease.subnet != ours, let subnet = IPv4Network("\(lease.subnet)") else { return nil }
+            let publicIP = lease.attributes.publicIP
             var mac: String?
             if case .string(let text)? = lease.attributes.backendData?[member: "VtepMAC"] { mac = text }
             return RemoteLease(subnet: subnet, publicIP: publicIP, backendType: lease.attributes.backendType, vtepMAC: mac)

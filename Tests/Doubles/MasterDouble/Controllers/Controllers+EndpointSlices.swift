@@ -53,10 +53,9 @@ extension Controllers {
     /// selector matches, through KubeAPI's `EndpointsController` rules (`shouldBeEndpoint` with
     /// terminating pods kept, target ports resolved per pod).
     static func desiredSlices(for service: KubeAPI.Service, pods: [Pod]) -> [(ports: JSONValue, endpoints: JSONValue)] {
-        let selector = service.spec.selector ?? [:]
         let servicePorts = service.spec.ports ?? []
         var groups: [JSONValue: [JSONValue]] = [:]
-        for pod in pods where selector.allSatisfy({ pod.metadata.labels?[$0.key] == $0.value }) {
+        for pod in pods where EndpointsController.selects(service, pod) {
             guard let endpoint = sliceEndpoint(pod, service: service) else { continue }
             let ports: [JSONValue] = servicePorts.compactMap { servicePort in
                 guard let port = EndpointsController.port(for: servicePort, on: pod) else { return nil }
