@@ -45,13 +45,14 @@ fi
 # Three rounds: the unit and kernel tests, then the integration tests that run agents, engines
 # and simulated nodes (each round's suites in parallel), then, one at a time, the suites whose
 # assertions are timings (restart times, a registry time-out, connections refused or served
-# within a second, the node lifecycle controller's grace periods, probe and request time-outs).
+# within a second, probe and request time-outs; the node lifecycle controller's grace periods run
+# on a manual clock and are no longer among them).
 # On a 2-core machine the load of parallel suites starves timers (a 1 s bound took 5.6 s), and
 # the timing suites must not measure their neighbours. So must the suites that count the test
 # process's descriptors or threads before and after (the node server's bounds, the log follows):
 # in a parallel round the other suites' sockets come and go in between. And so must the suites
 # that expect a stopped server's port to refuse connections: a neighbour may be given the port.
-timing='AgentMetricsTests\.MetricsServerTests|IntegrationTests\.(LivenessRestartTimingTests|IsolatedRegistryTests|ServiceProxyEndToEndTests)|MasterDoubleTests\.NodeLifecycleTests|ProbesTests\.NetworkHandlerRunnerTests|CurlHTTPTests|NodeServerTests\.BoundsTests|ContainerLogsTests\.DockerLogsTests|NodeStreamingTests\.WebSocketSessionTests|MasterClientTests\.ReflectorRecoveryTests|FlannelSubnetTests\.LeaseServiceTests'
+timing='AgentMetricsTests\.MetricsServerTests|IntegrationTests\.(LivenessRestartTimingTests|IsolatedRegistryTests|ServiceProxyEndToEndTests)|ProbesTests\.NetworkHandlerRunnerTests|CurlHTTPTests|NodeServerTests\.BoundsTests|ContainerLogsTests\.DockerLogsTests|NodeStreamingTests\.WebSocketSessionTests|MasterClientTests\.ReflectorRecoveryTests|FlannelSubnetTests\.LeaseServiceTests'
 # The kernel suites run their commands synchronously (ip, nft, nc in scratch namespaces): on a
 # 2-core machine they hold both of Swift's cooperative threads for seconds at a time and starve
 # the watches, reflectors and back-offs of the other suites of round 1. So round 1 runs them in

@@ -3,24 +3,52 @@ import KubeAPI
 import MasterDouble
 import Testing
 
-/// The node lifecycle controller, with a grace period of seconds instead of 40.
+/// The node lifecycle controller with kube-controller-manager's defaults (checks every 5 s, 40 s
+/// grace, 60 s for a node that never posted), on a manual clock and with the controllers run only
+/// when the test says: each test moves the master's clock a monitor period at a time and runs
+/// them, so the grace period is exact and no test waits for anything that should not happen.
 @Suite("Node lifecycle controller")
 struct NodeLifecycleTests {
     static let strategic = "application/strategic-merge-patch+json"
+    static let leases = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
 
-    /// A double whose controller checks every 200 ms with a 5 s grace period (long enough that a
-    /// loaded machine delays no heartbeat past it by accident).
-    static func fixture(startupGrace: Duration = .seconds(60)) throws -> Fixture {
-        let fixture = try Fixture()
-        fixture.master.nodeLifecycle = NodeLifecycleSettings(
-            monitorPeriod: .milliseconds(200), gracePeriod: .seconds(5), startupGracePeriod: startupGrace)
-        return fixture
+    /// A double on a manual clock with the controller's default settings.
+    static func fixture() throws -> (Fixture, ManualWallClock) {
+        let clock = ManualWallClock()
+        let fixture = try Fixture(clock: clock)
+        #expect(fixture.master.nodeLifecycle == NodeLifecycleSettings())
+        return (fixture, clock)
+    }
+
+    /// Moves the master's clock by `duration`, one monitor period (5 s) at a time, running the
+    /// controllers after each step as their loop would.
+    static func pass(_ duration: Duration, on fixture: Fixture, _ clock: ManualWallClock) {
+        var left = duration
+        while left > .zero {
+            let step = min(left, .seconds(5))
+            clock.advance(by: step)
+            fixture.master.runControllers()
+            left -= step
+        }
+    }
+
+    static func ready(_ fixture: Fixture, _ node: String = "node-a") -> String? {
+        condition(fixture.master.node(node), "Ready")?["status"]?.stringValue
+    }
+
+    /// A Lease of the node renewed at `renewTime`.
+    static func lease(renewed renewTime: Date) -> JSONValue {
+        [
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "node-a", "namespace": "kube-node-lease"],
+            "spec": ["holderIdentity": "node-a", "leaseDurationSeconds": 40, "renewTime": .string(KubeTime.formatMicroForTest(renewTime))],
+        ]
     }
 
     /// The node's heartbeat as the agent sends it: a strategic merge patch of the status with
     /// the four conditions, heartbeat now.
     static func heartbeat(
-        _ fixture: Fixture, node: String, transition: String = "2026-12-03T10:00:00Z", at time: Date = Date()
+        _ fixture: Fixture, node: String, transition: String = "2026-12-03T10:00:00Z", at time: Date
     ) async throws -> Int {
         let now = KubeTime.format(time)
         func condition(_ type: String, _ status: String, _ reason: String) -> JSONValue {
@@ -64,20 +92,22 @@ struct NodeLifecycleTests {
         "a node silent past the grace period goes Unknown, its pods' Ready goes False by a PUT the watch sees, with NodeNotReady events; a heartbeat makes it Ready again"
     )
     func silentNode() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         try fixture.master.create(Objects.node("node-a"))
-        // The pods exist before the heartbeat: a pod bound to a node already gone Unknown is not
-        // marked (as in the real controller), and a loaded machine could get there first.
         try Self.readyPod(fixture, "a", node: "node-a")
         try Self.readyPod(fixture, "elsewhere", node: "node-b")
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        fixture.master.runControllers()
         let heartbeat = try #require(Self.condition(fixture.master.node("node-a"), "Ready")?["lastHeartbeatTime"])
         let before = try #require(fixture.master.object(kind: "Pod", name: "a"))
         let watch = fixture.client.watch(
             "/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3Dnode-a&resourceVersion=\(fixture.master.resourceVersion)")
         defer { watch.cancel() }
 
-        #expect(await fixture.master.waitUntil(timeout: .seconds(15)) { Self.condition($0.node("node-a"), "Ready")?["status"] == "Unknown" })
+        Self.pass(.seconds(40), on: fixture, clock)
+        #expect(Self.ready(fixture) == "True", "40 s of silence is the grace period, not past it")
+        Self.pass(.seconds(5), on: fixture, clock)
+        #expect(Self.ready(fixture) == "Unknown", "the first check past the grace period")
         let node = fixture.master.node("node-a")
         for type in ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"] {
             let condition = try #require(Self.condition(node, type))
@@ -85,13 +115,13 @@ struct NodeLifecycleTests {
             #expect(condition["reason"] == "NodeStatusUnknown", "\(type)")
             #expect(condition["message"] == "Kubelet stopped posting node status.", "\(type)")
             #expect(condition["lastHeartbeatTime"] == heartbeat, "\(type): the last heartbeat is kept")
-            #expect(condition["lastTransitionTime"] != "2026-12-03T10:00:00Z", "\(type): the transition is now")
+            #expect(condition["lastTransitionTime"] == .string(KubeTime.format(clock.now)), "\(type): the transition is now")
         }
 
-        #expect(await fixture.master.waitUntil(timeout: .seconds(10)) { Self.condition($0.object(kind: "Pod", name: "a"), "Ready")?["status"] == "False" })
         let pod = try #require(fixture.master.object(kind: "Pod", name: "a"))
+        #expect(Self.condition(pod, "Ready")?["status"] == "False")
         #expect(pod[path: ["metadata", "resourceVersion"]] != before[path: ["metadata", "resourceVersion"]])
-        #expect(Self.condition(pod, "Ready")?["lastTransitionTime"] != "2026-12-03T10:00:05Z")
+        #expect(Self.condition(pod, "Ready")?["lastTransitionTime"] == .string(KubeTime.format(clock.now)))
         #expect(Self.condition(pod, "ContainersReady")?["status"] == "True", "the real controller leaves ContainersReady alone")
         #expect(pod[path: ["status", "containerStatuses"]] == before[path: ["status", "containerStatuses"]])
         #expect(Self.condition(fixture.master.object(kind: "Pod", name: "elsewhere"), "Ready")?["status"] == "True")
@@ -113,97 +143,87 @@ struct NodeLifecycleTests {
 
         // The heartbeat comes back: the node is Ready from the agent's patch and stays so; the
         // controller does not touch the pods again, that is the node agent's job.
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
-        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True")
-        try await Task.sleep(for: .milliseconds(600))
-        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True")
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        #expect(Self.ready(fixture) == "True")
+        Self.pass(.seconds(40), on: fixture, clock)
+        #expect(Self.ready(fixture) == "True")
         #expect(Self.condition(fixture.master.object(kind: "Pod", name: "a"), "Ready")?["status"] == "False")
+        #expect(fixture.master.events(namespace: "default").count == 2, "no second round of events")
     }
 
     @Test("the issue's variant also sets ContainersReady False")
     func containersReadyToo() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         fixture.master.nodeLifecycle.marksContainersNotReady = true
         try fixture.master.create(Objects.node("node-a"))
         try Self.readyPod(fixture, "a", node: "node-a")
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
-        #expect(await fixture.master.waitUntil(timeout: .seconds(15)) {
-            Self.condition($0.object(kind: "Pod", name: "a"), "ContainersReady")?["status"] == "False"
-        })
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        fixture.master.runControllers()
+        Self.pass(.seconds(45), on: fixture, clock)
+        #expect(Self.condition(fixture.master.object(kind: "Pod", name: "a"), "ContainersReady")?["status"] == "False")
         #expect(Self.condition(fixture.master.object(kind: "Pod", name: "a"), "Ready")?["status"] == "False")
     }
 
-    @Test("a node whose Lease is renewed stays Ready though its status heartbeat is old, and goes Unknown when the renewals stop")
+    @Test("a node whose Lease is renewed stays Ready though its status heartbeat is old, and goes Unknown at the first check past the grace period once the renewals stop")
     func leaseKeepsNodeAlive() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         try fixture.master.create(Objects.node("node-a"))
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
-        let path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
-        func lease() -> JSONValue {
-            [
-                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                "metadata": ["name": "node-a", "namespace": "kube-node-lease"],
-                "spec": ["holderIdentity": "node-a", "leaseDurationSeconds": 40, "renewTime": .string(KubeTime.formatMicroForTest(Date()))],
-            ]
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        #expect(try await fixture.client.send("POST", Self.leases, Self.lease(renewed: clock.now)).status == 201)
+        fixture.master.runControllers()
+        for _ in 0..<20 {
+            #expect(try await fixture.client.send("PUT", "\(Self.leases)/node-a", Self.lease(renewed: clock.now)).status == 200)
+            Self.pass(.seconds(5), on: fixture, clock)
         }
-        #expect(try await fixture.client.send("POST", path, lease()).status == 201)
-        let until = ContinuousClock.now + .seconds(8)
-        while ContinuousClock.now < until {
-            try await Task.sleep(for: .milliseconds(250))
-            #expect(try await fixture.client.send("PUT", "\(path)/node-a", lease()).status == 200)
-        }
-        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True", "8 s without a status heartbeat")
-        #expect(await fixture.master.waitUntil(timeout: .seconds(15)) { Self.condition($0.node("node-a"), "Ready")?["status"] == "Unknown" })
+        #expect(Self.ready(fixture) == "True", "100 s without a status heartbeat, the Lease renewed every 5 s")
+        Self.pass(.seconds(40), on: fixture, clock)
+        #expect(Self.ready(fixture) == "True")
+        Self.pass(.seconds(5), on: fixture, clock)
+        #expect(Self.ready(fixture) == "Unknown")
     }
 
     @Test(
         "a node whose clock is an hour behind stays Ready while it posts: its own timestamps are never compared with the controller's clock"
     )
     func nodeClockAnHourBehind() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         try fixture.master.create(Objects.node("node-a"))
-        let until = ContinuousClock.now + .seconds(8)
-        while ContinuousClock.now < until {
-            #expect(try await Self.heartbeat(fixture, node: "node-a", at: Date().addingTimeInterval(-3600)) == 200)
-            try await Task.sleep(for: .milliseconds(1100))
+        for _ in 0..<20 {
+            #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now.addingTimeInterval(-3600)) == 200)
+            Self.pass(.seconds(5), on: fixture, clock)
         }
-        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True", "8 s of heartbeats an hour old")
+        #expect(Self.ready(fixture) == "True", "100 s of heartbeats an hour old")
     }
 
     @Test("a Lease whose renewTime goes back (the node's clock stepped back) is not a renewal")
     func leaseGoingBackIsNoRenewal() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         try fixture.master.create(Objects.node("node-a"))
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
-        let path = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
-        var renewTime = Date()
-        func lease() -> JSONValue {
-            [
-                "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
-                "metadata": ["name": "node-a", "namespace": "kube-node-lease"],
-                "spec": ["holderIdentity": "node-a", "leaseDurationSeconds": 40, "renewTime": .string(KubeTime.formatMicroForTest(renewTime))],
-            ]
-        }
-        #expect(try await fixture.client.send("POST", path, lease()).status == 201)
-        let started = ContinuousClock.now
-        var unknownAfter: Duration?
-        while ContinuousClock.now - started < .seconds(15), unknownAfter == nil {
-            try await Task.sleep(for: .milliseconds(250))
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        var renewTime = clock.now
+        #expect(try await fixture.client.send("POST", Self.leases, Self.lease(renewed: renewTime)).status == 201)
+        fixture.master.runControllers()
+        var silence: Duration = .zero
+        while silence < .seconds(60), Self.ready(fixture) == "True" {
             renewTime = renewTime.addingTimeInterval(-1)
-            #expect(try await fixture.client.send("PUT", "\(path)/node-a", lease()).status == 200)
-            if Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "Unknown" { unknownAfter = ContinuousClock.now - started }
+            #expect(try await fixture.client.send("PUT", "\(Self.leases)/node-a", Self.lease(renewed: renewTime)).status == 200)
+            Self.pass(.seconds(5), on: fixture, clock)
+            silence += .seconds(5)
         }
-        let after = try #require(unknownAfter, "renewals going back kept the node alive")
-        #expect(after >= .seconds(4), "the grace period counts from the last real heartbeat")
+        #expect(Self.ready(fixture) == "Unknown", "renewals going back kept the node alive")
+        #expect(silence == .seconds(45), "the grace period counts from the last real heartbeat")
     }
 
     @Test("a node that never posted its status goes Unknown with NodeStatusNeverUpdated after the startup grace period")
     func neverPosted() async throws {
-        let fixture = try Self.fixture(startupGrace: .seconds(2))
+        let (fixture, clock) = try Self.fixture()
         try fixture.master.create(Objects.node("node-a"))
         try Self.readyPod(fixture, "a", node: "node-a")
         let created = fixture.master.node("node-a")?[path: ["metadata", "creationTimestamp"]]
-        #expect(await fixture.master.waitUntil(timeout: .seconds(15)) { Self.condition($0.node("node-a"), "Ready") != nil })
+        fixture.master.runControllers()
+        Self.pass(.seconds(60), on: fixture, clock)
+        #expect(Self.condition(fixture.master.node("node-a"), "Ready") == nil, "60 s is the startup grace period, not past it")
+        Self.pass(.seconds(5), on: fixture, clock)
         for type in ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"] {
             let condition = try #require(Self.condition(fixture.master.node("node-a"), type))
             #expect(condition["status"] == "Unknown")
@@ -216,12 +236,12 @@ struct NodeLifecycleTests {
 
     @Test("switched off, the controller leaves a silent node alone")
     func disabled() async throws {
-        let fixture = try Self.fixture()
+        let (fixture, clock) = try Self.fixture()
         fixture.master.nodeLifecycle.enabled = false
         try fixture.master.create(Objects.node("node-a"))
-        #expect(try await Self.heartbeat(fixture, node: "node-a") == 200)
-        try await Task.sleep(for: .seconds(6))
-        #expect(Self.condition(fixture.master.node("node-a"), "Ready")?["status"] == "True")
+        #expect(try await Self.heartbeat(fixture, node: "node-a", at: clock.now) == 200)
+        Self.pass(.seconds(120), on: fixture, clock)
+        #expect(Self.ready(fixture) == "True")
     }
 }
 

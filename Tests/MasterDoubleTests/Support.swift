@@ -9,10 +9,33 @@ struct Fixture {
     let master: MasterDouble
     let client: APIClient
 
-    init(servesLeases: Bool = true) throws {
-        master = try MasterDouble(servesLeases: servesLeases)
+    /// - Parameter clock: a manual clock for the master; its controllers then run only when the
+    ///   test calls `runControllers()`.
+    init(servesLeases: Bool = true, clock: ManualWallClock? = nil) throws {
+        let now: @Sendable () -> Date
+        if let clock {
+            now = { clock.now }
+        } else {
+            now = { Date() }
+        }
+        master = try MasterDouble(servesLeases: servesLeases, clock: now, controllersRunOnTheirOwn: clock == nil)
         try master.start()
         client = APIClient(url: master.url)
+    }
+}
+
+/// A wall clock that moves only when the test moves it: the master's time in tests of what it
+/// does after seconds of silence, so that no test sleeps to show that nothing happened.
+final class ManualWallClock: Sendable {
+    private let current: Mutex<Date>
+
+    /// Starts at a whole second, so that RFC 3339 timestamps (whole seconds) lose nothing.
+    init(_ start: Date = Date(timeIntervalSince1970: 1_796_000_000)) { current = Mutex(start) }
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(by duration: Duration) {
+        current.withLock { $0 = $0.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) }
     }
 }
 

@@ -92,11 +92,15 @@ struct ServiceProxyControllerTests {
         let (controller, writer, _, task) = Self.running(endpointsFromMaster: true)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(writer.applied.isEmpty, "the table of an earlier run must keep serving until the endpoints are listed")
+        #expect(await controller.owedSyncFor() == nil, "services without their endpoints owe no sync")
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.7"])])
         #expect(await Self.waitFor { writer.applied.count == 1 })
-        #expect(writer.applied.first?.operations.prefix(3) == [.addTable, .deleteTable, .addTable], "the first sync is full")
+        let first = try #require(writer.applied.first)
+        #expect(first.operations.prefix(3) == [.addTable, .deleteTable, .addTable], "the first sync is full")
+        // The table of an earlier run must keep serving until the endpoints are listed: a sync
+        // before them would have been this first one, rejecting the service's connections.
+        #expect(first.operations.contains { $0.description.contains("dnat to 10.244.1.7:80") })
+        #expect(!first.operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
     }
 
     @Test("an endpoint added later is a partial sync that DNATs to it")
@@ -120,14 +124,16 @@ struct ServiceProxyControllerTests {
         let (controller, writer, _, task) = Self.running(endpointsFromMaster: false)
         defer { task.cancel() }
         await controller.update(services: [Self.frontendService])
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(writer.applied.isEmpty, "after a restart, running pods are not known yet: their services must not be rejected")
-        await controller.update(localPods: [])
-        #expect(await Self.waitFor { writer.applied.count == 1 })
-        #expect(writer.applied[0].operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
+        #expect(await controller.owedSyncFor() == nil, "services before this node's pods owe no sync")
         await controller.update(localPods: [Self.readyFrontendPod(ip: "10.244.1.9")])
+        #expect(await Self.waitFor { writer.applied.count == 1 })
+        // After a restart, running pods are not known yet: a sync before their report would
+        // have been this first one, rejecting the service's connections.
+        #expect(writer.applied[0].operations.contains { $0.description.contains("dnat to 10.244.1.9:80") })
+        #expect(!writer.applied[0].operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
+        await controller.update(localPods: [])
         #expect(await Self.waitFor { writer.applied.count == 2 })
-        #expect(writer.applied[1].operations.contains { $0.description.contains("dnat to 10.244.1.9:80") })
+        #expect(writer.applied[1].operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
     }
 
     @Test("a failed sync is reported, retried, and the retry is full")

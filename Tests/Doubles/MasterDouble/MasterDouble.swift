@@ -25,7 +25,7 @@ import Synchronization
 /// ```
 public final class MasterDouble: Sendable {
     private let store = ObjectStore()
-    private let registry = Registry()
+    private let registry: Registry
     private let faults = Faults()
     private let log = RequestLog()
     let settings = SharedSettings()
@@ -45,8 +45,20 @@ public final class MasterDouble: Sendable {
     ///     nodes in network namespaces reach (scripts/netns-nodes.sh).
     ///   - port: The TCP port, or 0 for an ephemeral one.
     ///   - servesLeases: Whether to serve the coordination.k8s.io/v1 group.
+    ///   - clock: The master's wall clock: timestamps it writes, and the node lifecycle
+    ///     controller's idea of now (a test moves a manual one instead of sleeping).
+    ///   - controllersRunOnTheirOwn: Whether the controllers run after every write and every
+    ///     second; false leaves them to `runControllers()`, for a test on a manual clock that
+    ///     decides when each check happens.
     /// - Throws: `SocketError` when the port cannot be bound.
-    public init(host: String = "127.0.0.1", port: Int = 0, servesLeases: Bool = true) throws {
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, servesLeases: Bool = true,
+        clock: @escaping @Sendable () -> Date = { Date() }, controllersRunOnTheirOwn: Bool = true
+    ) throws {
+        self.controllersRunOnTheirOwn = controllersRunOnTheirOwn
+        var registry = Registry()
+        registry.clock = clock
+        self.registry = registry
         self.host = host
         self.servesLeases = servesLeases
         let handler = APIHandler(
@@ -73,8 +85,11 @@ public final class MasterDouble: Sendable {
     public func start() throws {
         handler.stopping.store(false, ordering: .relaxed)
         try server.start()
-        controllerLoop.start()
+        if controllersRunOnTheirOwn { controllerLoop.start() }
     }
+
+    /// Whether the controllers run after every write and every second, or only on `runControllers()`.
+    public let controllersRunOnTheirOwn: Bool
 
     /// Stops listening, so that connections are refused, and cuts every open connection
     /// (watches end without their terminating chunk). The store and the controllers keep
@@ -115,6 +130,14 @@ public final class MasterDouble: Sendable {
     public var nodeLifecycle: NodeLifecycleSettings {
         get { settings.withLock { $0.nodeLifecycle } }
         set { settings.withLock { $0.nodeLifecycle = newValue } }
+    }
+
+    /// Runs every controller once, now, as its own loop would (a pass that is not due, such as
+    /// the node lifecycle controller's before its monitor period has passed on the master's
+    /// clock, does nothing). With a manual clock, a test moves the clock and calls this instead
+    /// of waiting for the loop.
+    public func runControllers() {
+        controllerLoop.passNow()
     }
 
     /// Runs a registry operation on the store, as one atomic write.

@@ -33,16 +33,26 @@ final class ControllerLoop: Sendable {
                 let current = settings.withLock { $0 }
                 let idlePass = min(1, current.nodeLifecycle.monitorPeriod.seconds)
                 guard changed || Date().timeIntervalSince(lastPass) >= idlePass else { continue }
-                seen = store.write { state in
-                    controllers.reconcile(&state, settings: current)
-                    return state.revision
-                }
+                seen = pass(settings: current)
                 lastPass = Date()
             }
             finished.signal()
         }
         thread.name = "master-double controllers"
         thread.start()
+    }
+
+    /// One pass of every controller, on the caller's thread; returns the store's revision after it.
+    @discardableResult
+    func passNow() -> Int64 {
+        pass(settings: settings.withLock { $0 })
+    }
+
+    private func pass(settings current: Settings) -> Int64 {
+        store.write { state in
+            controllers.reconcile(&state, settings: current)
+            return state.revision
+        }
     }
 
     func stop() {
