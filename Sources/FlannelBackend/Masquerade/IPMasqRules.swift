@@ -23,8 +23,8 @@ public enum IPMasqRules {
     ///   - lease: our lease's subnet.
     ///   - proxyMark: the proxy's masquerade mark bit (0x4000).
     public static func ruleset(network: IPv4Network, lease: IPv4Network, proxyMark: UInt32 = 0x4000) -> Ruleset {
-        let net = cidr(network.network)
-        let ours = cidr(lease.network)
+        let net = network.cidr
+        let ours = lease.cidr
         let multicast = IPv4CIDR("224.0.0.0/4")!
         let rules: [Rule] = [
             Rule(.markAnd(mask: proxyMark, equals: proxyMark), .verdict(.return)),
@@ -36,9 +36,5 @@ public enum IPMasqRules {
         ]
         let base = BaseChain(type: .nat, hook: .postrouting, priority: BaseChain.srcnat)
         return Ruleset(table: table, chains: [Chain(chain, base: base, rules: rules)])
-    }
-
-    private static func cidr(_ network: IPv4Network) -> IPv4CIDR {
-        IPv4CIDR(network.address, prefixLength: network.prefixLength)!
     }
 }

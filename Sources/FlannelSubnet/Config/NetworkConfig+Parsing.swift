@@ -13,7 +13,7 @@ extension NetworkConfig {
         guard case .object = document else { throw .notJSON(detail: "the document is \(document.typeName)") }
 
         guard let networkValue = document[member: "Network"], networkValue != .null else { throw .missing(field: "Network") }
-        guard case let .string(networkText) = networkValue, let network = IPv4Subnet(networkText) else {
+        guard case let .string(networkText) = networkValue, let network = IPv4Subnet(requiringPrefix: networkText) else {
             throw .invalid(field: "Network", value: networkValue.jsonText, reason: "not an IPv4 network in CIDR form (10.1.0.0/16)")
         }
 

@@ -41,7 +41,7 @@ public struct SubnetFile: Sendable, Hashable {
             if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
                 value = value.dropFirst().dropLast()
             }
-            return IPv4Subnet(value)
+            return IPv4Subnet(requiringPrefix: value)
         }
         return nil
     }

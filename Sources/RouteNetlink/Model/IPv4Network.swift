@@ -13,17 +13,15 @@ public struct IPv4Network: Sendable, Hashable, Comparable, CustomStringConvertib
         self.prefixLength = prefixLength
     }
 
+    /// The network `cidr` (host bits cleared, as a CIDR's are).
+    public init(_ cidr: IPv4CIDR) {
+        self.init(unchecked: cidr.address, cidr.prefixLength)
+    }
+
     /// Parses `10.1.15.0/24`; a bare address is a /32.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard let address = parts.first.flatMap({ IPv4Address($0) }) else { return nil }
-        switch parts.count {
-        case 1: self.init(address, prefixLength: 32)
-        case 2:
-            guard let length = Int(parts[1]) else { return nil }
-            self.init(address, prefixLength: length)
-        default: return nil
-        }
+        guard let (address, length) = IPv4Address.withPrefixLength(text) else { return nil }
+        self.init(address, prefixLength: length)
     }
 
     /// The netmask as a host-order integer (/16 is 0xffff0000).
@@ -40,6 +38,9 @@ public struct IPv4Network: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     public var description: String { "\(address)/\(prefixLength)" }
+
+    /// The network as the proxy and the pod network name one: host bits cleared.
+    public var cidr: IPv4CIDR { IPv4CIDR(address, prefixLength: prefixLength)! }
 
     public static func < (lhs: IPv4Network, rhs: IPv4Network) -> Bool {
         (lhs.address, lhs.prefixLength) < (rhs.address, rhs.prefixLength)

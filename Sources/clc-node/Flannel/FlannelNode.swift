@@ -136,9 +136,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
 
     /// Builds the node's share of the flannel network from `lease`.
     private func program(lease: SubnetLease, config: NetworkConfig, mtu: Int?) async -> Programmed? {
-        guard let subnet = IPv4Network("\(lease.subnet)"), let network = IPv4Network("\(config.network)"),
-            let publicIP = IPv4Address(settings.publicIP)
-        else { return nil }
+        guard let publicIP = IPv4Address(settings.publicIP) else { return nil }
+        let (subnet, network) = (IPv4Network(lease.subnet), IPv4Network(config.network))
         let kind: BackendKind =
             switch config.backend {
             case .hostGateway: .hostGateway
@@ -162,8 +161,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
             let accept = DockerUserAcceptService(accept: DockerForwardAccept(mark: nil, acceptedNetworks: ["\(network)"]), logger: logger)
             tasks.append(Task { try? await accept.run() })
         }
-        if settings.setsProxyClusterCIDR, let proxy, let cidr = IPv4CIDR("\(config.network)") {
-            await proxy.update(clusterCIDR: cidr)
+        if settings.setsProxyClusterCIDR, let proxy {
+            await proxy.update(clusterCIDR: config.network)
         }
         logger.info(
             "flannel subnet leased",
@@ -191,7 +190,8 @@ final class FlannelNode: ServiceLifecycle.Service, Sendable {
 
     private func remoteLeases(_ leases: [SubnetLease], excluding ours: IPv4Subnet) -> [RemoteLease] {
         leases.compactMap { lease in
-            guard lease.subnet != ours, let subnet = IPv4Network("\(lease.subnet)") else { return nil }
+            guard lease.subnet != ours else { return nil }
+            let subnet = IPv4Network(lease.subnet)
             let publicIP = lease.attributes.publicIP
             var mac: String?
             if case .string(let text)? = lease.attributes.backendData?[member: "VtepMAC"] { mac = text }

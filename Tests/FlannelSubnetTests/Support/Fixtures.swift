@@ -6,7 +6,7 @@ import IPv4
 enum Fixtures {
     static let logger = Logger(label: "FlannelSubnetTests", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func subnet(_ text: String) -> IPv4Subnet { IPv4Subnet(text)! }
+    static func subnet(_ text: String) -> IPv4Subnet { IPv4Subnet(requiringPrefix: text)! }
     static func ip(_ text: String) -> IPv4Address { IPv4Address(text)! }
 
     static func config(_ json: String) throws(NetworkConfigError) -> NetworkConfig { try NetworkConfig.parse(Array(json.utf8)) }
@@ -14,7 +14,7 @@ enum Fixtures {
     static let hostGWConfig = #"{"Network":"10.1.0.0/16","Backend":{"Type":"host-gw"}}"#
 
     static func lease(_ subnet: String, _ publicIP: String, type: String = "host-gw") -> SubnetLease {
-        SubnetLease(subnet: IPv4Subnet(subnet)!, attributes: LeaseAttributes(publicIP: IPv4Address(publicIP)!, backendType: type))
+        SubnetLease(subnet: IPv4Subnet(requiringPrefix: subnet)!, attributes: LeaseAttributes(publicIP: IPv4Address(publicIP)!, backendType: type))
     }
 
     /// A fresh directory for files a test writes.
