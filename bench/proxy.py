@@ -23,6 +23,7 @@
       The table of the key=value lines proxy.sh collected.
 """
 import json
+import re
 import queue
 import select
 import socket
@@ -195,16 +196,11 @@ def master(port, count, burst=0):
     watchers = {}
 
     def kernel_services():
-        """Elements of the service-ips maps of every clc-proxy table; -1 before the first table."""
-        listing = subprocess.run(["nft", "list", "tables", "ip"], capture_output=True, text=True).stdout
-        tables = [line.split()[-1] for line in listing.splitlines() if line.split()[-1].startswith("clc-proxy")]
-        if "clc-proxy" not in tables:
+        """Elements of the cluster-ips set of clc-proxy (the cluster IP ports served); -1 before the table."""
+        listed = subprocess.run(["nft", "list", "set", "ip", "clc-proxy", "cluster-ips"], capture_output=True, text=True)
+        if listed.returncode != 0:
             return -1
-        total = 0
-        for table in tables:
-            out = subprocess.run(["nft", "list", "map", "ip", table, "service-ips"], capture_output=True, text=True).stdout
-            total += out.count(" : goto ")
-        return total
+        return len(re.findall(r"\d+\.\d+\.\d+\.\d+ \. tcp \. \d+", listed.stdout))
 
     def run_burst():
         while kernel_services() != count:

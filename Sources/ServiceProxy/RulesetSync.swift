@@ -6,9 +6,10 @@
 /// A partial sync costs nearly the same at 100 services as at 10,000: given the changed services
 /// (`sync(changes:node:with:)`), or finding them by comparing the input in place with the last
 /// one (`sync(to:with:)`), only the fragments (`Ruleset.fragment(for:node:)`) of the services
-/// that differ are computed and diffed, and past `ProxyNames.servicesPerShard` services the
-/// kernel validates only the shard tables that changed (`Ruleset+Shards.swift`). A change in the
-/// number of shards, like new node settings, replaces every table.
+/// that differ are computed and diffed, and the kernel is sent set and map elements (the first
+/// port with a new endpoint count adds that count's slot maps and rewrites the `services`
+/// chain; the last one to leave a count takes them away again). New node settings replace the
+/// table.
 public struct RulesetSync: Sendable {
     /// What a sync did, for logs and metrics (kube-proxy's full and partial syncs).
     public enum Kind: String, Sendable, Hashable {
@@ -30,8 +31,19 @@ public struct RulesetSync: Sendable {
         /// Which service holds each cluster IP port and NodePort; nil when the sync had a
         /// conflict or a service twice, which only the full comparison resolves.
         var owners: [PortKey: ServiceID]?
-        /// How many tables the services are spread over.
-        var shards: Int
+        /// How many ports are served through the slots of each endpoint count: the counts
+        /// above zero are those whose slot maps and dispatch rules the table has.
+        var slotPorts: [Int: Int]
+
+        var slotClasses: Set<Int> { Set(slotPorts.keys) }
+
+        /// Counts `service`'s slot ports in (`by` 1) or out (-1).
+        mutating func countSlots(of service: ProxiedService, by delta: Int) {
+            for count in Ruleset.slotPorts(of: service) {
+                slotPorts[count, default: 0] += delta
+                if slotPorts[count] == 0 { slotPorts[count] = nil }
+            }
+        }
     }
 
     /// Nil before the first successful sync and after a failed one (the kernel may hold
@@ -41,28 +53,17 @@ public struct RulesetSync: Sendable {
     /// The ports left out of the last sync because another service holds them.
     public private(set) var conflicts: [PortConflict] = []
 
-    /// At most this many tables; 1 keeps every service in `clc-proxy`, as kube-proxy does
-    /// (the benchmark's baseline).
-    public let maximumShards: Int
-
-    public init(maximumShards: Int = ProxyNames.maximumShards) {
-        self.maximumShards = max(1, min(maximumShards, ProxyNames.maximumShards))
-    }
-
-    /// The tables the kernel holds as far as this process knows (`clc-proxy`, then the shard
-    /// tables); nil before the first successful sync and after a failed one. Assembled on each
-    /// call: for tests and debugging.
-    public var appliedRulesets: [Ruleset]? {
-        guard let applied else { return nil }
-        return Ruleset.tables(applied.services.values, node: applied.node, shards: applied.shards)
-    }
+    public init() {}
 
     /// Whether a sync succeeded since this value was made or last failed.
     public var hasApplied: Bool { applied != nil }
 
-    /// `clc-proxy` as the kernel holds it as far as this process knows: every service, while
-    /// they fit one table.
-    public var appliedRuleset: Ruleset? { appliedRulesets?.first }
+    /// `clc-proxy` as the kernel holds it as far as this process knows; nil before the first
+    /// successful sync and after a failed one. Assembled on each call: for tests and debugging.
+    public var appliedRuleset: Ruleset? {
+        guard let applied else { return nil }
+        return Ruleset.services(applied.services.values, node: applied.node)
+    }
 
     /// Brings the table to the ruleset of `state`.
     /// - Parameters:
@@ -77,11 +78,11 @@ public struct RulesetSync: Sendable {
         }
         if let changed = fast {
             guard !changed.isEmpty else { return .unchanged }
-            // Same services, same count: the same shards.
             conflicts = []
             // Taken out of `applied`, the dictionaries have one holder and are updated in place,
             // at the cost of the changed services only.
             var next = applied.take()!
+            let previousClasses = next.slotClasses
             var old: [ServiceID: ProxiedService] = [:]
             for index in changed {
                 let new = state.services[index]
@@ -90,9 +91,11 @@ public struct RulesetSync: Sendable {
                 for key in PortKey.keys(of: previous) where next.owners![key] == new.id { next.owners![key] = nil }
                 for key in PortKey.keys(of: new) { next.owners![key] = new.id }
                 next.services[new.id] = new
+                next.countSlots(of: previous, by: -1)
+                next.countSlots(of: new, by: 1)
             }
             next.input = state.services
-            return try partialSync(changed: Array(old.keys), old: old, to: next, with: writer)
+            return try partialSync(changed: Array(old.keys), old: old, previousClasses: previousClasses, to: next, with: writer)
         }
 
         let (resolved, conflicts) = state.resolveConflicts()
@@ -103,11 +106,10 @@ public struct RulesetSync: Sendable {
             owners = [:]
             for service in services.values { for key in PortKey.keys(of: service) { owners![key] = service.id } }
         }
-        let next = Applied(
-            node: state.node, services: services, input: state.services, owners: owners,
-            shards: Ruleset.shardCount(forServices: services.count, maximum: maximumShards))
+        var next = Applied(node: state.node, services: services, input: state.services, owners: owners, slotPorts: [:])
+        for service in services.values { next.countSlots(of: service, by: 1) }
 
-        guard let current = applied, current.node == state.node, current.shards == next.shards else {
+        guard let current = applied, current.node == state.node else {
             return try fullSync(to: next, with: writer)
         }
 
@@ -118,25 +120,19 @@ public struct RulesetSync: Sendable {
             return .unchanged
         }
         let old = Dictionary(uniqueKeysWithValues: changed.compactMap { id in current.services[id].map { (id, $0) } })
-        return try partialSync(changed: changed, old: old, to: next, with: writer)
+        return try partialSync(changed: changed, old: old, previousClasses: current.slotClasses, to: next, with: writer)
     }
 
     /// Whether `sync(changes:node:with:)` can apply `changes` by themselves: after a successful
-    /// sync with the same node settings and no port conflict, when the number of tables stays
-    /// and no changed service claims a port that a service other than the changed ones holds,
-    /// or that another changed service claims too. Otherwise only the whole state will do.
+    /// sync with the same node settings and no port conflict, when no changed service claims a
+    /// port that a service other than the changed ones holds, or that another changed service
+    /// claims too. Otherwise only the whole state will do.
     /// - Parameter changes: each changed service's new value (as `ServiceProxyState.served`
     ///   gives it), nil where it is gone.
     public func accepts(changes: [ServiceID: ProxiedService?], node: ProxyNodeSettings) -> Bool {
         guard let current = applied, current.node == node, let owners = current.owners else { return false }
-        var count = current.services.count
         var claimed = Set<PortKey>()
         for (id, new) in changes {
-            switch (current.services[id] != nil, new != nil) {
-            case (false, true): count += 1
-            case (true, false): count -= 1
-            default: break
-            }
             guard let new else { continue }
             guard new.id == id else { return false }
             for key in PortKey.keys(of: new) {
@@ -145,7 +141,7 @@ public struct RulesetSync: Sendable {
                 if let owner = owners[key], owner != id, changes[owner] == nil { return false }
             }
         }
-        return Ruleset.shardCount(forServices: count, maximum: maximumShards) == current.shards
+        return true
     }
 
     /// Brings the tables from the last sync's services to the same with `changes` applied, at
@@ -164,19 +160,24 @@ public struct RulesetSync: Sendable {
         guard !effective.isEmpty else { return .unchanged }
         conflicts = []
         var next = applied.take()!
+        let previousClasses = next.slotClasses
         var old: [ServiceID: ProxiedService] = [:]
         // Release every changed service's claims first: two changed services may trade a port.
         for id in effective.keys {
             guard let previous = next.services[id] else { continue }
             old[id] = previous
+            next.countSlots(of: previous, by: -1)
             for key in PortKey.keys(of: previous) where next.owners![key] == id { next.owners![key] = nil }
         }
         for (id, new) in effective {
             next.services[id] = new
-            if let new { for key in PortKey.keys(of: new) { next.owners![key] = id } }
+            if let new {
+                for key in PortKey.keys(of: new) { next.owners![key] = id }
+                next.countSlots(of: new, by: 1)
+            }
         }
         next.input = nil
-        return try partialSync(changed: Array(effective.keys), old: old, to: next, with: writer)
+        return try partialSync(changed: Array(effective.keys), old: old, previousClasses: previousClasses, to: next, with: writer)
     }
 
     /// The positions in `input` whose services differ from the last sync's, found by comparing
@@ -202,46 +203,44 @@ public struct RulesetSync: Sendable {
         return changed
     }
 
-    /// Replaces every table: `clc-proxy` and the shards `next` needs, and deletes shard tables
-    /// beyond those (left by a run with more services, or by this one before it shrank).
+    /// Replaces the table, and deletes the shard tables an earlier version may have left.
     private mutating func fullSync(to next: Applied, with writer: some RulesetWriter) throws(NetfilterError) -> Kind {
         applied = nil
-        let tables = Ruleset.tables(next.services.values, node: next.node, shards: next.shards)
-        let stale = (next.shards..<ProxyNames.maximumShards).map {
-            // Adding first makes deleting a table that is not there no error.
-            Transaction(table: ProxyNames.table(shard: $0), operations: [.addTable, .deleteTable])
-        }
-        try writer.apply(tables.map(Transaction.fullSync) + stale)
+        let table = Ruleset.services(next.services.values, node: next.node)
+        // Adding first makes deleting a table that is not there no error.
+        let legacy = ProxyNames.legacyShardTables.map { Transaction(table: $0, operations: [.addTable, .deleteTable]) }
+        try writer.apply([Transaction.fullSync(table)] + legacy)
         applied = next
         return .full
     }
 
-    /// Sends the difference of the `changed` services' fragments, table by table, in one batch.
+    /// Sends the difference of the `changed` services' fragments in one transaction.
     /// - Parameter old: the changed services as the last sync had them (absent: added).
+    /// - Parameter previousClasses: the slot classes the table has now.
     private mutating func partialSync(
-        changed: [ServiceID], old: [ServiceID: ProxiedService], to next: Applied, with writer: some RulesetWriter
+        changed: [ServiceID], old: [ServiceID: ProxiedService], previousClasses: Set<Int>, to next: Applied,
+        with writer: some RulesetWriter
     ) throws(NetfilterError) -> Kind {
         applied = nil
-        // The changed services' fragments before and after, on empty tables: their difference
-        // is the transaction, as no other service shares a chain, set or map key with them.
-        let empty = Ruleset.emptyTables(node: next.node, shards: next.shards)
-        var before = empty
-        var after = empty
+        // The changed services' fragments before and after, on tables without services: their
+        // difference is the transaction, as no other service shares a chain, set element or map
+        // key with them. New slot classes add their maps and rewrite the dispatch chain.
+        var before = Ruleset.base(for: next.node, slotClasses: previousClasses)
+        var after = Ruleset.base(for: next.node, slotClasses: next.slotClasses)
         for id in changed.sorted() {
-            let shard = Ruleset.shard(of: id, count: next.shards)
-            if let old = old[id] { before.merge(Ruleset.fragment(for: old, node: next.node), shard: shard) }
-            if let new = next.services[id] { after.merge(Ruleset.fragment(for: new, node: next.node), shard: shard) }
+            if let old = old[id] { before.merge(Ruleset.fragment(for: old, node: next.node)) }
+            if let new = next.services[id] { after.merge(Ruleset.fragment(for: new, node: next.node)) }
         }
-        var transactions: [Transaction] = []
-        for index in empty.indices where before[index] != after[index] {
-            // Same table, same base chains: an incremental transaction always exists; were it
-            // not to, every table is replaced (`applied` is nil now).
-            guard let transaction = Transaction.incremental(from: before[index], to: after[index]) else {
-                return try fullSync(to: next, with: writer)
-            }
-            transactions.append(transaction)
+        guard before != after else {
+            applied = next
+            return .partial
         }
-        try writer.apply(transactions)
+        // Same table, same base chains: an incremental transaction always exists; were it not
+        // to, the table is replaced (`applied` is nil now).
+        guard let transaction = Transaction.incremental(from: before, to: after) else {
+            return try fullSync(to: next, with: writer)
+        }
+        try writer.apply([transaction])
         applied = next
         return .partial
     }

@@ -15,6 +15,11 @@ enum ProxyTable {
         try await HostCommand.check(nft, ["list", "map", "ip", "clc-proxy", name])
     }
 
+    /// `nft list set ip clc-proxy <set>`.
+    static func set(_ name: String) async throws -> String {
+        try await HostCommand.check(nft, ["list", "set", "ip", "clc-proxy", name])
+    }
+
     /// Whether the table exists.
     static func exists() async throws -> Bool {
         try await HostCommand.run(nft, ["list", "table", "ip", "clc-proxy"]).succeeded
@@ -63,8 +68,11 @@ enum ProxyTable {
         return items.sorted()
     }
 
-    /// How many `goto service-` verdicts the map `service-ips` holds: one per service port.
-    static func serviceIPVerdicts() async throws -> Int {
-        try await map("service-ips").components(separatedBy: "goto service-").count - 1
+    /// How many cluster IP ports the set `cluster-ips` holds: one per service port served
+    /// through slots.
+    static func servedClusterPorts() async throws -> Int {
+        let listing = try await set("cluster-ips")
+        guard let start = listing.range(of: "elements = {") else { return 0 }
+        return listing[start.upperBound...].prefix { $0 != "}" }.split(separator: ",").count
     }
 }

@@ -60,10 +60,10 @@ struct ServiceProxyEndToEndTests {
                 }
                 // The cluster IP is tried only once the table catches it, so that nothing sent to
                 // it leaves the host by the default route.
-                try #require(try await ProxyTable.map("service-ips").contains("10.254.231.2 . tcp . 80"))
+                try #require(try await ProxyTable.set("cluster-ips").contains("10.254.231.2 . tcp . 80"))
                 #expect(try await client.curl(targets[1]).body == "served by web")
                 let before = ProxyTable.items(try await ProxyTable.listing())
-                let verdicts = try await ProxyTable.serviceIPVerdicts()
+                let verdicts = try await ProxyTable.servedClusterPorts()
                 #expect(verdicts == 1)
                 let syncsBefore = Self.fullSyncs(in: node.fixture.agent.log)
                 #expect(syncsBefore >= 1)
@@ -101,7 +101,7 @@ struct ServiceProxyEndToEndTests {
                 #expect(
                     ProxyTable.items(try await ProxyTable.listing()) == before,
                     "the same rules and elements, each once, and no marker left")
-                #expect(try await ProxyTable.serviceIPVerdicts() == verdicts)
+                #expect(try await ProxyTable.servedClusterPorts() == verdicts)
                 for target in targets {
                     let answer = try await client.curl(target)
                     #expect(answer.body == "served by web", "\(target) after the restart: \(answer)")
@@ -143,8 +143,8 @@ struct ServiceProxyEndToEndTests {
                 let clusterIP = try #require(
                     cluster.master.object(kind: "Service", name: "unready")?[path: ["spec", "clusterIP"]]?.stringValue)
                 try await eventually("the table rejecting the NodePort and the cluster IP") {
-                    let nodePorts = try await ProxyTable.map("no-endpoint-nodeports")
-                    let services = try await ProxyTable.map("no-endpoint-services")
+                    let nodePorts = try await ProxyTable.set("no-endpoint-nodeports")
+                    let services = try await ProxyTable.set("no-endpoint-services")
                     return nodePorts.contains("tcp . 30003") && services.contains("\(clusterIP) . tcp . 80")
                 }
                 for target in ["http://\(client.hostAddress):30003/", "http://\(clusterIP)/"] {

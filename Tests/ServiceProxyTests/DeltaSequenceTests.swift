@@ -97,7 +97,7 @@ struct DeltaSequenceTests {
             #expect(Set(inputs.state.services) == Set(whole.services))
             var fresh = RulesetSync()
             try fresh.sync(to: whole, with: RecordingWriter())
-            #expect(sync.appliedRulesets == fresh.appliedRulesets)
+            #expect(sync.appliedRuleset == fresh.appliedRuleset)
         }
         #expect(partial > 60, "most batches went by their changes alone (\(partial) of 120)")
     }

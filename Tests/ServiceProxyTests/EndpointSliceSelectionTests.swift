@@ -140,7 +140,7 @@ struct EndpointSliceSelectionTests {
             ports: [EndpointSlicePort(name: "", port: 80)])
         await controller.update(endpointSlices: [slice])
         #expect(await ServiceProxyControllerTests.waitFor { writer.applied.count == 1 })
-        #expect(writer.applied[0].operations.contains { $0.description.contains("dnat to 10.244.1.7:80") })
+        #expect(writer.applied[0].sendsBackend("10.244.1.7", 80))
         await controller.update(endpoints: [ServiceProxyControllerTests.frontendEndpoints(["10.244.1.8"])])
         try await Task.sleep(for: .milliseconds(200))
         #expect(!writer.applied.contains { $0.operations.contains { $0.description.contains("10.244.1.8") } })

@@ -9,22 +9,34 @@ struct RenderCase: Sendable, CustomTestStringConvertible {
     var expected: String
 }
 
-// The goldens are the complete `table ip clc-proxy`, tabs and all: a change anywhere in the
-// layout shows here first. Node settings: cluster CIDR 10.244.0.0/16, mark 0x4000.
+// The goldens are the complete `table ip clc-proxy`, tabs and all, as `nft list table` prints
+// it (KernelTests checks that): a change anywhere in the layout shows here first. Node settings: cluster CIDR 10.244.0.0/16, mark 0x4000.
 private let renderCases: [RenderCase] = [
     RenderCase(
         testDescription: "services without endpoints are rejected at once, by cluster IP and by NodePort",
         services: [Fixtures.redisMaster(endpoints: 0), Fixtures.frontendWithoutEndpoints],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
-		elements = { tcp . 30001 : goto reject-chain }
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.10 . tcp . 6379 : goto reject-chain, 10.254.0.30 . tcp . 80 : goto reject-chain }
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+		elements = { tcp . 30001 }
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.10 . tcp . 6379, 10.254.0.30 . tcp . 80 }
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
@@ -36,8 +48,8 @@ table ip clc-proxy {
 	}
 
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -60,6 +72,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -86,7 +99,9 @@ table ip clc-proxy {
 
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
 	}
 }
 
@@ -96,31 +111,48 @@ table ip clc-proxy {
         services: [Fixtures.redisMaster(endpoints: 1)],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	map cluster-backends-1 {
+		typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+		elements = { 10.254.0.10 . tcp . 6379 . 0 : 10.244.1.2 . 6379 }
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.10 . tcp . 6379 }
+	}
+
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+		elements = { 10.254.0.10 . 10.244.1.2 . 10.244.1.2 }
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	map nodeport-backends-1 {
+		typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
 		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.10 . tcp . 6379 : goto service-B2WOEKMH-default/redis-master/tcp/ }
 	}
 
 	map service-nodeports {
 		type inet_proto . inet_service : verdict
 	}
 
-	chain endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379 {
-		ip saddr 10.244.1.2 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.2:6379
-	}
-
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -143,6 +175,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -167,58 +200,64 @@ table ip clc-proxy {
 		reject
 	}
 
-	chain service-B2WOEKMH-default/redis-master/tcp/ {
-		ip daddr 10.254.0.10 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
-	}
-
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 1 map @cluster-backends-1
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
+		fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . th dport . numgen random mod 1 map @nodeport-backends-1
 	}
 }
 
 """),
     RenderCase(
-        testDescription: "a service with 3 endpoints picks one at random",
+        testDescription: "a service with 3 endpoints fills 3 slots, one picked at random",
         services: [Fixtures.redisMaster(endpoints: 3)],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	map cluster-backends-3 {
+		typeof ip daddr . meta l4proto . th dport . numgen random mod 3 : ip daddr . th dport
+		elements = { 10.254.0.10 . tcp . 6379 . 0 : 10.244.1.2 . 6379, 10.254.0.10 . tcp . 6379 . 1 : 10.244.1.3 . 6379, 10.254.0.10 . tcp . 6379 . 2 : 10.244.1.4 . 6379 }
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.10 . tcp . 6379 }
+	}
+
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+		elements = { 10.254.0.10 . 10.244.1.2 . 10.244.1.2, 10.254.0.10 . 10.244.1.3 . 10.244.1.3, 10.254.0.10 . 10.244.1.4 . 10.244.1.4 }
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	map nodeport-backends-3 {
+		typeof meta l4proto . th dport . numgen random mod 3 : ip daddr . th dport
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
 		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.10 . tcp . 6379 : goto service-B2WOEKMH-default/redis-master/tcp/ }
 	}
 
 	map service-nodeports {
 		type inet_proto . inet_service : verdict
 	}
 
-	chain endpoint-FQQCW47P-default/redis-master/tcp/__10.244.1.4/6379 {
-		ip saddr 10.244.1.4 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.4:6379
-	}
-
-	chain endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379 {
-		ip saddr 10.244.1.2 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.2:6379
-	}
-
-	chain endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379 {
-		ip saddr 10.244.1.3 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.3:6379
-	}
-
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -241,6 +280,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -265,16 +305,13 @@ table ip clc-proxy {
 		reject
 	}
 
-	chain service-B2WOEKMH-default/redis-master/tcp/ {
-		ip daddr 10.254.0.10 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		numgen random mod 3 0 goto endpoint-FQZDFY7E-default/redis-master/tcp/__10.244.1.2/6379
-		numgen random mod 2 0 goto endpoint-WUBMVH7E-default/redis-master/tcp/__10.244.1.3/6379
-		goto endpoint-FQQCW47P-default/redis-master/tcp/__10.244.1.4/6379
-	}
-
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-backends-3
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
+		fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . th dport . numgen random mod 3 map @nodeport-backends-3
 	}
 }
 
@@ -284,31 +321,48 @@ table ip clc-proxy {
         services: [Fixtures.redisSlaveNamedPort],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	map cluster-backends-1 {
+		typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+		elements = { 10.254.0.20 . tcp . 6379 . 0 : 10.244.1.5 . 6380 }
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.20 . tcp . 6379 }
+	}
+
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+		elements = { 10.254.0.20 . 10.244.1.5 . 10.244.1.5 }
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	map nodeport-backends-1 {
+		typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
 		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.20 . tcp . 6379 : goto service-EVCOZUME-default/redis-slave/tcp/ }
 	}
 
 	map service-nodeports {
 		type inet_proto . inet_service : verdict
 	}
 
-	chain endpoint-MBAGYURU-default/redis-slave/tcp/__10.244.1.5/6380 {
-		ip saddr 10.244.1.5 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.5:6380
-	}
-
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -331,6 +385,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -355,54 +410,66 @@ table ip clc-proxy {
 		reject
 	}
 
-	chain service-EVCOZUME-default/redis-slave/tcp/ {
-		ip daddr 10.254.0.20 tcp dport 6379 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		goto endpoint-MBAGYURU-default/redis-slave/tcp/__10.244.1.5/6380
-	}
-
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 1 map @cluster-backends-1
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
+		fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . th dport . numgen random mod 1 map @nodeport-backends-1
 	}
 }
 
 """),
     RenderCase(
-        testDescription: "a NodePort (30001) enters through its external chain and is masqueraded",
+        testDescription: "a NodePort (30001) is marked for masquerade and has slots of its own",
         services: [Fixtures.frontend],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	map cluster-backends-1 {
+		typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+		elements = { 10.254.0.30 . tcp . 80 . 0 : 10.244.1.7 . 80 }
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.30 . tcp . 80 }
+	}
+
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+		elements = { 10.254.0.30 . 10.244.1.7 . 10.244.1.7 }
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	map nodeport-backends-1 {
+		typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+		elements = { tcp . 30001 . 0 : 10.244.1.7 . 80 }
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
+		elements = { tcp . 30001 }
 	}
 
 	map service-ips {
 		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.30 . tcp . 80 : goto service-DTOG5KOK-default/frontend/tcp/ }
 	}
 
 	map service-nodeports {
 		type inet_proto . inet_service : verdict
-		elements = { tcp . 30001 : goto external-DTOG5KOK-default/frontend/tcp/ }
-	}
-
-	chain endpoint-EAKJJRBW-default/frontend/tcp/__10.244.1.7/80 {
-		ip saddr 10.244.1.7 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.7:80
 	}
 
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
-	}
-
-	chain external-DTOG5KOK-default/frontend/tcp/ {
-		jump mark-for-masquerade
-		goto service-DTOG5KOK-default/frontend/tcp/
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -425,6 +492,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -449,14 +517,13 @@ table ip clc-proxy {
 		reject
 	}
 
-	chain service-DTOG5KOK-default/frontend/tcp/ {
-		ip daddr 10.254.0.30 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		goto endpoint-EAKJJRBW-default/frontend/tcp/__10.244.1.7/80
-	}
-
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 1 map @cluster-backends-1
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
+		fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . th dport . numgen random mod 1 map @nodeport-backends-1
 	}
 }
 
@@ -480,12 +547,24 @@ table ip clc-proxy {
 		timeout 3h
 	}
 
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
@@ -510,8 +589,8 @@ table ip clc-proxy {
 	}
 
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -534,6 +613,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -568,46 +648,60 @@ table ip clc-proxy {
 
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
 	}
 }
 
 """),
     RenderCase(
-        testDescription: "TCP and UDP on one service get a chain each",
+        testDescription: "TCP and UDP on one service get slots each",
         services: [Fixtures.dns],
         expected: """
 table ip clc-proxy {
-	map no-endpoint-nodeports {
-		type inet_proto . inet_service : verdict
+	map cluster-backends-1 {
+		typeof ip daddr . meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+		elements = { 10.254.0.2 . tcp . 53 . 0 : 10.244.1.9 . 53, 10.254.0.2 . udp . 53 . 0 : 10.244.1.9 . 53 }
 	}
 
-	map no-endpoint-services {
-		type ipv4_addr . inet_proto . inet_service : verdict
+	set cluster-ips {
+		type ipv4_addr . inet_proto . inet_service
+		elements = { 10.254.0.2 . tcp . 53, 10.254.0.2 . udp . 53 }
+	}
+
+	set hairpin {
+		typeof ct original ip daddr . ip saddr . ip daddr
+		elements = { 10.254.0.2 . 10.244.1.9 . 10.244.1.9 }
+	}
+
+	set no-endpoint-nodeports {
+		type inet_proto . inet_service
+	}
+
+	set no-endpoint-services {
+		type ipv4_addr . inet_proto . inet_service
+	}
+
+	map nodeport-backends-1 {
+		typeof meta l4proto . th dport . numgen random mod 1 : ip daddr . th dport
+	}
+
+	set nodeports {
+		type inet_proto . inet_service
 	}
 
 	map service-ips {
 		type ipv4_addr . inet_proto . inet_service : verdict
-		elements = { 10.254.0.2 . tcp . 53 : goto service-PXHAI4EJ-kube-system/dns/tcp/dns-tcp, 10.254.0.2 . udp . 53 : goto service-2YY5BS5C-kube-system/dns/udp/dns }
 	}
 
 	map service-nodeports {
 		type inet_proto . inet_service : verdict
 	}
 
-	chain endpoint-MO5DUNZC-kube-system/dns/udp/dns__10.244.1.9/53 {
-		ip saddr 10.244.1.9 jump mark-for-masquerade
-		meta l4proto udp dnat to 10.244.1.9:53
-	}
-
-	chain endpoint-WV72TD4M-kube-system/dns/tcp/dns-tcp__10.244.1.9/53 {
-		ip saddr 10.244.1.9 jump mark-for-masquerade
-		meta l4proto tcp dnat to 10.244.1.9:53
-	}
-
 	chain endpoints-check {
-		ip daddr . meta l4proto . th dport vmap @no-endpoint-services
-		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @no-endpoint-nodeports
+		ip daddr . meta l4proto . th dport @no-endpoint-services goto reject-chain
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @no-endpoint-nodeports goto reject-chain
 	}
 
 	chain filter-forward {
@@ -630,6 +724,7 @@ table ip clc-proxy {
 	}
 
 	chain masquerading {
+		ct original ip daddr . ip saddr . ip daddr @hairpin meta mark set meta mark | 0x00004000
 		meta mark & 0x00004000 == 0x00000000 return
 		meta mark set meta mark ^ 0x00004000
 		masquerade fully-random
@@ -654,19 +749,13 @@ table ip clc-proxy {
 		reject
 	}
 
-	chain service-2YY5BS5C-kube-system/dns/udp/dns {
-		ip daddr 10.254.0.2 udp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		goto endpoint-MO5DUNZC-kube-system/dns/udp/dns__10.244.1.9/53
-	}
-
-	chain service-PXHAI4EJ-kube-system/dns/tcp/dns-tcp {
-		ip daddr 10.254.0.2 tcp dport 53 ip saddr != 10.244.0.0/16 jump mark-for-masquerade
-		goto endpoint-WV72TD4M-kube-system/dns/tcp/dns-tcp__10.244.1.9/53
-	}
-
 	chain services {
 		ip daddr . meta l4proto . th dport vmap @service-ips
+		ip daddr . meta l4proto . th dport @cluster-ips ip saddr != 10.244.0.0/16 jump mark-for-masquerade
+		dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 1 map @cluster-backends-1
 		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport vmap @service-nodeports
+		fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . th dport @nodeports jump mark-for-masquerade
+		fib daddr type local ip daddr != 127.0.0.0/8 dnat ip to meta l4proto . th dport . numgen random mod 1 map @nodeport-backends-1
 	}
 }
 
@@ -694,7 +783,13 @@ struct RulesetRenderTests {
     func masqueradeAll() throws {
         let state = ServiceProxyState(
             services: [Fixtures.redisMaster(endpoints: 1)], node: ProxyNodeSettings(masqueradeAll: true))
-        let chain = try #require(Ruleset.services(for: state).chains["service-B2WOEKMH-default/redis-master/tcp/"])
+        let dispatch = try #require(Ruleset.services(for: state).chains[ProxyNames.services]).rules.map { $0.render() }
+        #expect(dispatch.contains("ip daddr . meta l4proto . th dport @cluster-ips jump mark-for-masquerade"))
+        #expect(!dispatch.contains { $0.contains("ip saddr") })
+        var sticky = Fixtures.redisMaster(endpoints: 1, affinity: .clientIP(timeoutSeconds: 10800))
+        sticky.name = "sticky"
+        let affinity = ServiceProxyState(services: [sticky], node: ProxyNodeSettings(masqueradeAll: true))
+        let chain = try #require(Ruleset.services(for: affinity).chains["service-\(ProxyNames.servicePortBase(sticky, sticky.ports[0]))"])
         #expect(chain.rules.first?.render() == "ip daddr 10.254.0.10 tcp dport 6379 jump mark-for-masquerade")
     }
 

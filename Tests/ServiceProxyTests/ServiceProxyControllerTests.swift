@@ -2,6 +2,7 @@ import Foundation
 import KubeAPI
 import Logging
 import Synchronization
+import IPv4
 import Testing
 
 @testable import ServiceProxy
@@ -99,7 +100,7 @@ struct ServiceProxyControllerTests {
         #expect(first.operations.prefix(3) == [.addTable, .deleteTable, .addTable], "the first sync is full")
         // The table of an earlier run must keep serving until the endpoints are listed: a sync
         // before them would have been this first one, rejecting the service's connections.
-        #expect(first.operations.contains { $0.description.contains("dnat to 10.244.1.7:80") })
+        #expect(first.sendsBackend("10.244.1.7", 80))
         #expect(!first.operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
     }
 
@@ -115,7 +116,7 @@ struct ServiceProxyControllerTests {
         #expect(await Self.waitFor { writer.applied.count == 2 && reports.all.contains { $0.kind == .partial } })
         let partial = try #require(writer.applied.last)
         #expect(!partial.operations.contains(.deleteTable))
-        #expect(partial.operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })
+        #expect(partial.sendsBackend("10.244.1.8", 80))
         #expect(reports.all.map(\.kind).filter { $0 != .unchanged } == [.full, .partial])
     }
 
@@ -129,7 +130,7 @@ struct ServiceProxyControllerTests {
         #expect(await Self.waitFor { writer.applied.count == 1 })
         // After a restart, running pods are not known yet: a sync before their report would
         // have been this first one, rejecting the service's connections.
-        #expect(writer.applied[0].operations.contains { $0.description.contains("dnat to 10.244.1.9:80") })
+        #expect(writer.applied[0].sendsBackend("10.244.1.9", 80))
         #expect(!writer.applied[0].operations.contains { $0.description == "add 1 element(s) to no-endpoint-services" })
         await controller.update(localPods: [])
         #expect(await Self.waitFor { writer.applied.count == 2 })
@@ -147,7 +148,7 @@ struct ServiceProxyControllerTests {
         await controller.update(endpoints: [Self.frontendEndpoints(["10.244.1.8"])])
         #expect(await Self.waitFor { writer.applied.count == 2 })
         #expect(writer.applied[1].operations.prefix(3) == [.addTable, .deleteTable, .addTable])
-        #expect(writer.applied[1].operations.contains { $0.description.contains("dnat to 10.244.1.8:80") })
+        #expect(writer.applied[1].sendsBackend("10.244.1.8", 80))
         #expect(reports.all.filter { $0.error != nil }.count == 2)
     }
 
@@ -171,9 +172,17 @@ struct ServiceProxyControllerTests {
         endpoints[321].subsets![0].addresses!.append(EndpointAddress(ip: "10.244.9.9"))
         await controller.update(endpoints: endpoints, delta: ObjectDelta(updated: [endpoints[321]]))
         #expect(await Self.waitFor { writer.applied.count == 2 && reports.all.contains { $0.kind == .partial } })
-        let partial = try #require(writer.applied.last).operations.map(\.description)
-        #expect(partial.contains { $0.contains("dnat to 10.244.9.9:80") })
-        #expect(partial.allSatisfy { !$0.contains("default/web-") || $0.contains("default/web-321/") }, "\(partial)")
+        let partial = try #require(writer.applied.last)
+        #expect(partial.sendsBackend("10.244.9.9", 80))
+        // Every element sent is keyed by web-321's cluster IP: no other service is touched.
+        let keys = partial.operations.flatMap { operation -> [SetKey] in
+            switch operation {
+            case .addElements(_, let elements): Array(elements.keys)
+            case .deleteElements(_, let keys): keys
+            default: []
+            }
+        }
+        #expect(!keys.isEmpty && keys.allSatisfy { $0.values.first == .address(IPv4Address(10, 254, 1, 122)) }, "\(partial)")
         #expect(reports.all.last?.services == 500)
     }
 }

@@ -35,28 +35,87 @@ struct TransactionTests {
         #expect(try #require(Transaction.incremental(from: ruleset, to: ruleset)).isEmpty)
     }
 
-    @Test("an endpoint added creates its chain and rewrites only its service's chain")
+    @Test("an endpoint added to a service without affinity replaces its slots: elements only, when its new endpoint count is in use")
+    func endpointAddedToSlots() throws {
+        // Other services keep both counts in use, so no slot map comes or goes.
+        let three = Fixtures.redisSlave(endpoints: 3)
+        var two = Fixtures.redisSlave(endpoints: 2)
+        two.name = "redis-slave-b"
+        two.clusterIP = Fixtures.ip("10.254.0.21")
+        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2), three, two)
+        let after = Fixtures.ruleset(master, three, two)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        let vip = SetKey.Value.address(master.clusterIP)
+        func slot(_ index: UInt32) -> SetKey { SetKey(vip, .proto(.tcp), .port(6379), .slot(index)) }
+        func backend(_ last: UInt8) -> ElementValue { .data(SetKey(.address(IPv4Address(10, 244, 1, last)), .port(6379))) }
+        #expect(
+            plan.operations == [
+                .deleteElements(set: ProxyNames.clusterBackends(2), [slot(0), slot(1)]),
+                .addElements(set: ProxyNames.clusterBackends(3), [slot(0): backend(2), slot(1): backend(3), slot(2): backend(4)]),
+                .addElements(set: ProxyNames.hairpin, [SetKey(vip, .address(IPv4Address(10, 244, 1, 4)), .address(IPv4Address(10, 244, 1, 4))): nil]),
+            ])
+    }
+
+    @Test("the first port with a new endpoint count adds that count's slot maps and writes the dispatch rules again; the last one takes them away")
+    func slotClassesComeAndGo() throws {
+        let before = Fixtures.ruleset(Fixtures.frontend)
+        let after = Fixtures.ruleset(Fixtures.frontend, master)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        let added = plan.operations.compactMap { if case .addSet(let set) = $0 { set.name } else { nil } }
+        #expect(added == [ProxyNames.clusterBackends(3), ProxyNames.nodePortBackends(3)])
+        #expect(plan.operations.contains(.flushChain(ProxyNames.services)))
+        #expect(after.chains[ProxyNames.services]!.rules.contains { $0.render() == "dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 3 map @cluster-backends-3" })
+        let back = try #require(Transaction.incremental(from: after, to: before))
+        #expect(back.operations.contains(.deleteSet(ProxyNames.clusterBackends(3))))
+        #expect(back.operations.contains(.deleteSet(ProxyNames.nodePortBackends(3))))
+    }
+
+    @Test("with ClientIP affinity an endpoint added creates its chain and rewrites only its service's chain")
     func endpointAdded() throws {
-        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2), Fixtures.frontend)
-        let after = Fixtures.ruleset(master, Fixtures.frontend)
-        let added = ProxyNames.endpointChain(master, port, endpoint(4))
-        let service = ProxyNames.serviceChain(master, port)
+        let affinity = ProxiedService.SessionAffinity.clientIP(timeoutSeconds: 10800)
+        let sticky = Fixtures.redisMaster(endpoints: 3, affinity: affinity)
+        let before = Fixtures.ruleset(Fixtures.redisMaster(endpoints: 2, affinity: affinity), Fixtures.frontend)
+        let after = Fixtures.ruleset(sticky, Fixtures.frontend)
+        let added = ProxyNames.endpointChain(sticky, port, endpoint(4))
+        let service = ProxyNames.serviceChain(sticky, port)
+        let set = ProxyNames.affinitySet(sticky, port, endpoint(4))
         let plan = try #require(Transaction.incremental(from: before, to: after))
         #expect(
             plan.operations
-                == [.addChain(Chain(added)), .flushChain(service)]
+                == [.addChain(Chain(added)), .flushChain(service), .addSet(after.sets[set]!)]
                 + after.chains[added]!.rules.map { .addRule(chain: added, $0) }
                 + after.chains[service]!.rules.map { .addRule(chain: service, $0) })
     }
 
-    @Test("a service removed loses its map elements first, then its flushed chains")
+    @Test("a service without affinity removed among others of its endpoint count sends element deletions alone")
     func serviceRemoved() throws {
         let frontend = Fixtures.frontend
+        let other = Fixtures.redisMaster(endpoints: 1)
+        let before = Fixtures.ruleset(other, frontend)
+        let after = Fixtures.ruleset(other)
+        let vip = SetKey.Value.address(frontend.clusterIP)
+        let endpoint = SetKey.Value.address(frontend.endpoints[""]![0].ip)
+        let plan = try #require(Transaction.incremental(from: before, to: after))
+        #expect(
+            plan.operations == [
+                .deleteElements(set: ProxyNames.clusterBackends(1), [SetKey(vip, .proto(.tcp), .port(80), .slot(0))]),
+                .deleteElements(set: ProxyNames.clusterIPs, [SetKey(vip, .proto(.tcp), .port(80))]),
+                .deleteElements(set: ProxyNames.hairpin, [SetKey(vip, endpoint, endpoint)]),
+                .deleteElements(set: ProxyNames.nodePortBackends(1), [SetKey(.proto(.tcp), .port(30001), .slot(0))]),
+                .deleteElements(set: ProxyNames.nodePorts, [SetKey(.proto(.tcp), .port(30001))]),
+            ])
+    }
+
+    @Test("with ClientIP affinity a service removed loses its map elements first, then its flushed chains")
+    func affinityServiceRemoved() throws {
+        var frontend = Fixtures.frontend
+        frontend.sessionAffinity = .clientIP(timeoutSeconds: 10800)
         let before = Fixtures.ruleset(master, frontend)
         let after = Fixtures.ruleset(master)
         let frontendPort = frontend.ports[0]
+        let endpoint = frontend.endpoints[""]![0]
         let chains = [
-            ProxyNames.endpointChain(frontend, frontendPort, frontend.endpoints[""]![0]),
+            ProxyNames.endpointChain(frontend, frontendPort, endpoint),
             ProxyNames.externalChain(frontend, frontendPort), ProxyNames.serviceChain(frontend, frontendPort),
         ]
         let plan = try #require(Transaction.incremental(from: before, to: after))
@@ -65,17 +124,18 @@ struct TransactionTests {
                 == chains.map { .flushChain($0) } + [
                     .deleteElements(set: ProxyNames.serviceIPs, [SetKey(.address(frontend.clusterIP), .proto(.tcp), .port(80))]),
                     .deleteElements(set: ProxyNames.serviceNodePorts, [SetKey(.proto(.tcp), .port(30001))]),
+                    .deleteSet(ProxyNames.affinitySet(frontend, frontendPort, endpoint)),
                 ] + chains.map { .deleteChain($0) })
     }
 
-    @Test("a service losing its endpoints moves from service-ips to no-endpoint-services")
+    @Test("a service losing its endpoints moves from its slots to no-endpoint-services, without a rule")
     func endpointsGone() throws {
-        let before = Fixtures.ruleset(Fixtures.frontend)
-        let after = Fixtures.ruleset(Fixtures.frontendWithoutEndpoints)
+        let other = Fixtures.redisMaster(endpoints: 1)
+        let before = Fixtures.ruleset(Fixtures.frontend, other)
+        let after = Fixtures.ruleset(Fixtures.frontendWithoutEndpoints, other)
         let plan = try #require(Transaction.incremental(from: before, to: after))
-        let reject: Verdict? = .goto(ProxyNames.rejectChain)
-        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointServices, [SetKey(.address(Fixtures.ip("10.254.0.30")), .proto(.tcp), .port(80)): reject])))
-        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointNodePorts, [SetKey(.proto(.tcp), .port(30001)): reject])))
+        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointServices, [SetKey(.address(Fixtures.ip("10.254.0.30")), .proto(.tcp), .port(80)): nil])))
+        #expect(plan.operations.contains(.addElements(set: ProxyNames.noEndpointNodePorts, [SetKey(.proto(.tcp), .port(30001)): nil])))
         #expect(!plan.operations.contains { if case .addRule = $0 { true } else { false } })
     }
 
@@ -148,7 +208,7 @@ struct RulesetSyncTests {
         #expect(try sync.sync(to: second, with: writer) == .partial)
         let whole = try #require(Transaction.incremental(from: Ruleset.services(for: first), to: Ruleset.services(for: second)))
         #expect(writer.applied.last == whole)
-        #expect(!writer.applied.last!.operations.map(\.description).joined().contains("kube-system/dns"))
+        #expect(!writer.applied.last!.touches("10.254.0.2"), "kube-system/dns did not change")
         #expect(sync.appliedRuleset == Ruleset.services(for: second))
     }
 
@@ -183,7 +243,7 @@ struct RulesetSyncTests {
         state.services[0].ports[0].nodePort = 30003
         try sync.sync(to: state, with: writer)
         #expect(sync.conflicts.isEmpty)
-        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.serviceNodePorts]?.elements.keys)
+        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.nodePorts]?.elements.keys)
         #expect(Set(nodePorts) == [SetKey(.proto(.tcp), .port(30001)), SetKey(.proto(.tcp), .port(30003))])
     }
 
@@ -222,10 +282,30 @@ struct RulesetSyncTests {
         #expect(sync.conflicts.map(\.description) == [
             "service default/zz-frontend-copy: spec.ports[0].nodePort 30001/tcp is already used by service default/frontend; the port is not programmed"
         ])
-        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.serviceNodePorts]?.elements)
-        #expect(nodePorts == [SetKey(.proto(.tcp), .port(30001)): .goto(ProxyNames.externalChain(Fixtures.frontend, Fixtures.frontend.ports[0]))])
+        let nodePorts = try #require(sync.appliedRuleset?.sets[ProxyNames.nodePortBackends(1)]?.elements)
+        let frontendBackend = ElementValue.data(SetKey(.address(Fixtures.ip("10.244.1.7")), .port(80)))
+        #expect(nodePorts == [SetKey(.proto(.tcp), .port(30001), .slot(0)): frontendBackend])
         // The copy still has its cluster IP.
-        #expect(sync.appliedRuleset?.sets[ProxyNames.serviceIPs]?.elements.count == 2)
+        #expect(sync.appliedRuleset?.sets[ProxyNames.clusterIPs]?.elements.count == 2)
+    }
+
+    @Test("a cluster IP claimed by two services stays with the one that sorts first, and the other is left out whole and named")
+    func clusterIPConflict() throws {
+        let writer = RecordingWriter()
+        var sync = RulesetSync()
+        var copy = Fixtures.frontend
+        copy.name = "zz-frontend-copy"
+        copy.ports = [.init(port: 8080)]
+        try sync.sync(to: Fixtures.state(Fixtures.frontend, copy), with: writer)
+        #expect(sync.conflicts.map(\.description) == [
+            "service default/zz-frontend-copy: spec.clusterIP 10.254.0.30 is already used by service default/frontend; the service is not programmed"
+        ])
+        #expect(sync.appliedRuleset == Ruleset.services(for: Fixtures.state(Fixtures.frontend)))
+        var moved = copy
+        moved.clusterIP = Fixtures.ip("10.254.0.99")
+        #expect(sync.accepts(changes: [moved.id: moved], node: Fixtures.node) == false, "the last sync had a conflict: only the whole state settles it")
+        try sync.sync(to: Fixtures.state(Fixtures.frontend, moved), with: writer)
+        #expect(sync.conflicts.isEmpty)
     }
 
     @Test("changes given by service send what the whole state with those changes would send, and nothing else is compared")
@@ -276,23 +356,24 @@ struct RulesetSyncTests {
         #expect(sync.appliedRuleset == Ruleset.services(for: Fixtures.state(Fixtures.frontend)), "a refusal leaves the sync as it was")
     }
 
-    @Test("a change that takes the services past one table's worth is refused: the tables are laid out again")
-    func changesThatReshard() throws {
+    @Test("a partial sync of a service with a new endpoint count adds its slot maps; the next service of that count sends elements alone")
+    func partialSyncOfSlotClasses() throws {
         let writer = RecordingWriter()
         var sync = RulesetSync()
-        let services = (0..<ProxyNames.servicesPerShard).map { index in
-            var service = Fixtures.frontendWithoutEndpoints
-            service.name = "service-\(index)"
-            service.clusterIP = IPv4Address(UInt32(0x0AFE_0000) + UInt32(index) + 1)
-            service.ports[0].nodePort = nil
-            return service
-        }
-        try sync.sync(to: ServiceProxyState(services: services, node: Fixtures.node), with: writer)
-        var one = services[0]
-        one.name = "one-more"
-        one.clusterIP = IPv4Address(0x0AFE_FF01)
-        #expect(!sync.accepts(changes: [one.id: one], node: Fixtures.node))
-        #expect(sync.accepts(changes: [services[0].id: nil, one.id: one], node: Fixtures.node), "one gone, one new: the count stays")
+        try sync.sync(to: Fixtures.state(Fixtures.frontend), with: writer)
+        let two = Fixtures.redisMaster(endpoints: 2)
+        #expect(try sync.sync(changes: [two.id: two], node: Fixtures.node, with: writer) == .partial)
+        let first = try #require(writer.applied.last)
+        #expect(first.operations.contains(.addSet(Ruleset.classMaps(2)[0])))
+        #expect(first.operations.contains(.flushChain(ProxyNames.services)))
+        let another = Fixtures.redisSlave(endpoints: 2)
+        #expect(try sync.sync(changes: [another.id: another], node: Fixtures.node, with: writer) == .partial)
+        let second = try #require(writer.applied.last)
+        #expect(second.operations.allSatisfy { if case .addElements = $0 { true } else { false } }, "\(second.operations)")
+        #expect(sync.appliedRuleset == Ruleset.services(for: Fixtures.state(Fixtures.frontend, two, another)))
+        #expect(try sync.sync(changes: [two.id: nil, another.id: nil], node: Fixtures.node, with: writer) == .partial)
+        #expect(writer.applied.last!.operations.contains(.deleteSet(ProxyNames.clusterBackends(2))), "the last port of the count takes its maps away")
+        #expect(sync.appliedRuleset == Ruleset.services(for: Fixtures.state(Fixtures.frontend)))
     }
 }
 

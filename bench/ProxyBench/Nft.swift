@@ -46,6 +46,15 @@ enum Nft {
         }
     }
 
+    /// The elements of a set or map as nft prints them (`key : value`), one an item.
+    static func listElements(table: String, set: NamedSet) throws -> [String] {
+        let text = try run(["list", set.isMap ? "map" : "set", "ip", table, set.name])
+        guard let start = text.range(of: "elements = {") else { return [] }
+        let body = text[start.upperBound...].prefix { $0 != "}" }
+        return body.split(whereSeparator: { $0 == "," || $0 == "\n" }).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+
     /// A listing as a sorted list of its items (lines, and map elements split at commas), so
     /// that two listings of the same table compare equal whatever order the kernel keeps
     /// elements in.

@@ -156,11 +156,11 @@ struct ProxyBench {
         let writer = netlink.map { TimedWriter(netlink: $0) }
         let deleteTable = Transaction(table: ProxyNames.table, operations: [.addTable, .deleteTable])
         for count in options.counts {
-            // Ours (spread over shard tables past 1,024 services) for the netlink path, and
-            // kube-proxy's single table (renamed kube-proxy) for the nft path, each with its own
-            // copy of the services so each change is one service for either.
+            // The same layout through netlink (ours) and through `nft -f` (kube-proxy's way,
+            // the table renamed kube-proxy), each with its own copy of the services so each
+            // change is one service for either.
             var states: [TimedWriter.Path: ServiceProxyState] = [.netlink: Workload.state(services: count), .nft: Workload.state(services: count)]
-            var syncs: [TimedWriter.Path: RulesetSync] = [.netlink: RulesetSync(), .nft: RulesetSync(maximumShards: 1)]
+            var syncs: [TimedWriter.Path: RulesetSync] = [.netlink: RulesetSync(), .nft: RulesetSync()]
             let fullStart = ContinuousClock.now
             if let writer {
                 try netlink!.apply(deleteTable)
@@ -227,11 +227,15 @@ struct ProxyBench {
                 for (path, index) in lastChanged.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
                     let state = states[path]!
                     let fragment = Ruleset.fragment(for: state.services[index], node: state.node)
-                    let shard = Ruleset.shard(of: state.services[index].id, count: Ruleset.shardCount(forServices: count))
-                    let table = path == .nft ? kubeProxyTable : ProxyNames.table(shard: shard)
+                    let table = path == .nft ? kubeProxyTable : ProxyNames.table
                     for chain in fragment.sortedChains {
                         let kernel = try Nft.listRules(table: table, chain: chain.name)
                         if kernel != chain.rules.map({ $0.render() }) { problems.append(chain.name) }
+                    }
+                    for set in fragment.sortedSets where !set.elements.isEmpty {
+                        let kernel = Set(try Nft.listElements(table: table, set: set))
+                        let wanted = NamedSet.renderElements(set.elements).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                        if !wanted.allSatisfy(kernel.contains) { problems.append(set.name) }
                     }
                 }
                 fields.append("kernel_check=" + (problems.isEmpty ? "ok" : "MISMATCH:" + problems.joined(separator: ",")))

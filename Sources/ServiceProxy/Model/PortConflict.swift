@@ -1,23 +1,30 @@
-/// Two services claiming the same cluster IP, protocol and port, or the same NodePort. The API
-/// server never allows it; manifests on disk can. The port of the service that sorts first
-/// (namespace, then name) keeps it; the other's port is left out and named here.
+/// Two services claiming the same cluster IP, or the same NodePort. The API server never allows
+/// it (it allocates each cluster IP and NodePort once); manifests on disk can. The service that
+/// sorts first (namespace, then name) keeps it; the other's port (or, for a cluster IP, the
+/// other service) is left out and named here.
 public struct PortConflict: Sendable, Hashable, CustomStringConvertible {
     /// The service whose port is left out.
     public var service: ServiceID
-    /// Its port's position in `spec.ports`, and the field that collides.
-    public var portIndex: Int
+    /// Its port's position in `spec.ports`, and the field that collides; nil for `spec.clusterIP`,
+    /// which leaves out every port.
+    public var portIndex: Int?
     public var field: String
     public var value: String
     /// The service that keeps it.
     public var heldBy: ServiceID
 
     public var description: String {
-        "service \(service): spec.ports[\(portIndex)].\(field) \(value) is already used by service \(heldBy); the port is not programmed"
+        guard let portIndex else {
+            return "service \(service): spec.\(field) \(value) is already used by service \(heldBy); the service is not programmed"
+        }
+        return "service \(service): spec.ports[\(portIndex)].\(field) \(value) is already used by service \(heldBy); the port is not programmed"
     }
 }
 
-/// What a service port claims: its cluster IP, protocol and port, or (address 0) a NodePort and
-/// protocol. No two services may claim the same; hashed without allocating.
+/// What a service claims: its cluster IP (protocol and port 0), and for each port its cluster IP,
+/// protocol and port, and (address 0) its NodePort and protocol. No two services may claim the
+/// same; hashed without allocating. The cluster IP is one service's alone because the slots'
+/// hairpin set is keyed by it (`Ruleset.fragment`).
 struct PortKey: Hashable, Sendable {
     var address: UInt32
     var proto: UInt8
@@ -31,11 +38,16 @@ struct PortKey: Hashable, Sendable {
         PortKey(address: 0, proto: proto.number, port: nodePort)
     }
 
-    /// Every claim of `service`'s ports.
+    static func clusterIP(_ service: ProxiedService) -> PortKey {
+        PortKey(address: service.clusterIP.value, proto: 0, port: 0)
+    }
+
+    /// Every claim of `service`: its cluster IP and its ports'.
     static func keys(of service: ProxiedService) -> [PortKey] {
-        service.ports.flatMap { port in
-            [cluster(service, port)] + (port.nodePort.map { [nodePort($0, port.protocol)] } ?? [])
-        }
+        [clusterIP(service)]
+            + service.ports.flatMap { port in
+                [cluster(service, port)] + (port.nodePort.map { [nodePort($0, port.protocol)] } ?? [])
+            }
     }
 }
 
@@ -65,6 +77,13 @@ extension ServiceProxyState {
         resolved.services = services.sorted { $0.id < $1.id }.map { service in
             var kept = service
             kept.ports = []
+            let address = PortKey.clusterIP(service)
+            if let owner = owners[address], owner != service.id {
+                conflicts.append(
+                    PortConflict(service: service.id, portIndex: nil, field: "clusterIP", value: "\(service.clusterIP)", heldBy: owner))
+                return kept
+            }
+            owners[address] = service.id
             for (index, port) in service.ports.enumerated() {
                 let clusterKey = PortKey.cluster(service, port)
                 if let owner = owners[clusterKey], owner != service.id {

@@ -113,15 +113,15 @@ public final class NetlinkRulesetWriter: RulesetWriter {
     }
 
     private static func appendElements(
-        _ elements: [(SetKey, Verdict?)], type: UInt32, flags: Int32, set: String, id: UInt32?, table: String,
+        _ elements: [(SetKey, ElementValue?)], type: UInt32, flags: Int32, set: String, id: UInt32?, table: String,
         verb: String, into batch: NetlinkBatch
     ) throws(NetfilterError) {
         var start = 0
         while start < elements.count {
             let chunk = elements[start..<min(start + elementsPerMessage, elements.count)]
             let list = try NftSet(table: table, name: set, id: id)
-            for (key, verdict) in chunk {
-                list.add(try NftSetElement(key: key.values.flatMap(\.registerBytes), verdict: verdict))
+            for (key, value) in chunk {
+                list.add(try NftSetElement(key: key.values.flatMap(\.registerBytes), value: value))
             }
             let first = chunk.first!.0
             let object =

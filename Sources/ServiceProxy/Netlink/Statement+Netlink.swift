@@ -54,22 +54,24 @@ extension Statement {
             try rule.append(.bitwise(reg: reg1, mask: hostBytes(mask)))
             try rule.append(.cmp(.equal, reg: reg1, hostBytes(value)))
         case let .vmap(key, map):
-            var offset: UInt32 = 0
-            for field in key {
-                let reg = offset == 0 ? reg1 : reg32Base + offset / 4
-                switch field {
-                case .ipDaddr:
-                    try rule.append(.payload(.network, offset: Statement.AddressField.daddr.offset, length: 4, dreg: reg))
-                    offset += 4
-                case .l4proto:
-                    try rule.append(.meta(key: UInt32(NFT_META_L4PROTO.rawValue), dreg: reg))
-                    offset += 4
-                case .thDport:
-                    try rule.append(.payload(.transport, offset: 2, length: 2, dreg: reg))
-                    offset += 4
-                }
-            }
+            try Self.load(key, into: rule)
             try rule.append(.lookup(set: map, id: nil, sreg: reg1, dreg: UInt32(NFT_REG_VERDICT.rawValue)))
+        case let .lookup(key, set):
+            try Self.load(key, into: rule)
+            try rule.append(.lookup(set: set, id: nil, sreg: reg1, dreg: nil))
+        case let .dnatMap(key, map):
+            // The value (address . port) lands in reg 1's first two words, as nft lays it out.
+            try Self.load(key, into: rule)
+            try rule.append(.lookup(set: map, id: nil, sreg: reg1, dreg: reg1))
+            let nat = try NftExpression("nat")
+            nat.set(NFTNL_EXPR_NAT_TYPE, u32: UInt32(NFT_NAT_DNAT.rawValue))
+            nat.set(NFTNL_EXPR_NAT_FAMILY, u32: UInt32(NFPROTO_IPV4))
+            nat.set(NFTNL_EXPR_NAT_REG_ADDR_MIN, u32: reg1)
+            nat.set(NFTNL_EXPR_NAT_REG_ADDR_MAX, u32: reg1)
+            nat.set(NFTNL_EXPR_NAT_REG_PROTO_MIN, u32: reg32Base + 1)
+            nat.set(NFTNL_EXPR_NAT_REG_PROTO_MAX, u32: reg32Base + 1)
+            nat.set(NFTNL_EXPR_NAT_FLAGS, u32: UInt32(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED))
+            rule.append(nat)
         case .numgenRandomIsZero(let modulus):
             let numgen = try NftExpression("numgen")
             numgen.set(NFTNL_EXPR_NG_DREG, u32: reg1)
@@ -118,6 +120,37 @@ extension Statement {
             immediate.set(NFTNL_EXPR_IMM_VERDICT, u32: UInt32(bitPattern: verdict.code))
             if let chain = verdict.chain { immediate.set(NFTNL_EXPR_IMM_CHAIN, string: chain) }
             rule.append(immediate)
+        }
+    }
+}
+
+extension Statement {
+    /// Loads a concatenated key as nft does: the first field into reg 1, each further one into
+    /// the next 4-byte register (reg 9, 10, ...), whatever its length.
+    static func load(_ key: [KeyField], into rule: NftRule) throws(NetfilterError) {
+        for (index, field) in key.enumerated() {
+            let reg = index == 0 ? reg1 : reg32Base + UInt32(index)
+            switch field {
+            case .ipDaddr:
+                try rule.append(.payload(.network, offset: AddressField.daddr.offset, length: 4, dreg: reg))
+            case .ipSaddr:
+                try rule.append(.payload(.network, offset: AddressField.saddr.offset, length: 4, dreg: reg))
+            case .l4proto:
+                try rule.append(.meta(key: UInt32(NFT_META_L4PROTO.rawValue), dreg: reg))
+            case .thDport:
+                try rule.append(.payload(.transport, offset: 2, length: 2, dreg: reg))
+            case .ctOriginalIpDaddr:
+                let ct = try NftExpression.ct(key: UInt32(NFT_CT_DST_IP.rawValue), dreg: reg)
+                ct.set(NFTNL_EXPR_CT_DIR, u8: 0 /* IP_CT_DIR_ORIGINAL */)
+                rule.append(ct)
+            case .numgenRandom(let modulus):
+                let numgen = try NftExpression("numgen")
+                numgen.set(NFTNL_EXPR_NG_DREG, u32: reg)
+                numgen.set(NFTNL_EXPR_NG_MODULUS, u32: modulus)
+                numgen.set(NFTNL_EXPR_NG_TYPE, u32: UInt32(NFT_NG_RANDOM.rawValue))
+                numgen.set(NFTNL_EXPR_NG_OFFSET, u32: 0)
+                rule.append(numgen)
+            }
         }
     }
 }

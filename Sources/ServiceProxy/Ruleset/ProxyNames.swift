@@ -5,13 +5,9 @@ import Crypto
 public enum ProxyNames {
     public static let table = "clc-proxy"
 
-    /// Services per table before they are spread over shard tables (`Ruleset+Shards.swift`).
-    public static let servicesPerShard = 1024
-    /// At most this many tables: `clc-proxy` and `clc-proxy-1` ... `clc-proxy-15`.
-    public static let maximumShards = 16
-
-    /// `clc-proxy` for shard 0, `clc-proxy-<n>` for the others.
-    public static func table(shard: Int) -> String { shard == 0 ? table : "\(table)-\(shard)" }
+    /// `clc-proxy-1` ... `clc-proxy-15`: the tables earlier versions spread more than 1,024
+    /// services over. A full sync deletes them, so an upgraded agent leaves no rules behind.
+    public static let legacyShardTables = (1..<16).map { "\(table)-\($0)" }
 
     public static let services = "services"
     public static let serviceIPs = "service-ips"
@@ -22,6 +18,17 @@ public enum ProxyNames {
     public static let rejectChain = "reject-chain"
     public static let markForMasquerade = "mark-for-masquerade"
     public static let masquerading = "masquerading"
+    /// The cluster IP ports and NodePorts served through slots (services without ClientIP
+    /// affinity that have endpoints), and the hairpin connections among them.
+    public static let clusterIPs = "cluster-ips"
+    public static let nodePorts = "nodeports"
+    public static let hairpin = "hairpin"
+
+    /// `cluster-backends-<n>`: the slots of the cluster IP ports with `n` endpoints.
+    public static func clusterBackends(_ endpoints: Int) -> String { "cluster-backends-\(endpoints)" }
+
+    /// `nodeport-backends-<n>`: the slots of the NodePorts with `n` endpoints.
+    public static func nodePortBackends(_ endpoints: Int) -> String { "nodeport-backends-\(endpoints)" }
 
     /// nft names are at most 255 bytes; kube-proxy keeps 16 for the prefix (`endpoint-`, ...).
     static let baseLengthMax = 256 - 16

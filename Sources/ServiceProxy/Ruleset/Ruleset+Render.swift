@@ -13,7 +13,7 @@ extension Ruleset {
 extension NamedSet {
     /// `\tmap name {\n ... \t}\n`.
     func render() -> String {
-        var lines = ["\t\(isVerdictMap ? "map" : "set") \(name) {"]
+        var lines = ["\t\(isMap ? "map" : "set") \(name) {"]
         lines += declaration.map { "\t\t" + $0 }
         if !elements.isEmpty { lines.append("\t\telements = { " + Self.renderElements(elements) + " }") }
         lines.append("\t}")
@@ -23,7 +23,14 @@ extension NamedSet {
     /// The definition's statements as nft prints them (`type ... : verdict`, `size`, `flags`,
     /// `timeout`), one a line; `add set` takes them separated by semicolons.
     public var declaration: [String] {
-        var lines = ["type " + key.map(\.rawValue).joined(separator: " . ") + (isVerdictMap ? " : verdict" : "")]
+        var type = "type " + key.map(\.rawValue).joined(separator: " . ")
+        if isVerdictMap { type += " : verdict" }
+        if let data { type += " : " + data.map(\.rawValue).joined(separator: " . ") }
+        if let typeof {
+            type = "typeof " + typeof.key.map(\.text).joined(separator: " . ")
+            if let data = typeof.data { type += " : " + data.map(\.text).joined(separator: " . ") }
+        }
+        var lines = [type]
         if let size { lines.append("size \(size)") }
         var flags: [String] = []
         if isDynamic { flags.append("dynamic") }
@@ -33,10 +40,14 @@ extension NamedSet {
         return lines
     }
 
-    /// `key : verdict, ...` (or just keys for a set), by key.
-    public static func renderElements(_ elements: [SetKey: Verdict?]) -> String {
+    /// `key : verdict, ...`, `key : value, ...` (or just keys for a set), by key.
+    public static func renderElements(_ elements: [SetKey: ElementValue?]) -> String {
         elements.keys.sorted().map { key in
-            elements[key].flatMap { $0 }.map { "\(key) : \($0.render())" } ?? key.description
+            switch elements[key].flatMap({ $0 }) {
+            case .verdict(let verdict): "\(key) : \(verdict.render())"
+            case .data(let data): "\(key) : \(data)"
+            case nil: key.description
+            }
         }.joined(separator: ", ")
     }
 }
@@ -97,6 +108,8 @@ extension Statement {
         case let .dport(proto, port): "\(proto.rawValue) dport \(port)"
         case let .markAnd(mask, value): "meta mark & \(hex8(mask)) == \(hex8(value))"
         case let .vmap(key, map): key.map(\.text).joined(separator: " . ") + " vmap @\(map)"
+        case let .lookup(key, set): key.map(\.text).joined(separator: " . ") + " @\(set)"
+        case let .dnatMap(key, map): "dnat ip to " + key.map(\.text).joined(separator: " . ") + " map @\(map)"
         case .numgenRandomIsZero(let modulus): "numgen random mod \(modulus) 0"
         case .setMarkOr(let bits): "meta mark set meta mark | \(hex8(bits))"
         case .setMarkXor(let bits): "meta mark set meta mark ^ \(hex8(bits))"
@@ -113,8 +126,11 @@ extension Statement.KeyField {
     var text: String {
         switch self {
         case .ipDaddr: "ip daddr"
+        case .ipSaddr: "ip saddr"
         case .l4proto: "meta l4proto"
         case .thDport: "th dport"
+        case .ctOriginalIpDaddr: "ct original ip daddr"
+        case .numgenRandom(let modulus): "numgen random mod \(modulus)"
         }
     }
 }

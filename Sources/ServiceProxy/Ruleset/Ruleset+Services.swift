@@ -1,43 +1,87 @@
 import IPv4
 
 extension Ruleset {
-    /// The ruleset that serves `state`, laid out as kube-proxy's nftables mode (Cluster traffic
-    /// policy, IPv4):
+    /// The ruleset that serves `state` (Cluster traffic policy, IPv4): kube-proxy's nftables mode
+    /// in what it does, laid out so that the kernel's work for a change does not grow with the
+    /// number of services.
     ///
-    /// - `nat-prerouting` and `nat-output` (dstnat) jump to `services`, which dispatches
-    ///   `ip daddr . meta l4proto . th dport` through the verdict map `service-ips`, and traffic
-    ///   to any local address (`fib daddr type local`, loopback excluded) by
-    ///   `meta l4proto . th dport` through `service-nodeports`;
-    /// - a service port with endpoints has a chain `service-...` that marks for masquerade
-    ///   connections from outside the cluster CIDR, keeps ClientIP affinity, then picks an
-    ///   endpoint with one rule per endpoint, `numgen random mod N-i 0 goto endpoint-i`, where
-    ///   kube-proxy has `numgen random mod N vmap { ... }`: that anonymous map per service costs
-    ///   the kernel a walk of the whole batch each (10,000 services took over a minute through
-    ///   `nft -f`, 2 s with these rules); each endpoint's chain `endpoint-...` marks hairpin
-    ///   traffic (source is the endpoint itself), records affinity and DNATs;
-    /// - a NodePort enters through `external-...`, which marks for masquerade and goes to the
-    ///   service chain;
-    /// - a service port without endpoints is in `no-endpoint-services` (and its NodePort in
+    /// - `nat-prerouting` and `nat-output` (dstnat) jump to `services`, which dispatches by
+    ///   `ip daddr . meta l4proto . th dport`, and traffic to any local address
+    ///   (`fib daddr type local`, loopback excluded) by `meta l4proto . th dport`;
+    /// - a service port with endpoints and no ClientIP affinity has no chain of its own: its
+    ///   endpoints are the slots of a map of the ports with as many endpoints,
+    ///   `(cluster IP . proto . port . slot) : (endpoint IP . port)` in `cluster-backends-<n>`
+    ///   (NodePorts: `(proto . port . slot)` in `nodeport-backends-<n>`), and one rule per endpoint
+    ///   count `dnat ip to ip daddr . meta l4proto . th dport . numgen random mod n map @...`
+    ///   picks one of the n slots at random, 1/n each. Connections to its cluster IP from outside
+    ///   the cluster CIDR (`@cluster-ips`), and all through its NodePort (`@nodeports`), are
+    ///   marked for masquerade first; a connection an endpoint makes to its own service and that
+    ///   lands on itself (`@hairpin`, checked at srcnat) is marked too;
+    /// - a service port with ClientIP affinity keeps kube-proxy's chains, since its choice
+    ///   depends on the client: `service-ips` (a verdict map) goes to its `service-...` chain,
+    ///   which marks, keeps affinity (a dynamic set per endpoint) and picks one rule per
+    ///   endpoint, `numgen random mod N-i 0 goto endpoint-...`; the endpoint chain marks hairpin
+    ///   traffic, records affinity and DNATs; its NodePort enters through `external-...`
+    ///   (`service-nodeports`), which marks and goes to the service chain;
+    /// - a service port without endpoints is in `no-endpoint-services` (its NodePort in
     ///   `no-endpoint-nodeports`), checked for new connections by `filter-input`, `-forward` and
     ///   `-output` at dstnat - 10, which reject them at once;
     /// - `nat-postrouting` (srcnat) masquerades packets carrying the mark, clearing it.
     ///
+    /// Why: the kernel validates a table from its base chains through every jump, goto and
+    /// verdict-map element whenever a batch adds one, and walks every chain of the namespace on
+    /// every commit. A set or data-map element is neither, so adding or removing a service
+    /// without affinity costs the same at 100 services as at 10,000.
+    ///
     /// - Parameter state: services, endpoints and node settings.
     /// - Returns: the whole table; the same state always gives the same ruleset.
     public static func services(for state: ServiceProxyState) -> Ruleset {
-        var ruleset = base(for: state.node)
-        for service in state.withoutConflicts().services.sorted(by: { $0.id < $1.id }) {
-            ruleset.merge(fragment(for: service, node: state.node))
+        services(state.withoutConflicts().services, node: state.node)
+    }
+
+    /// The table for `services` (no two claiming one port).
+    static func services(_ services: some Collection<ProxiedService>, node: ProxyNodeSettings) -> Ruleset {
+        var ruleset = base(for: node, slotClasses: slotClasses(of: services))
+        for service in services.sorted(by: { $0.id < $1.id }) {
+            ruleset.merge(fragment(for: service, node: node))
         }
         return ruleset
     }
 
-    /// What every ruleset has whatever the services: the base chains, the dispatch and reject
-    /// chains, masquerading, and the four maps without elements.
-    public static func base(for node: ProxyNodeSettings) -> Ruleset {
+    /// The endpoint counts of the ports `services` serve through slots.
+    public static func slotClasses(of services: some Sequence<ProxiedService>) -> Set<Int> {
+        var classes = Set<Int>()
+        for service in services { classes.formUnion(slotClasses(of: service)) }
+        return classes
+    }
+
+    /// The endpoint counts of the ports `service` serves through slots: none with ClientIP
+    /// affinity, and none of a port without endpoints.
+    public static func slotClasses(of service: ProxiedService) -> Set<Int> { Set(slotPorts(of: service)) }
+
+    /// The endpoint count of each port `service` serves through slots, a port at a time.
+    static func slotPorts(of service: ProxiedService) -> [Int] {
+        guard case .none = service.sessionAffinity else { return [] }
+        return service.ports.compactMap { port in
+            let count = Set(service.endpoints[port.name] ?? []).count
+            return count > 0 ? count : nil
+        }
+    }
+
+    static let clusterKey: [Statement.KeyField] = [.ipDaddr, .l4proto, .thDport]
+    static let nodePortKey: [Statement.KeyField] = [.l4proto, .thDport]
+    /// What a slot holds: the endpoint's address and port, as `dnat ip to ... map` takes them.
+    static let backendValue: [Statement.KeyField] = [.ipDaddr, .thDport]
+    static let hairpinKey: [Statement.KeyField] = [.ctOriginalIpDaddr, .ipSaddr, .ipDaddr]
+
+    /// What every ruleset has whatever the services: the base chains, the dispatch (with one
+    /// rule per slot class) and reject chains, masquerading, and the sets and maps without
+    /// elements.
+    public static func base(for node: ProxyNodeSettings, slotClasses: Set<Int> = []) -> Ruleset {
         let mark = node.masqueradeMark
         var ruleset = Ruleset(table: ProxyNames.table)
         let anyLocalAddress: [Statement] = [.fibDaddrTypeLocal, .ip(.daddr, .notEqual, IPv4CIDR("127.0.0.0/8")!)]
+        let classes = slotClasses.sorted()
 
         for hook in [BaseChain.Hook.forward, .input, .output] {
             ruleset.add(
@@ -59,71 +103,125 @@ extension Ruleset {
             Chain(
                 ProxyNames.endpointsCheck,
                 rules: [
-                    Rule(.vmap(key: [.ipDaddr, .l4proto, .thDport], map: ProxyNames.noEndpointServices)),
-                    Rule(anyLocalAddress + [.vmap(key: [.l4proto, .thDport], map: ProxyNames.noEndpointNodePorts)]),
+                    Rule(.lookup(key: clusterKey, set: ProxyNames.noEndpointServices), .verdict(.goto(ProxyNames.rejectChain))),
+                    Rule(
+                        anyLocalAddress + [
+                            .lookup(key: nodePortKey, set: ProxyNames.noEndpointNodePorts), .verdict(.goto(ProxyNames.rejectChain)),
+                        ]),
                 ]))
         ruleset.add(Chain(ProxyNames.rejectChain, rules: [Rule(.reject)]))
-        ruleset.add(
-            Chain(
-                ProxyNames.services,
-                rules: [
-                    Rule(.vmap(key: [.ipDaddr, .l4proto, .thDport], map: ProxyNames.serviceIPs)),
-                    Rule(anyLocalAddress + [.vmap(key: [.l4proto, .thDport], map: ProxyNames.serviceNodePorts)]),
-                ]))
+
+        var dispatch = [Rule(.vmap(key: clusterKey, map: ProxyNames.serviceIPs))]
+        let toSlots = Statement.lookup(key: clusterKey, set: ProxyNames.clusterIPs)
+        if node.masqueradeAll {
+            dispatch.append(Rule(toSlots, .verdict(.jump(ProxyNames.markForMasquerade))))
+        } else if let cidr = node.clusterCIDR {
+            dispatch.append(Rule(toSlots, .ip(.saddr, .notEqual, cidr), .verdict(.jump(ProxyNames.markForMasquerade))))
+        }
+        dispatch += classes.map { count in
+            Rule(.dnatMap(key: clusterKey + [.numgenRandom(modulus: UInt32(count))], map: ProxyNames.clusterBackends(count)))
+        }
+        dispatch.append(Rule(anyLocalAddress + [.vmap(key: nodePortKey, map: ProxyNames.serviceNodePorts)]))
+        dispatch.append(
+            Rule(anyLocalAddress + [.lookup(key: nodePortKey, set: ProxyNames.nodePorts), .verdict(.jump(ProxyNames.markForMasquerade))]))
+        dispatch += classes.map { count in
+            Rule(
+                anyLocalAddress + [
+                    .dnatMap(key: nodePortKey + [.numgenRandom(modulus: UInt32(count))], map: ProxyNames.nodePortBackends(count))
+                ])
+        }
+        ruleset.add(Chain(ProxyNames.services, rules: dispatch))
         ruleset.add(Chain(ProxyNames.markForMasquerade, rules: [Rule(.setMarkOr(mark))]))
         ruleset.add(
             Chain(
                 ProxyNames.masquerading,
                 rules: [
+                    Rule(.lookup(key: hairpinKey, set: ProxyNames.hairpin), .setMarkOr(mark)),
                     Rule(.markAnd(mask: mark, equals: 0), .verdict(.return)),
                     Rule(.setMarkXor(mark)),
                     Rule(.masquerade(fullyRandom: true)),
                 ]))
-        for map in emptyMaps { ruleset.add(map) }
+        for set in emptySets { ruleset.add(set) }
+        for count in classes { for map in classMaps(count) { ruleset.add(map) } }
         return ruleset
     }
 
-    /// The four dispatch maps, without elements.
-    private static var emptyMaps: [NamedSet] {
+    /// The sets and maps every ruleset has, without elements.
+    private static var emptySets: [NamedSet] {
         [
             .verdictMap(ProxyNames.serviceIPs, key: [.ipv4Address, .inetProto, .inetService]),
             .verdictMap(ProxyNames.serviceNodePorts, key: [.inetProto, .inetService]),
-            .verdictMap(ProxyNames.noEndpointServices, key: [.ipv4Address, .inetProto, .inetService]),
-            .verdictMap(ProxyNames.noEndpointNodePorts, key: [.inetProto, .inetService]),
+            .set(ProxyNames.noEndpointServices, key: [.ipv4Address, .inetProto, .inetService]),
+            .set(ProxyNames.noEndpointNodePorts, key: [.inetProto, .inetService]),
+            .set(ProxyNames.clusterIPs, key: [.ipv4Address, .inetProto, .inetService]),
+            .set(ProxyNames.nodePorts, key: [.inetProto, .inetService]),
+            .set(ProxyNames.hairpin, typeof: hairpinKey),
         ]
     }
 
-    /// What one service adds to the base: its chains and affinity sets, and its elements of the
-    /// four maps (the maps in the fragment hold only those). Services never share a chain, a set
-    /// or a map key (`ServiceProxyState.withoutConflicts()`), so a fragment can be added, replaced
-    /// or taken away on its own: that is what makes a partial sync cost the same at 100 services
-    /// as at 10,000.
+    /// The two slot maps of the ports with `count` endpoints, without elements.
+    static func classMaps(_ count: Int) -> [NamedSet] {
+        let slot = Statement.KeyField.numgenRandom(modulus: UInt32(count))
+        return [
+            .dataMap(ProxyNames.clusterBackends(count), typeof: clusterKey + [slot], data: backendValue),
+            .dataMap(ProxyNames.nodePortBackends(count), typeof: nodePortKey + [slot], data: backendValue),
+        ]
+    }
+
+    /// What one service adds to the base: its elements of the sets and maps (the fragment holds
+    /// only those, and the slot maps it fills), and for ClientIP affinity its chains and affinity
+    /// sets. Services never share a chain, a set element or a map key
+    /// (`ServiceProxyState.withoutConflicts()`): every key starts with the service's cluster IP
+    /// port or NodePort. So a fragment can be added, replaced or taken away on its own: that is
+    /// what makes a partial sync cost the same at 100 services as at 10,000.
     public static func fragment(for service: ProxiedService, node: ProxyNodeSettings) -> Ruleset {
-        var ruleset = Ruleset(table: ProxyNames.table, sets: emptyMaps)
+        var ruleset = Ruleset(table: ProxyNames.table, sets: emptySets)
         for port in service.ports {
             let ipKey = SetKey(.address(service.clusterIP), .proto(port.protocol), .port(port.port))
             let nodePortKey = port.nodePort.map { SetKey(.proto(port.protocol), .port($0)) }
             let endpoints = Array(Set(service.endpoints[port.name] ?? [])).sorted()
             guard !endpoints.isEmpty else {
-                ruleset.sets[ProxyNames.noEndpointServices]!.elements[ipKey] = .goto(ProxyNames.rejectChain)
+                ruleset.sets[ProxyNames.noEndpointServices]!.elements.updateValue(nil, forKey: ipKey)
                 if let nodePortKey {
-                    ruleset.sets[ProxyNames.noEndpointNodePorts]!.elements[nodePortKey] = .goto(ProxyNames.rejectChain)
+                    ruleset.sets[ProxyNames.noEndpointNodePorts]!.elements.updateValue(nil, forKey: nodePortKey)
                 }
                 continue
             }
-            let serviceChain = ProxyNames.serviceChain(service, port)
-            ruleset.sets[ProxyNames.serviceIPs]!.elements[ipKey] = .goto(serviceChain)
-            if let nodePortKey {
-                let external = ProxyNames.externalChain(service, port)
-                ruleset.sets[ProxyNames.serviceNodePorts]!.elements[nodePortKey] = .goto(external)
-                ruleset.add(
-                    Chain(
-                        external,
-                        rules: [Rule(.verdict(.jump(ProxyNames.markForMasquerade))), Rule(.verdict(.goto(serviceChain)))]))
+            guard case .none = service.sessionAffinity else {
+                ruleset.addAffinityChains(service, port, endpoints, ipKey: ipKey, nodePortKey: nodePortKey, node: node)
+                continue
             }
-            ruleset.add(servicePortChains(service, port, endpoints, node: node, into: &ruleset))
+            let count = endpoints.count
+            for map in classMaps(count) where ruleset.sets[map.name] == nil { ruleset.add(map) }
+            ruleset.sets[ProxyNames.clusterIPs]!.elements.updateValue(nil, forKey: ipKey)
+            for (slot, endpoint) in endpoints.enumerated() {
+                let backend = ElementValue.data(SetKey(.address(endpoint.ip), .port(endpoint.port)))
+                ruleset.sets[ProxyNames.clusterBackends(count)]!.elements[SetKey(ipKey.values + [.slot(UInt32(slot))])] = backend
+                if let nodePortKey {
+                    ruleset.sets[ProxyNames.nodePortBackends(count)]!.elements[SetKey(nodePortKey.values + [.slot(UInt32(slot))])] =
+                        backend
+                }
+                let hairpin = SetKey(.address(service.clusterIP), .address(endpoint.ip), .address(endpoint.ip))
+                ruleset.sets[ProxyNames.hairpin]!.elements.updateValue(nil, forKey: hairpin)
+            }
+            if let nodePortKey { ruleset.sets[ProxyNames.nodePorts]!.elements.updateValue(nil, forKey: nodePortKey) }
         }
         return ruleset
+    }
+
+    /// A ClientIP-affinity service port's dispatch elements and chains, kube-proxy's way.
+    private mutating func addAffinityChains(
+        _ service: ProxiedService, _ port: ProxiedService.Port, _ endpoints: [ProxiedService.Endpoint], ipKey: SetKey,
+        nodePortKey: SetKey?, node: ProxyNodeSettings
+    ) {
+        let serviceChain = ProxyNames.serviceChain(service, port)
+        sets[ProxyNames.serviceIPs]!.elements[ipKey] = .goto(serviceChain)
+        if let nodePortKey {
+            let external = ProxyNames.externalChain(service, port)
+            sets[ProxyNames.serviceNodePorts]!.elements[nodePortKey] = .goto(external)
+            add(Chain(external, rules: [Rule(.verdict(.jump(ProxyNames.markForMasquerade))), Rule(.verdict(.goto(serviceChain)))]))
+        }
+        add(Self.servicePortChains(service, port, endpoints, node: node, into: &self))
     }
 
     /// Adds the chains of `fragment` and the elements of its sets (sets it does not have yet

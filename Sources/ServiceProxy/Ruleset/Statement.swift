@@ -23,10 +23,16 @@ public enum Statement: Sendable, Hashable {
     public enum KeyField: Sendable, Hashable {
         /// `ip daddr`.
         case ipDaddr
+        /// `ip saddr`.
+        case ipSaddr
         /// `meta l4proto`.
         case l4proto
         /// `th dport`: the destination port of any transport header.
         case thDport
+        /// `ct original ip daddr`: the destination the connection was opened to, before DNAT.
+        case ctOriginalIpDaddr
+        /// `numgen random mod N`: a number drawn afresh for each packet, 0 ..< N.
+        case numgenRandom(modulus: UInt32)
     }
 
     // Matches.
@@ -52,6 +58,8 @@ public enum Statement: Sendable, Hashable {
 
     /// `ip daddr . meta l4proto . th dport vmap @service-ips`.
     case vmap(key: [KeyField], map: String)
+    /// `ip daddr . meta l4proto . th dport @cluster-ips`: the key is in the set.
+    case lookup(key: [KeyField], set: String)
 
     // Statements.
 
@@ -67,6 +75,9 @@ public enum Statement: Sendable, Hashable {
     case reject
     /// `dnat to 10.244.1.5:6379`.
     case dnat(IPv4Address, UInt16)
+    /// `dnat ip to ip daddr . meta l4proto . th dport . numgen random mod 2 map @cluster-backends-2`:
+    /// to the address and port the key maps to; no match when the map has no such key.
+    case dnatMap(key: [KeyField], map: String)
     /// `accept`, `drop`, `return`, `jump c`, `goto c`.
     case verdict(Verdict)
 
@@ -81,9 +92,21 @@ public enum Statement: Sendable, Hashable {
     /// The named set or map this statement reads or writes.
     public var referencedSet: String? {
         switch self {
-        case .ipInSet(_, let set), .update(let set, _): set
-        case .vmap(_, let map): map
+        case .ipInSet(_, let set), .update(let set, _), .lookup(_, let set): set
+        case .vmap(_, let map), .dnatMap(_, let map): map
         default: nil
+        }
+    }
+}
+
+extension Statement.KeyField {
+    /// The type of the value the field loads, as a set keyed by it declares it.
+    public var dataType: NamedSet.DataType {
+        switch self {
+        case .ipDaddr, .ipSaddr, .ctOriginalIpDaddr: .ipv4Address
+        case .l4proto: .inetProto
+        case .thDport: .inetService
+        case .numgenRandom: .integer
         }
     }
 }

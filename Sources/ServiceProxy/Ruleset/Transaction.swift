@@ -13,7 +13,7 @@ public struct Transaction: Sendable, Hashable {
         /// Creates the set or map (its definition; elements come separately).
         case addSet(NamedSet)
         case deleteSet(String)
-        case addElements(set: String, [SetKey: Verdict?])
+        case addElements(set: String, [SetKey: ElementValue?])
         case deleteElements(set: String, [SetKey])
         /// Appends the rule to the chain.
         case addRule(chain: String, Rule)
@@ -25,7 +25,7 @@ public struct Transaction: Sendable, Hashable {
             case .addChain(let chain): "add chain \(chain.name)"
             case .flushChain(let name): "flush chain \(name)"
             case .deleteChain(let name): "delete chain \(name)"
-            case .addSet(let set): "add \(set.isVerdictMap ? "map" : "set") \(set.name)"
+            case .addSet(let set): "add \(set.isMap ? "map" : "set") \(set.name)"
             case .deleteSet(let name): "delete set \(name)"
             case let .addElements(set, elements): "add \(elements.count) element(s) to \(set)"
             case let .deleteElements(set, keys): "delete \(keys.count) element(s) from \(set)"

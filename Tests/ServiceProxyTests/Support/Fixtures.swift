@@ -17,6 +17,13 @@ enum Fixtures {
                 ? [:] : ["": (0..<count).map { .init(ip: IPv4Address(10, 244, 1, UInt8(2 + $0)), port: 6379, podName: "redis-master-\($0)") }])
     }
 
+    /// `default/redis-slave` on 10.254.0.20:6379 with `count` endpoints 10.244.2.2, .3, ...
+    static func redisSlave(endpoints count: Int) -> ProxiedService {
+        ProxiedService(
+            name: "redis-slave", clusterIP: ip("10.254.0.20"), ports: [.init(port: 6379)],
+            endpoints: ["": (0..<count).map { .init(ip: IPv4Address(10, 244, 2, UInt8(2 + $0)), port: 6379, podName: "redis-slave-\($0)") }])
+    }
+
     /// `default/frontend`: port 80 to 80, NodePort 30001, one endpoint.
     static let frontend = ProxiedService(
         name: "frontend", clusterIP: ip("10.254.0.30"), ports: [.init(port: 80, nodePort: 30001)],
@@ -60,5 +67,31 @@ enum Fixtures {
 
     static func ruleset(_ services: ProxiedService...) -> Ruleset {
         Ruleset.services(for: ServiceProxyState(services: services, node: node))
+    }
+}
+
+extension Transaction {
+    /// Whether the transaction adds a slot or a rule that DNATs to `address`:`port`.
+    func sendsBackend(_ address: String, _ port: UInt16) -> Bool {
+        let backend = ElementValue.data(SetKey(.address(IPv4Address(address)!), .port(port)))
+        return operations.contains { operation in
+            switch operation {
+            case .addElements(_, let elements): elements.values.contains(backend)
+            case .addRule(_, let rule): rule.render().contains("dnat to \(address):\(port)")
+            default: false
+            }
+        }
+    }
+
+    /// Whether any element the transaction adds or deletes has `address` in its key.
+    func touches(_ address: String) -> Bool {
+        let value = SetKey.Value.address(IPv4Address(address)!)
+        return operations.contains { operation in
+            switch operation {
+            case .addElements(_, let elements): elements.keys.contains { $0.values.contains(value) }
+            case .deleteElements(_, let keys): keys.contains { $0.values.contains(value) }
+            default: false
+            }
+        }
     }
 }
