@@ -5,8 +5,8 @@
 # create/delete cycles through the master double, --in-flight (default 10) at a time. Each
 # cycle: a pod (busybox httpd, HTTP liveness + exec readiness probes every second, grace period
 # 2 s) and a NodePort Service selecting it are created in the double; the cycle waits until the
-# double shows the pod Running and Ready and the agent's nftables table `ip clc-proxy` has an
-# endpoint chain for the service; both are deleted; it waits until the double has forgotten the
+# double shows the pod Running and Ready and the agent's nftables table `ip clc-proxy` has a
+# slot for the service (an element keyed by its cluster IP); both are deleted; it waits until the double has forgotten the
 # pod, the engine has no container of it and the table nothing of the service.
 #
 # Measures, printed as a table with PASS/FAIL:

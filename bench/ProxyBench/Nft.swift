@@ -86,7 +86,7 @@ extension Transaction {
             case .flushChain(let name): lines.append("flush chain \(t) \(name)")
             case .deleteChain(let name): lines.append("delete chain \(t) \(name)")
             case .addSet(let set):
-                lines.append("add \(set.isVerdictMap ? "map" : "set") \(t) \(set.name) { \(set.declaration.joined(separator: "; ")); }")
+                lines.append("add \(set.isMap ? "map" : "set") \(t) \(set.name) { \(set.declaration.joined(separator: "; ")); }")
             case .deleteSet(let name): lines.append("delete set \(t) \(name)")
             case let .addElements(set, elements):
                 lines.append("add element \(t) \(set) { \(NamedSet.renderElements(elements)) }")

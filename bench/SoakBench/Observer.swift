@@ -71,14 +71,18 @@ struct ProxyTable: Sendable {
     var entries: Set<String>
     var chains: [String]
 
-    /// An endpoint chain of the service's port (`endpoint-<hash>-default/<name>/tcp/__<ip>/<port>`).
-    func hasEndpoint(of service: String) -> Bool {
-        chains.contains { $0.hasPrefix("endpoint-") && $0.contains("-default/\(service)/tcp/") }
+    /// A slot of the service's cluster IP port (an element of a `cluster-backends-<n>` map).
+    func hasEndpoint(clusterIP: String) -> Bool {
+        entries.contains { $0.hasPrefix("element cluster-backends-") && $0.contains("\"\(clusterIP)\"") }
     }
 
-    /// Whether any chain, element or rule names the service (`default/<name>/`).
-    func mentions(service: String) -> Bool {
-        entries.contains { $0.contains("default/\(service)/") }
+    /// Whether any chain, element or rule names the service (`default/<name>/`), or any element
+    /// holds its cluster IP or (in the NodePort sets and maps) its NodePort.
+    func mentions(service: String, clusterIP: String, nodePort: Int64?) -> Bool {
+        entries.contains { entry in
+            entry.contains("default/\(service)/") || (entry.hasPrefix("element ") && entry.contains("\"\(clusterIP)\""))
+                || (nodePort.map { entry.hasPrefix("element nodeport") && entry.contains("\($0)") } ?? false)
+        }
     }
 
     /// nil when the table does not exist.

@@ -10,7 +10,7 @@ import MasterDouble
 /// bench/soak.sh, which builds the namespace, its dockerd and this command line).
 ///
 /// One cycle: create the Service and the Pod in the double; wait until the double shows the
-/// pod Running and Ready and the agent's table `ip clc-proxy` has an endpoint chain for the
+/// pod Running and Ready and the agent's table `ip clc-proxy` has a slot for the
 /// service; delete both; wait until the double has forgotten the pod, the engine has no
 /// container of it and the table nothing of the service.
 ///
@@ -184,12 +184,15 @@ final class Soak: @unchecked Sendable {
         do {
             let created = ContinuousClock.now
             try master.create(Manifests.service(name))
+            let service = master.object(kind: "services", name: name)
+            let clusterIP = service?[path: ["spec", "clusterIP"]]?.stringValue ?? "-"
+            let nodePort = service?[path: ["spec", "ports"]]?.arrayValue?.first?["nodePort"]?.intValue
             try master.create(Manifests.pod(name))
             _ = try await poll("\(name) Running and Ready", timeout: timeout, every: .milliseconds(100)) {
                 Manifests.isRunningAndReady(master.object(kind: "pods", name: name))
             }
-            _ = try await poll("an endpoint chain of service \(name)", timeout: timeout) {
-                try await observer.snapshot(after: created).table?.hasEndpoint(of: name) == true
+            _ = try await poll("a slot of service \(name)", timeout: timeout) {
+                try await observer.snapshot(after: created).table?.hasEndpoint(clusterIP: clusterIP) == true
             }
             result.readySeconds = seconds(ContinuousClock.now - created)
 
@@ -201,7 +204,7 @@ final class Soak: @unchecked Sendable {
             }
             _ = try await poll("\(name)'s containers and rules gone", timeout: timeout) {
                 let snapshot = try await observer.snapshot(after: deleted)
-                return !snapshot.podsWithContainers.contains(name) && snapshot.table?.mentions(service: name) == false
+                return !snapshot.podsWithContainers.contains(name) && snapshot.table?.mentions(service: name, clusterIP: clusterIP, nodePort: nodePort) == false
             }
             result.goneSeconds = seconds(ContinuousClock.now - deleted)
         } catch {
