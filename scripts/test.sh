@@ -58,7 +58,7 @@ timing='AgentMetricsTests\.MetricsServerTests|IntegrationTests\.(LivenessRestart
 # the watches, reflectors and back-offs of the other suites of round 1. So round 1 runs them in
 # a process of their own (the test binary itself, since SwiftPM holds .build's lock for one run),
 # beside the rest, and prints their output after.
-kernel='ServiceProxyTests\.(KernelTests|ConntrackKernelTests|ShardTests|ShardTrafficTests|TrafficTests)|RouteNetlinkTests\.KernelTests|FlannelBackendTests\.TwoNodeTrafficTests'
+kernel='ServiceProxyTests\.(KernelTests|ConntrackKernelTests|TrafficTests)|RouteNetlinkTests\.KernelTests|FlannelBackendTests\.TwoNodeTrafficTests'
 status=0
 kernel_log=$(mktemp)
 "$(swift build --show-bin-path)/clc-nodePackageTests.xctest" --testing-library swift-testing \

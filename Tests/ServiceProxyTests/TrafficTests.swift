@@ -64,6 +64,20 @@ struct TrafficTests {
         }
     }
 
+    @Test(
+        "a pod that reaches its own service and lands on itself is answered: the hairpin connection is masqueraded",
+        arguments: [ProxiedService.SessionAffinity.none, .clientIP(timeoutSeconds: 60)])
+    func hairpin(_ affinity: ProxiedService.SessionAffinity) throws {
+        let lab = try TrafficLab()
+        defer { lab.tearDown() }
+        // Unmasqueraded, the pod would get its own SYN back from outside, a martian it drops.
+        let pod = try lab.addPod(ip: "10.244.1.2", gateway: "10.244.1.1")
+        try lab.startBackends(["10.244.1.2:8080"], in: pod)
+        try lab.writer.apply(.fullSync(Fixtures.ruleset(web(backends: [2], affinity: affinity))))
+        let outcome = try lab.connect(to: "10.254.0.10", port: 80, count: 3, from: pod)
+        #expect(outcome.counts == ["10.244.1.2": 3], "\(outcome.counts)")
+    }
+
     @Test("with ClientIP affinity every connection from one client goes to the same backend")
     func affinity() throws {
         let lab = try TrafficLab()

@@ -73,12 +73,7 @@ extension Statement {
             nat.set(NFTNL_EXPR_NAT_FLAGS, u32: UInt32(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED))
             rule.append(nat)
         case .numgenRandomIsZero(let modulus):
-            let numgen = try NftExpression("numgen")
-            numgen.set(NFTNL_EXPR_NG_DREG, u32: reg1)
-            numgen.set(NFTNL_EXPR_NG_MODULUS, u32: modulus)
-            numgen.set(NFTNL_EXPR_NG_TYPE, u32: UInt32(NFT_NG_RANDOM.rawValue))
-            numgen.set(NFTNL_EXPR_NG_OFFSET, u32: 0)
-            rule.append(numgen)
+            try rule.append(.numgenRandom(modulus: modulus, dreg: reg1))
             try rule.append(.cmp(.equal, reg: reg1, hostBytes(UInt32(0))))
         case .setMarkOr(let bits):
             try rule.append(.meta(key: UInt32(NFT_META_MARK.rawValue), dreg: reg1))
@@ -144,12 +139,7 @@ extension Statement {
                 ct.set(NFTNL_EXPR_CT_DIR, u8: 0 /* IP_CT_DIR_ORIGINAL */)
                 rule.append(ct)
             case .numgenRandom(let modulus):
-                let numgen = try NftExpression("numgen")
-                numgen.set(NFTNL_EXPR_NG_DREG, u32: reg)
-                numgen.set(NFTNL_EXPR_NG_MODULUS, u32: modulus)
-                numgen.set(NFTNL_EXPR_NG_TYPE, u32: UInt32(NFT_NG_RANDOM.rawValue))
-                numgen.set(NFTNL_EXPR_NG_OFFSET, u32: 0)
-                rule.append(numgen)
+                try rule.append(.numgenRandom(modulus: modulus, dreg: reg))
             }
         }
     }
@@ -220,6 +210,16 @@ extension NftExpression {
         if let dreg { e.set(NFTNL_EXPR_LOOKUP_DREG, u32: dreg) }
         e.set(NFTNL_EXPR_LOOKUP_SET, string: set)
         if let id { e.set(NFTNL_EXPR_LOOKUP_SET_ID, u32: id) }
+        return e
+    }
+
+    /// `numgen random mod N`: 0 ..< N into `dreg`, drawn afresh for each packet.
+    static func numgenRandom(modulus: UInt32, dreg: UInt32) throws(NetfilterError) -> NftExpression {
+        let e = try NftExpression("numgen")
+        e.set(NFTNL_EXPR_NG_DREG, u32: dreg)
+        e.set(NFTNL_EXPR_NG_MODULUS, u32: modulus)
+        e.set(NFTNL_EXPR_NG_TYPE, u32: UInt32(NFT_NG_RANDOM.rawValue))
+        e.set(NFTNL_EXPR_NG_OFFSET, u32: 0)
         return e
     }
 

@@ -15,6 +15,7 @@ final class TrafficLab {
     let client: NetworkNamespace
     let writer: NetlinkRulesetWriter
     private var servers: [(process: Process, input: Pipe)] = []
+    private var pods: [NetworkNamespace] = []
 
     static let nodeIP = "192.168.77.1"
 
@@ -51,17 +52,40 @@ final class TrafficLab {
         }
         node.remove()
         client.remove()
+        for pod in pods { pod.remove() }
     }
 
-    /// Starts listeners on `addresses` (`ip:port`) in the node; returns once they listen.
-    func startBackends(_ addresses: [String]) throws {
-        for address in addresses {
-            let ip = address.split(separator: ":")[0]
-            try node.exec("ip", "addr", "add", "\(ip)/32", "dev", "lo")
+    /// A pod: a namespace of its own joined to the node by a veth pair, `ip`/24 on its side,
+    /// the node's side `gateway`/24 and its default route. Its packets reach the node's rules as
+    /// a container's reach a minion's.
+    func addPod(ip: String, gateway: String) throws -> NetworkNamespace {
+        let pod = try NetworkNamespace(prefix: "clcproxy-pod")
+        pods.append(pod)
+        let suffix = String(pod.name.suffix(6))
+        let (nodeSide, podSide) = ("cpp\(suffix)", "cpq\(suffix)")
+        try NetworkNamespace.run(
+            "/usr/sbin/ip", ["link", "add", nodeSide, "netns", node.name, "type", "veth", "peer", "name", podSide, "netns", pod.name])
+        try node.exec("ip", "addr", "add", "\(gateway)/24", "dev", nodeSide)
+        try node.exec("ip", "link", "set", nodeSide, "up")
+        try node.exec("sysctl", "-qw", "net.ipv4.conf.\(nodeSide).send_redirects=0")
+        try pod.exec("ip", "addr", "add", "\(ip)/24", "dev", podSide)
+        try pod.exec("ip", "link", "set", podSide, "up")
+        try pod.exec("ip", "route", "add", "default", "via", gateway)
+        return pod
+    }
+
+    /// Starts listeners on `addresses` (`ip:port`) in the node, or in `pod` (whose address it
+    /// is); returns once they listen.
+    func startBackends(_ addresses: [String], in pod: NetworkNamespace? = nil) throws {
+        if pod == nil {
+            for address in addresses {
+                let ip = address.split(separator: ":")[0]
+                try node.exec("ip", "addr", "add", "\(ip)/32", "dev", "lo")
+            }
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", node.name, "python3", "-c", Self.server] + addresses
+        process.arguments = ["netns", "exec", (pod ?? node).name, "python3", "-c", Self.server] + addresses
         let output = Pipe()
         process.standardOutput = output
         let input = Pipe()
