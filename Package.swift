@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "ServiceProxy",
             dependencies: [
-                "IPv4", "AgentTime", "KubeAPI", "CNetfilter", .product(name: "Logging", package: "swift-log"),
+                "IPv4", "AgentTime", "KubeAPI", "CNetfilter", "MnlSocket", .product(name: "Logging", package: "swift-log"),
                 // SHA-256 of chain names; the agent links swift-crypto for the node server anyway.
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -213,7 +213,10 @@ let package = Package(
             ]),
         // rtnetlink (links, addresses, routes, neighbours, FDB) over libmnl, for the flannel
         // backends.
-        .target(name: "RouteNetlink", dependencies: ["CMnl", "IPv4"]),
+        .target(name: "RouteNetlink", dependencies: ["CMnl", "MnlSocket", "IPv4"]),
+        // The netlink socket over libmnl that RouteNetlink and ServiceProxy share (opening it in
+        // another network namespace, acks, buffers, timeouts).
+        .target(name: "MnlSocket", dependencies: ["CMnl"]),
         // The one IPv4 address type of the proxy, the flannel lease and rtnetlink.
         .target(name: "IPv4"),
         // The seam between the node server (HTTP, TLS, upgrades) and the exec, attach and

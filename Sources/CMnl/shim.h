@@ -1,7 +1,7 @@
 #ifndef CLC_MNL_SHIM_H
 #define CLC_MNL_SHIM_H
-/* rtnetlink over libmnl for the flannel backends (RouteNetlink). The netfilter side has its own
- * module (CNetfilter); only RouteNetlink imports this one. */
+/* libmnl for the shared netlink socket (MnlSocket) and rtnetlink for the flannel backends
+ * (RouteNetlink). The netfilter messages have their own module (CNetfilter). */
 #include <errno.h>
 #include <unistd.h>
 #include <sys/socket.h>
