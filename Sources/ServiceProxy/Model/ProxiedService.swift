@@ -78,4 +78,7 @@ public struct ProxiedService: Sendable, Hashable {
         self.sessionAffinity = sessionAffinity
         self.endpoints = endpoints
     }
+
+    /// The port's endpoints, each once, in order: what the table serves the port with.
+    public func distinctEndpoints(of port: Port) -> [Endpoint] { Array(Set(endpoints[port.name] ?? [])).sorted() }
 }

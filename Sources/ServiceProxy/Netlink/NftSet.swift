@@ -21,21 +21,29 @@ final class NftSet {
         if let id { nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_ID.rawValue), id) }
     }
 
-    /// A named set or map as nft creates it for `type a . b . c [: verdict]`: each field of a
-    /// concatenated key takes 4 bytes, the key type packs nft's datatype numbers 6 bits each.
+    /// A named set or map as nft creates it for `type a . b . c [: verdict]` (or `typeof ...`):
+    /// each field of a concatenated key or value takes 4 bytes, its type packs nft's datatype
+    /// numbers 6 bits each.
     convenience init(table: String, definition set: NamedSet, id: UInt32) throws(NetfilterError) {
         try self.init(table: table, name: set.name, id: id)
         var flags: UInt32 = 0
         if set.isMap { flags |= NFT_SET_MAP.rawValue }
         if set.timeoutSeconds != nil { flags |= NFT_SET_TIMEOUT.rawValue }
         if set.isDynamic { flags |= NFT_SET_EVAL.rawValue }
-        let keyType = set.key.reduce(UInt32(0)) { $0 << 6 | $1.number }
-        let keyLength = set.key.reduce(0) { $0 + ($1.length + 3) / 4 * 4 }
-        setKey(flags: flags, type: keyType, length: UInt32(keyLength), verdictData: set.isVerdictMap)
-        if let data = set.data {
-            // A concatenated value is laid out as a key is: 4 bytes a field.
-            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_TYPE.rawValue), data.reduce(UInt32(0)) { $0 << 6 | $1.number })
-            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_LEN.rawValue), UInt32(data.reduce(0) { $0 + ($1.length + 3) / 4 * 4 }))
+        let key = NamedSet.DataType.packed(set.key)
+        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_FLAGS.rawValue), flags)
+        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_KEY_TYPE.rawValue), key.type)
+        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_KEY_LEN.rawValue), key.length)
+        switch set.mapping {
+        case .verdict:
+            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_TYPE.rawValue), NFT_DATA_VERDICT.rawValue)
+            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_LEN.rawValue), 0)
+        case .data(let types):
+            let data = NamedSet.DataType.packed(types)
+            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_TYPE.rawValue), data.type)
+            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_LEN.rawValue), data.length)
+        case nil:
+            break
         }
         if let timeout = set.timeoutSeconds {
             nftnl_set_set_u64(pointer, UInt16(NFTNL_SET_TIMEOUT.rawValue), UInt64(timeout) * 1000)
@@ -56,16 +64,6 @@ final class NftSet {
 
     func buildElementsPayload(_ message: UnsafeMutablePointer<nlmsghdr>) {
         nftnl_set_elems_nlmsg_build_payload(message, pointer)
-    }
-
-    private func setKey(flags: UInt32, type: UInt32, length: UInt32, verdictData: Bool) {
-        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_FLAGS.rawValue), flags)
-        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_KEY_TYPE.rawValue), type)
-        nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_KEY_LEN.rawValue), length)
-        if verdictData {
-            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_TYPE.rawValue), NFT_DATA_VERDICT.rawValue)
-            nftnl_set_set_u32(pointer, UInt16(NFTNL_SET_DATA_LEN.rawValue), 0)
-        }
     }
 
     /// The user data nft writes for a `typeof` declaration (nft 1.0.6, `set_make_key` and the

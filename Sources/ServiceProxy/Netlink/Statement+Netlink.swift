@@ -38,9 +38,6 @@ extension Statement {
                 try rule.append(.bitwise(reg: reg1, mask: IPv4Address(network.mask).networkBytes))
                 try rule.append(.cmp(comparison, reg: reg1, bytes))
             }
-        case let .ipInSet(field, set):
-            try rule.append(.payload(.network, offset: field.offset, length: 4, dreg: reg1))
-            try rule.append(.lookup(set: set, id: nil, sreg: reg1, dreg: nil))
         case .l4proto(let proto):
             try rule.append(.meta(key: UInt32(NFT_META_L4PROTO.rawValue), dreg: reg1))
             try rule.append(.cmp(.equal, reg: reg1, [proto.number]))
@@ -63,15 +60,7 @@ extension Statement {
             // The value (address . port) lands in reg 1's first two words, as nft lays it out.
             try Self.load(key, into: rule)
             try rule.append(.lookup(set: map, id: nil, sreg: reg1, dreg: reg1))
-            let nat = try NftExpression("nat")
-            nat.set(NFTNL_EXPR_NAT_TYPE, u32: UInt32(NFT_NAT_DNAT.rawValue))
-            nat.set(NFTNL_EXPR_NAT_FAMILY, u32: UInt32(NFPROTO_IPV4))
-            nat.set(NFTNL_EXPR_NAT_REG_ADDR_MIN, u32: reg1)
-            nat.set(NFTNL_EXPR_NAT_REG_ADDR_MAX, u32: reg1)
-            nat.set(NFTNL_EXPR_NAT_REG_PROTO_MIN, u32: reg32Base + 1)
-            nat.set(NFTNL_EXPR_NAT_REG_PROTO_MAX, u32: reg32Base + 1)
-            nat.set(NFTNL_EXPR_NAT_FLAGS, u32: UInt32(NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED))
-            rule.append(nat)
+            try rule.append(.dnat(addressRegister: reg1, portRegister: reg32Base + 1, fromMap: true))
         case .numgenRandomIsZero(let modulus):
             try rule.append(.numgenRandom(modulus: modulus, dreg: reg1))
             try rule.append(.cmp(.equal, reg: reg1, hostBytes(UInt32(0))))
@@ -102,13 +91,7 @@ extension Statement {
         case let .dnat(address, port):
             try rule.append(.immediate(reg: reg1, address.networkBytes))
             try rule.append(.immediate(reg: reg2, [UInt8(port >> 8), UInt8(port & 0xff)]))
-            let nat = try NftExpression("nat")
-            nat.set(NFTNL_EXPR_NAT_TYPE, u32: UInt32(NFT_NAT_DNAT.rawValue))
-            nat.set(NFTNL_EXPR_NAT_FAMILY, u32: UInt32(NFPROTO_IPV4))
-            nat.set(NFTNL_EXPR_NAT_REG_ADDR_MIN, u32: reg1)
-            nat.set(NFTNL_EXPR_NAT_REG_PROTO_MIN, u32: reg2)
-            nat.set(NFTNL_EXPR_NAT_FLAGS, u32: UInt32(NF_NAT_RANGE_PROTO_SPECIFIED))
-            rule.append(nat)
+            try rule.append(.dnat(addressRegister: reg1, portRegister: reg2, fromMap: false))
         case .verdict(let verdict):
             let immediate = try NftExpression("immediate")
             immediate.set(NFTNL_EXPR_IMM_DREG, u32: UInt32(NFT_REG_VERDICT.rawValue))
@@ -210,6 +193,22 @@ extension NftExpression {
         if let dreg { e.set(NFTNL_EXPR_LOOKUP_DREG, u32: dreg) }
         e.set(NFTNL_EXPR_LOOKUP_SET, string: set)
         if let id { e.set(NFTNL_EXPR_LOOKUP_SET_ID, u32: id) }
+        return e
+    }
+
+    /// IPv4 DNAT to the address in `addressRegister` and the port in `portRegister`, as nft
+    /// emits it: for values a map lookup gave (`fromMap`) also as the range's end, with
+    /// NF_NAT_RANGE_MAP_IPS.
+    static func dnat(addressRegister: UInt32, portRegister: UInt32, fromMap: Bool) throws(NetfilterError) -> NftExpression {
+        let e = try NftExpression("nat")
+        e.set(NFTNL_EXPR_NAT_TYPE, u32: UInt32(NFT_NAT_DNAT.rawValue))
+        e.set(NFTNL_EXPR_NAT_FAMILY, u32: UInt32(NFPROTO_IPV4))
+        e.set(NFTNL_EXPR_NAT_REG_ADDR_MIN, u32: addressRegister)
+        if fromMap { e.set(NFTNL_EXPR_NAT_REG_ADDR_MAX, u32: addressRegister) }
+        e.set(NFTNL_EXPR_NAT_REG_PROTO_MIN, u32: portRegister)
+        if fromMap { e.set(NFTNL_EXPR_NAT_REG_PROTO_MAX, u32: portRegister) }
+        let flags = NF_NAT_RANGE_PROTO_SPECIFIED | (fromMap ? NF_NAT_RANGE_MAP_IPS : 0)
+        e.set(NFTNL_EXPR_NAT_FLAGS, u32: UInt32(flags))
         return e
     }
 

@@ -10,7 +10,7 @@ public struct NamedSet: Sendable, Hashable {
         /// A 32-bit number in host byte order, e.g. the slot `numgen random mod N` draws.
         case integer = "integer"
 
-        /// nft's datatype number (TYPE_IPADDR, TYPE_INET_PROTOCOL, TYPE_INET_SERVICE, TYPE_MARK).
+        /// nft's datatype number (TYPE_IPADDR, TYPE_INET_PROTOCOL, TYPE_INET_SERVICE, TYPE_INTEGER).
         var number: UInt32 {
             switch self {
             case .ipv4Address: 7
@@ -18,6 +18,12 @@ public struct NamedSet: Sendable, Hashable {
             case .inetService: 13
             case .integer: 4
             }
+        }
+
+        /// How the kernel is told a (concatenated) type: nft's datatype numbers 6 bits each, and
+        /// the length, each field taking a multiple of 4 bytes.
+        static func packed(_ types: [DataType]) -> (type: UInt32, length: UInt32) {
+            (types.reduce(0) { $0 << 6 | $1.number }, UInt32(types.reduce(0) { $0 + ($1.length + 3) / 4 * 4 }))
         }
 
         /// Bytes of the value; each field of a concatenation takes a multiple of 4.
@@ -33,10 +39,16 @@ public struct NamedSet: Sendable, Hashable {
 
     public var name: String
     public var key: [DataType]
-    /// True for a verdict map (`: verdict`); false for a plain set or a data map.
-    public var isVerdictMap: Bool
-    /// The type of a data map's values (`: ipv4_addr . inet_service`); nil for sets and verdict maps.
-    public var data: [DataType]?
+    /// What a map maps its keys to; nil for a plain set.
+    public var mapping: Mapping?
+
+    /// The values of a map.
+    public enum Mapping: Sendable, Hashable {
+        /// `: verdict`.
+        case verdict
+        /// `: ipv4_addr . inet_service`.
+        case data([DataType])
+    }
     /// `typeof ip daddr . meta l4proto . th dport . numgen random mod 2 : ip daddr . th dport`:
     /// the expressions the key (and a data map's value) are declared by, where a type name
     /// alone would not do (nft needs them to type a numgen field or a ct address, and to read
@@ -62,7 +74,7 @@ public struct NamedSet: Sendable, Hashable {
     /// A verdict map, e.g. `map service-ips { type ipv4_addr . inet_proto . inet_service : verdict }`.
     public static func verdictMap(_ name: String, key: [DataType], elements: [SetKey: Verdict] = [:]) -> NamedSet {
         NamedSet(
-            name: name, key: key, isVerdictMap: true, isDynamic: false, timeoutSeconds: nil, size: nil,
+            name: name, key: key, mapping: .verdict, isDynamic: false, timeoutSeconds: nil, size: nil,
             elements: elements.mapValues { .verdict($0) })
     }
 
@@ -70,7 +82,7 @@ public struct NamedSet: Sendable, Hashable {
     /// meta l4proto . th dport . numgen random mod 2 : ip daddr . th dport }`.
     public static func dataMap(_ name: String, typeof key: [Statement.KeyField], data: [Statement.KeyField]) -> NamedSet {
         var map = NamedSet(
-            name: name, key: key.map(\.dataType), isVerdictMap: false, data: data.map(\.dataType), isDynamic: false,
+            name: name, key: key.map(\.dataType), mapping: .data(data.map(\.dataType)), isDynamic: false,
             timeoutSeconds: nil, size: nil, elements: [:])
         map.typeof = Typeof(key: key, data: data)
         return map
@@ -78,7 +90,7 @@ public struct NamedSet: Sendable, Hashable {
 
     /// A set of keys, e.g. `set cluster-ips { type ipv4_addr . inet_proto . inet_service }`.
     public static func set(_ name: String, key: [DataType]) -> NamedSet {
-        NamedSet(name: name, key: key, isVerdictMap: false, isDynamic: false, timeoutSeconds: nil, size: nil, elements: [:])
+        NamedSet(name: name, key: key, mapping: nil, isDynamic: false, timeoutSeconds: nil, size: nil, elements: [:])
     }
 
     /// A set declared by expressions, e.g. `set hairpin { typeof ct original ip daddr . ip saddr . ip daddr }`.
@@ -91,18 +103,17 @@ public struct NamedSet: Sendable, Hashable {
     /// A set of addresses that rules add to, whose elements expire (session affinity).
     public static func dynamicAddressSet(_ name: String, timeoutSeconds: UInt32) -> NamedSet {
         NamedSet(
-            name: name, key: [.ipv4Address], isVerdictMap: false, isDynamic: true, timeoutSeconds: timeoutSeconds,
+            name: name, key: [.ipv4Address], mapping: nil, isDynamic: true, timeoutSeconds: timeoutSeconds,
             size: 65535, elements: [:])
     }
 
     public init(
-        name: String, key: [DataType], isVerdictMap: Bool, data: [DataType]? = nil, isDynamic: Bool,
-        timeoutSeconds: UInt32?, size: UInt32?, elements: [SetKey: ElementValue?]
+        name: String, key: [DataType], mapping: Mapping?, isDynamic: Bool, timeoutSeconds: UInt32?, size: UInt32?,
+        elements: [SetKey: ElementValue?]
     ) {
         self.name = name
         self.key = key
-        self.isVerdictMap = isVerdictMap
-        self.data = data
+        self.mapping = mapping
         self.isDynamic = isDynamic
         self.timeoutSeconds = timeoutSeconds
         self.size = size
@@ -118,7 +129,7 @@ public struct NamedSet: Sendable, Hashable {
     }
 
     /// `map` for verdict and data maps, `set` for sets.
-    public var isMap: Bool { isVerdictMap || data != nil }
+    public var isMap: Bool { mapping != nil }
 
     /// Chains that elements of this map go to.
     public var referencedChains: Set<String> { Set(elements.values.compactMap { $0?.verdict?.chain }) }

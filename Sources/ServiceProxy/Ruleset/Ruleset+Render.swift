@@ -24,8 +24,11 @@ extension NamedSet {
     /// `timeout`), one a line; `add set` takes them separated by semicolons.
     public var declaration: [String] {
         var type = "type " + key.map(\.rawValue).joined(separator: " . ")
-        if isVerdictMap { type += " : verdict" }
-        if let data { type += " : " + data.map(\.rawValue).joined(separator: " . ") }
+        switch mapping {
+        case .verdict: type += " : verdict"
+        case .data(let data): type += " : " + data.map(\.rawValue).joined(separator: " . ")
+        case nil: break
+        }
         if let typeof {
             type = "typeof " + typeof.key.map(\.text).joined(separator: " . ")
             if let data = typeof.data { type += " : " + data.map(\.text).joined(separator: " . ") }
@@ -103,7 +106,6 @@ extension Statement {
         case let .ip(field, comparison, network):
             "ip \(field.rawValue) \(comparison == .notEqual ? "!= " : "")"
                 + (network.prefixLength == 32 ? network.address.description : network.description)
-        case let .ipInSet(field, set): "ip \(field.rawValue) @\(set)"
         case .l4proto(let proto): "meta l4proto \(proto.rawValue)"
         case let .dport(proto, port): "\(proto.rawValue) dport \(port)"
         case let .markAnd(mask, value): "meta mark & \(hex8(mask)) == \(hex8(value))"

@@ -63,7 +63,7 @@ extension Ruleset {
     static func slotPorts(of service: ProxiedService) -> [Int] {
         guard case .none = service.sessionAffinity else { return [] }
         return service.ports.compactMap { port in
-            let count = Set(service.endpoints[port.name] ?? []).count
+            let count = service.distinctEndpoints(of: port).count
             return count > 0 ? count : nil
         }
     }
@@ -179,7 +179,7 @@ extension Ruleset {
         for port in service.ports {
             let ipKey = SetKey(.address(service.clusterIP), .proto(port.protocol), .port(port.port))
             let nodePortKey = port.nodePort.map { SetKey(.proto(port.protocol), .port($0)) }
-            let endpoints = Array(Set(service.endpoints[port.name] ?? [])).sorted()
+            let endpoints = service.distinctEndpoints(of: port)
             guard !endpoints.isEmpty else {
                 ruleset.sets[ProxyNames.noEndpointServices]!.elements.updateValue(nil, forKey: ipKey)
                 if let nodePortKey {
@@ -267,7 +267,7 @@ extension Ruleset {
             if let affinityTimeout {
                 let set = ProxyNames.affinitySet(service, port, endpoint)
                 ruleset.add(.dynamicAddressSet(set, timeoutSeconds: affinityTimeout))
-                rules.append(Rule(.ipInSet(.saddr, set: set), .verdict(.goto(chain))))
+                rules.append(Rule(.lookup(key: [.ipSaddr], set: set), .verdict(.goto(chain))))
                 endpointRules.append(Rule(.update(set: set, key: .saddr)))
             }
             endpointRules.append(Rule(.l4proto(port.protocol), .dnat(endpoint.ip, endpoint.port)))

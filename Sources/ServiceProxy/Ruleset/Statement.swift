@@ -43,8 +43,6 @@ public enum Statement: Sendable, Hashable {
     case fibDaddrTypeLocal
     /// `ip daddr 10.254.0.10`, `ip saddr != 10.244.0.0/16`; a /32 prints as an address.
     case ip(AddressField, Comparison, IPv4CIDR)
-    /// `ip saddr @affinity-...`.
-    case ipInSet(AddressField, set: String)
     /// `meta l4proto tcp`.
     case l4proto(TransportProtocol)
     /// `tcp dport 80`.
@@ -58,7 +56,8 @@ public enum Statement: Sendable, Hashable {
 
     /// `ip daddr . meta l4proto . th dport vmap @service-ips`.
     case vmap(key: [KeyField], map: String)
-    /// `ip daddr . meta l4proto . th dport @cluster-ips`: the key is in the set.
+    /// `ip daddr . meta l4proto . th dport @cluster-ips`, `ip saddr @affinity-...`: the key is in
+    /// the set.
     case lookup(key: [KeyField], set: String)
 
     // Statements.
@@ -92,7 +91,7 @@ public enum Statement: Sendable, Hashable {
     /// The named set or map this statement reads or writes.
     public var referencedSet: String? {
         switch self {
-        case .ipInSet(_, let set), .update(let set, _), .lookup(_, let set): set
+        case .update(let set, _), .lookup(_, let set): set
         case .vmap(_, let map), .dnatMap(_, let map): map
         default: nil
         }
