@@ -1,5 +1,5 @@
 /// An IPv4 network such as the cluster CIDR `10.244.0.0/16`, host bits cleared: the proxy's
-/// cluster CIDR and the pod network's subnet.
+/// cluster CIDR, the pod network's subnet and flannel's network and leases (`IPv4Subnet`).
 public struct IPv4CIDR: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The network address, host bits cleared.
     public var address: IPv4Address

@@ -28,7 +28,7 @@ public struct RulesetSync: Sendable {
         /// element, the cheapest way to find the few services that changed. Nil after a sync of
         /// changes, which has no order; the next whole input is then compared by service.
         var input: [ProxiedService]?
-        /// Which service holds each cluster IP port and NodePort; nil when the sync had a
+        /// Which service holds each cluster IP and NodePort; nil when the sync had a
         /// conflict or a service twice, which only the full comparison resolves.
         var owners: [PortKey: ServiceID]?
         /// How many ports are served through the slots of each endpoint count: the counts

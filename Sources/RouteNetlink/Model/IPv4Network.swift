@@ -25,12 +25,12 @@ public struct IPv4Network: Sendable, Hashable, Comparable, CustomStringConvertib
     }
 
     /// The netmask as a host-order integer (/16 is 0xffff0000).
-    public var mask: UInt32 { prefixLength == 0 ? 0 : UInt32.max << UInt32(32 - prefixLength) }
+    public var mask: UInt32 { IPv4CIDR.mask(prefixLength) }
 
     /// The network itself: host bits cleared (`10.1.15.0/24` for `10.1.15.7/24`).
-    public var network: IPv4Network { IPv4Network(unchecked: IPv4Address(address.value & mask), prefixLength) }
+    public var network: IPv4Network { IPv4Network(cidr) }
 
-    public func contains(_ candidate: IPv4Address) -> Bool { candidate.value & mask == address.value & mask }
+    public func contains(_ candidate: IPv4Address) -> Bool { cidr.contains(candidate) }
 
     /// Whether `other` lies wholly inside this network.
     public func contains(_ other: IPv4Network) -> Bool {

@@ -1,7 +1,7 @@
 /// Two services claiming the same cluster IP, or the same NodePort. The API server never allows
 /// it (it allocates each cluster IP and NodePort once); manifests on disk can. The service that
-/// sorts first (namespace, then name) keeps it; the other's port (or, for a cluster IP, the
-/// other service) is left out and named here.
+/// sorts first (namespace, then name) keeps it; the other service (for a cluster IP) or its port
+/// (for a NodePort) is left out and named here.
 public struct PortConflict: Sendable, Hashable, CustomStringConvertible {
     /// The service whose port is left out.
     public var service: ServiceID
@@ -21,33 +21,26 @@ public struct PortConflict: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// What a service claims: its cluster IP (protocol and port 0), and for each port its cluster IP,
-/// protocol and port, and (address 0) its NodePort and protocol. No two services may claim the
-/// same; hashed without allocating. The cluster IP is one service's alone because the slots'
-/// hairpin set is keyed by it (`Ruleset.fragment`).
+/// What a service claims: its cluster IP (protocol and port 0) and (address 0) each port's
+/// NodePort and protocol. No two services may claim the same; hashed without allocating. A
+/// cluster IP is one service's, ports and all, because the slots' hairpin set is keyed by it
+/// (`Ruleset.fragment`); so no two services can claim one cluster IP port either.
 struct PortKey: Hashable, Sendable {
     var address: UInt32
     var proto: UInt8
     var port: UInt16
 
-    static func cluster(_ service: ProxiedService, _ port: ProxiedService.Port) -> PortKey {
-        PortKey(address: service.clusterIP.value, proto: port.protocol.number, port: port.port)
+    static func clusterIP(_ service: ProxiedService) -> PortKey {
+        PortKey(address: service.clusterIP.value, proto: 0, port: 0)
     }
 
     static func nodePort(_ nodePort: UInt16, _ proto: TransportProtocol) -> PortKey {
         PortKey(address: 0, proto: proto.number, port: nodePort)
     }
 
-    static func clusterIP(_ service: ProxiedService) -> PortKey {
-        PortKey(address: service.clusterIP.value, proto: 0, port: 0)
-    }
-
-    /// Every claim of `service`: its cluster IP and its ports'.
+    /// Every claim of `service`: its cluster IP and its ports' NodePorts.
     static func keys(of service: ProxiedService) -> [PortKey] {
-        [clusterIP(service)]
-            + service.ports.flatMap { port in
-                [cluster(service, port)] + (port.nodePort.map { [nodePort($0, port.protocol)] } ?? [])
-            }
+        [clusterIP(service)] + service.ports.compactMap { port in port.nodePort.map { nodePort($0, port.protocol) } }
     }
 }
 
@@ -55,9 +48,9 @@ extension ServiceProxyState {
     /// The ports left out by `withoutConflicts()`; empty for any state the API server accepts.
     public var conflicts: [PortConflict] { resolveConflicts().conflicts }
 
-    /// The state with the ports that collide with another service's taken away (see
-    /// `PortConflict`); the same state when nothing collides, which costs one hash lookup per
-    /// port.
+    /// The state with the services and ports that collide with another service's taken away
+    /// (see `PortConflict`); the same state when nothing collides, which costs one hash lookup
+    /// per cluster IP and NodePort.
     public func withoutConflicts() -> ServiceProxyState { resolveConflicts().state }
 
     func resolveConflicts() -> (state: ServiceProxyState, conflicts: [PortConflict]) {
@@ -85,14 +78,6 @@ extension ServiceProxyState {
             }
             owners[address] = service.id
             for (index, port) in service.ports.enumerated() {
-                let clusterKey = PortKey.cluster(service, port)
-                if let owner = owners[clusterKey], owner != service.id {
-                    conflicts.append(
-                        PortConflict(
-                            service: service.id, portIndex: index, field: "port",
-                            value: "\(service.clusterIP):\(port.port)/\(port.protocol.rawValue)", heldBy: owner))
-                    continue
-                }
                 var port = port
                 if let nodePort = port.nodePort {
                     let nodeKey = PortKey.nodePort(nodePort, port.protocol)
@@ -106,7 +91,6 @@ extension ServiceProxyState {
                         owners[nodeKey] = service.id
                     }
                 }
-                owners[clusterKey] = service.id
                 kept.ports.append(port)
             }
             return kept
