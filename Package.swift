@@ -144,7 +144,7 @@ let package = Package(
         .target(
             name: "AgentMetrics",
             dependencies: [
-                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
+                "AgentTime", .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -292,7 +292,7 @@ let package = Package(
         .target(
             name: "MasterDouble",
             dependencies: [
-                "KubeAPI", "CurlHTTP",
+                "KubeAPI", "CurlHTTP", "AgentTime",
                 // The HTTPS front (SecureMasterDouble): TLS termination and the certificates it makes.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -303,7 +303,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Tests/Doubles/MasterDouble"),
-        .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP"]),
+        .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP", "AgentTime"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(

@@ -28,7 +28,6 @@ public struct SteadyClock: Sendable {
 
     /// The date of a monotonic instant on this clock.
     public func date(at instant: ContinuousClock.Instant) -> Date {
-        let elapsed = (instant - origin).components
-        return wallOrigin.addingTimeInterval(TimeInterval(elapsed.seconds) + TimeInterval(elapsed.attoseconds) / 1e18)
+        wallOrigin.addingTimeInterval((instant - origin).seconds)
     }
 }

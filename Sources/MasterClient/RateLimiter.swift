@@ -1,3 +1,5 @@
+import AgentTime
+
 /// A token bucket: `qps` requests a second on average, bursts of up to `burst` (kubelet's
 /// kube-api-qps and kube-api-burst).
 public actor RateLimiter {
@@ -27,7 +29,6 @@ public actor RateLimiter {
         let now = ContinuousClock.now
         let elapsed = now - last
         last = now
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(burst, tokens + seconds * qps)
+        tokens = min(burst, tokens + elapsed.seconds * qps)
     }
 }

@@ -1,3 +1,4 @@
+import AgentTime
 import CurlHTTP
 import Foundation
 import MasterDouble
@@ -35,7 +36,7 @@ final class ManualWallClock: Sendable {
     var now: Date { current.withLock { $0 } }
 
     func advance(by duration: Duration) {
-        current.withLock { $0 = $0.addingTimeInterval(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) }
+        current.withLock { $0 = $0.addingTimeInterval(duration.seconds) }
     }
 }
 

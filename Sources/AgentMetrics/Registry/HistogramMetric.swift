@@ -1,3 +1,4 @@
+import AgentTime
 import Prometheus
 
 /// A registered histogram (see ``MetricsRegistry/histogram(_:help:buckets:labels:)``).
@@ -17,13 +18,5 @@ public struct HistogramMetric: Sendable {
     /// Counts one duration, in seconds.
     public func observe(_ duration: Duration) {
         observe(duration.seconds)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, with attosecond components folded in.
-    fileprivate var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

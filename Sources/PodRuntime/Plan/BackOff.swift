@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 
 /// Exponential back-off per key, exactly as kubelet's flowcontrol.Backoff (without jitter, as
@@ -64,12 +65,6 @@ public struct BackOff: Sendable, Hashable {
 }
 
 extension Duration {
-    /// Seconds as a floating-point interval, for Date arithmetic.
-    public var seconds: TimeInterval {
-        let (whole, fraction) = components
-        return TimeInterval(whole) + TimeInterval(fraction) / 1e18
-    }
-
     public init(interval: TimeInterval) {
         self = .nanoseconds(Int64(interval * 1e9))
     }

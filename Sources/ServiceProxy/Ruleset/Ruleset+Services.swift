@@ -50,16 +50,11 @@ extension Ruleset {
 
     /// The endpoint counts of the ports `services` serve through slots.
     public static func slotClasses(of services: some Sequence<ProxiedService>) -> Set<Int> {
-        var classes = Set<Int>()
-        for service in services { classes.formUnion(slotClasses(of: service)) }
-        return classes
+        Set(services.flatMap(slotPorts(of:)))
     }
 
-    /// The endpoint counts of the ports `service` serves through slots: none with ClientIP
-    /// affinity, and none of a port without endpoints.
-    public static func slotClasses(of service: ProxiedService) -> Set<Int> { Set(slotPorts(of: service)) }
-
-    /// The endpoint count of each port `service` serves through slots, a port at a time.
+    /// The endpoint count of each port `service` serves through slots, a port at a time: none
+    /// with ClientIP affinity, and none of a port without endpoints.
     static func slotPorts(of service: ProxiedService) -> [Int] {
         guard case .none = service.sessionAffinity else { return [] }
         return service.ports.compactMap { port in

@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 
 extension APIHandler {
@@ -29,7 +30,7 @@ extension APIHandler {
         let bookmarks = request.query["allowWatchBookmarks"] == "true"
         let end = request.query["timeoutSeconds"].flatMap(Int.init).map { Date().addingTimeInterval(Double($0)) }
         let interval = settings.withLock { $0.bookmarkInterval }
-        let intervalSeconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        let intervalSeconds = interval.seconds
 
         connection.isWatching = true
         defer { connection.isWatching = false }

@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 import Synchronization
 

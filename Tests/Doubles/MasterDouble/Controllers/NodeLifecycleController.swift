@@ -1,3 +1,4 @@
+import AgentTime
 import Foundation
 import KubeAPI
 import Synchronization
@@ -201,13 +202,5 @@ final class NodeLifecycleController: Sendable {
             "firstTimestamp": .string(stamp), "lastTimestamp": .string(stamp), "count": 1,
         ]
         _ = try? registry.create(.events, namespace: namespace, body: event, in: &state)
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var seconds: Double {
-        let (whole, fraction) = components
-        return Double(whole) + Double(fraction) / 1e18
     }
 }
