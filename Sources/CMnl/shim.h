@@ -16,9 +16,6 @@
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 
-/* MNL_SOCKET_BUFFER_SIZE is a function-like macro in libmnl; Swift cannot import it. */
-static inline size_t clc_rtnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
-
 /* Moves the calling thread into the network namespace open at fd (setns is declared only under
  * _GNU_SOURCE; syscall() is variadic). 0x40000000 is CLONE_NEWNET; membership is per thread. */
 static inline int clc_rtnl_setns_net(int fd) { return (int)syscall(SYS_setns, fd, 0x40000000); }
