@@ -198,7 +198,7 @@ struct SecurityPolicyTests {
 
     @Test("a hostPort is published by the infra container: the node's loopback port reaches the pod's server")
     func hostPort() async throws {
-        let port = Int.random(in: 38000..<39000)
+        let port = try #require(Self.freeLoopbackPort())
         let fixture = try AgentFixture("hostport")
         defer { Task { await fixture.tearDown() } }
         try fixture.write(
@@ -217,6 +217,27 @@ struct SecurityPolicyTests {
         try await eventually("the page served on 127.0.0.1:\(port)", timeout: .seconds(15)) {
             Self.httpGet(port: port, path: "/index.html")?.hasSuffix("\r\n\r\nhello-from-pod\n") == true
         }
+    }
+
+    /// A TCP port of 127.0.0.1 below the kernel's ephemeral range (32768-60999), free when asked:
+    /// no connection a neighbouring test opens can be given it meanwhile, as one was in CI
+    /// (Docker's proxy could not bind a random port of 38000-38999: "address already in use").
+    static func freeLoopbackPort() -> Int? {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20000..<32000)
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard descriptor >= 0 else { return nil }
+            defer { close(descriptor) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        return nil
     }
 
     /// `GET path` on 127.0.0.1:port over a plain socket (Foundation on Linux has no HTTP
