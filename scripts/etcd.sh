@@ -64,6 +64,25 @@ daemon_pid() {
 
 healthy() { [[ $(curl -s --max-time 2 "${CURL_TLS[@]}" "$ENDPOINT/health" 2>/dev/null) == *'"health":"true"'* ]]; }
 
+# true when something listens on TCP port $1 of HOST (or of every address)
+port_taken() { ss -Hltn "( sport = :$1 )" 2>/dev/null | awk -v h="$HOST:$1" '$4 == h || $4 ~ /^(0\.0\.0\.0|\*|\[::\]):/ {found=1} END {exit !found}'; }
+
+# why etcd did not come up: its log (prefixed, so it survives a reader that keeps only this
+# script's lines), and the two causes seen on shared machines, a port taken and a full disk
+explain_failure() {
+  if [[ -s $LOG ]]; then
+    # etcd says what is wrong first (a flag) or last (a fatal error)
+    { if [[ $(wc -l <"$LOG") -gt 20 ]]; then head -n 5 "$LOG"; echo '...'; fi; tail -n 15 "$LOG"; } | sed 's/^/etcd.sh: log: /' >&2
+  elif [[ -e $LOG ]]; then
+    log "its log $LOG is empty"
+  fi
+  local p
+  for p in "$PORT" "$((PORT + 1))"; do
+    if port_taken "$p"; then log "port $p is taken: $(ss -Hltnp "( sport = :$p )" 2>/dev/null | head -n 2 | tr -s ' ' | tr '\n' ' ')"; fi
+  done
+  log "free space under $DIR: $(df -h --output=avail "$DIR" 2>/dev/null | tail -n 1 | tr -d ' ')"
+}
+
 case $cmd in
 start)
   [[ -x $ETCD ]] || die "$ETCD not found: install etcd-server (scripts/install-deps.sh)"
@@ -72,20 +91,32 @@ start)
     echo "$ENDPOINT"
     exit 0
   fi
+  rm -f "$PIDFILE" "$LOG"
+  for p in "$PORT" "$((PORT + 1))"; do
+    port_taken "$p" && { explain_failure; die "cannot start etcd: port $p of $HOST is taken by another process"; }
+  done
   peer=http://$HOST:$((PORT + 1))
-  # setsid: the daemon outlives this script and its caller's process group.
-  setsid "$ETCD" --name clc-test --data-dir "$DIR/data" \
+  # etcd reads ETCD_<FLAG> variables too and refuses to start when one names a flag given here
+  while read -r var; do unset "$var"; done < <(compgen -e | grep '^ETCD_' || true)
+  # setsid: the daemon outlives this script and its caller's process group. The shell in
+  # between writes its own pid, then becomes etcd: the pidfile names etcd whether or not
+  # setsid had to fork (it does when started as a process group leader).
+  setsid bash -c 'echo $$ >"$1" && shift && exec "$@"' etcd-start "$PIDFILE" \
+    "$ETCD" --name clc-test --data-dir "$DIR/data" \
     --listen-client-urls "$ENDPOINT" --advertise-client-urls "$ENDPOINT" \
     --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" \
     --initial-cluster "clc-test=$peer" --initial-cluster-state new \
     --enable-v2=true "${TLS_ARGS[@]}" ${CLC_ETCD_ARGS:-} --log-outputs stderr >"$LOG" 2>&1 </dev/null &
-  echo $! >"$PIDFILE"
-  for _ in $(seq 1 300); do
+  for i in $(seq 1 300); do
     if healthy; then echo "$ENDPOINT"; exit 0; fi
-    [[ -n $(daemon_pid) ]] || { tail -n 20 "$LOG" >&2; die "etcd exited (log: $LOG)"; }
+    # the pidfile appears when the shell above runs; give it 2 s before calling etcd gone
+    if [[ -s $PIDFILE || $i -gt 20 ]] && [[ -z $(daemon_pid) ]]; then
+      explain_failure
+      die "etcd exited (log: $LOG)"
+    fi
     sleep 0.1
   done
-  tail -n 20 "$LOG" >&2
+  explain_failure
   die "etcd did not become healthy within 30 s on $ENDPOINT"
   ;;
 stop|halt)

@@ -11,7 +11,8 @@
 #   5. runs every fuzz target for a few seconds (scripts/fuzz.sh; CLC_FUZZ_SMOKE_SECONDS, default 5),
 #   6. stops both and removes what they ran, whatever the outcome.
 # CLC_TEST_DIR chooses where the private dockerd keeps its state (default /tmp/clc-test-docker);
-# CLC_TEST_ETCD_DIR and CLC_TEST_ETCD_PORT the etcd's (default /tmp/clc-test-etcd, 23790).
+# CLC_TEST_ETCD_DIR and CLC_TEST_ETCD_PORT the etcd's (default /tmp/clc-test-etcd, and 23790 or,
+# when another process holds it, the next free pair above).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -30,6 +31,16 @@ cleanup() {
 }
 trap cleanup EXIT
 socket=$(bash scripts/dockerd.sh start "$dir" | tail -n 1)
+# an etcd left by a run that was killed, and its data, go first: each run starts empty
+bash scripts/etcd.sh stop "$etcd_dir" >/dev/null 2>&1 || true
+if [[ -z ${CLC_TEST_ETCD_PORT:-} ]]; then
+  # the default pair taken by someone else's process: the next free pair, said aloud
+  for _ in $(seq 1 20); do
+    [[ -n $(ss -Hltn "( sport = :$etcd_port or sport = :$((etcd_port + 1)) )" 2>/dev/null) ]] || break
+    echo "test.sh: port $etcd_port or $((etcd_port + 1)) is taken; trying $((etcd_port + 2))" >&2
+    etcd_port=$((etcd_port + 2))
+  done
+fi
 etcd_endpoint=$(bash scripts/etcd.sh start "$etcd_dir" "$etcd_port" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$socket"
 
