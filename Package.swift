@@ -236,6 +236,8 @@ let package = Package(
             dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
         // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CNamespace"),
+        // glibc's mallopt(3): the agent caps its malloc arenas (clc-node's Run).
+        .systemLibrary(name: "CMalloc"),
         // kubelet's exec, attach and port-forward sessions over WebSocket and SPDY: Docker's
         // hijacked streams, and connections dialed inside the pod's network namespace.
         .target(
@@ -280,11 +282,13 @@ let package = Package(
             dependencies: [
                 "AgentConfig", "CBuildInfo", "IPv4", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "FlannelBackend", "RouteNetlink", "AgentTime", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
-                "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog",
+                "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog", "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            // the order of the hot functions at link time (scripts/build-agent.sh, link-order.sh)
+            exclude: ["link-order.txt"],
             linkerSettings: agentLinkerSettings),
         // A faithful stand-in for the Kubernetes master (v1 API subset over real HTTP), for tests
         // and benchmarks: no kube-apiserver can run on these machines. Test doubles live under

@@ -15,8 +15,7 @@ RUN=lr$(( $$ % 100000 ))
 WORK=$(mktemp -d)
 export CLC_NODES_OWNER=$$
 if [[ -z $AGENT ]]; then
-    swift build -c release --product clc-node >/dev/null
-    AGENT=$(swift build -c release --show-bin-path)/clc-node
+    AGENT=$(bash scripts/build-agent.sh 2>/dev/null | tail -n 1)
 fi
 agent_pid=
 etcd_pid=

@@ -18,7 +18,7 @@
 #      BENCH_QUICK=1; target < 40 MB) and its CPU over --idle seconds (30; 15 quick).
 # Then prints the table (figure | baseline | agent | target ok/MISS) and the request breakdown.
 #
-# Steps: scripts/install-deps.sh; swift build -c release of clc-node and clc-bench-master
+# Steps: scripts/install-deps.sh; scripts/build-agent.sh (the agent that ships) and swift build -c release of clc-bench-master
 # (bench/MasterBench); scripts/dockerd.sh start DIR/docker on bridge CLC_DOCKER_BRIDGE (default
 # clcbenchm0, 172.29.0.1/16 -- never clcbr0, nor pod-start.sh's clcbench0);
 # scripts/build-images.sh clc-test/busybox; .build/release/clc-bench-master. The agent log stays
@@ -27,6 +27,7 @@
 #
 #   --dir DIR      scratch + dockerd directory (default $BENCH_DIR or /tmp/clc-bench-master)
 #   --no-build     skip install-deps / swift build / build-images (they are quick when done)
+#   --agent BIN    the clc-node binary to measure (default: scripts/build-agent.sh's)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -38,6 +39,7 @@ QUICK=${BENCH_QUICK:-0}
 REPS=7 STEADY=30 MAX=110 WINDOW=60 IDLE=30
 [[ $QUICK == 1 ]] && { REPS=5; MAX=50; WINDOW=20; IDLE=15; }
 BUILD=1
+AGENT=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
@@ -47,6 +49,7 @@ while [[ $# -gt 0 ]]; do
     --rate-window) WINDOW=$2; shift 2 ;;
     --idle) IDLE=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --agent) AGENT=$(realpath -- "$2"); shift 2 ;;
     -h|--help) usage ;;
     *) usage ;;
   esac
@@ -58,7 +61,6 @@ export CLC_DOCKER_BRIDGE_CIDR=${CLC_DOCKER_BRIDGE_CIDR:-172.29.0.1/16}
 [[ $CLC_DOCKER_BRIDGE != clcbr0 ]] || { log "refusing to use the clcbr0 bridge other runs use"; exit 1; }
 DOCKER_DIR=$DIR/docker
 WORK=$DIR/work
-AGENT=$ROOT/.build/release/clc-node
 BENCH=$ROOT/.build/release/clc-bench-master
 mkdir -p "$DIR" "$WORK"
 
@@ -99,12 +101,11 @@ trap 'exit 143' TERM
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
   "$ROOT/scripts/install-deps.sh" >&2
-  # one product per invocation: SwiftPM builds only the last of several --product options
-  for product in clc-node clc-bench-master; do
-    log "swift build -c release --product $product"
-    swift build -c release --product "$product" >&2
-  done
+  if [[ -z $AGENT ]]; then log "scripts/build-agent.sh"; AGENT=$("$ROOT/scripts/build-agent.sh" | tail -n 1); fi
+  log "swift build -c release --product clc-bench-master"
+  swift build -c release --product clc-bench-master >&2
 fi
+AGENT=${AGENT:-$ROOT/.build-ordered/release/clc-node}
 for bin in "$AGENT" "$BENCH"; do
   [[ -x $bin ]] || { log "$bin missing (run without --no-build)"; exit 1; }
 done

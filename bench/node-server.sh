@@ -35,11 +35,14 @@ done
 [ -S "$SOCK" ] || { echo "no Docker engine socket at $SOCK (start one with scripts/dockerd.sh or pass --docker-socket)" >&2; exit 1; }
 command -v wrk >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk >/dev/null
 
-# The release agent is built as the README's main job builds it (scripts/run-guestbook.sh).
-STATIC=
-[ "$CONFIG" = release ] && STATIC=--static-swift-stdlib
-if [ "$BUILD" = 1 ]; then swift build -c "$CONFIG" $STATIC --product clc-node >/dev/null; fi
-AGENT=${AGENT_GIVEN:-$(swift build -c "$CONFIG" --show-bin-path)/clc-node}
+# The release agent is the one that ships (scripts/build-agent.sh, as the README's main job).
+if [ "$CONFIG" = release ]; then
+    if [ "$BUILD" = 1 ]; then bash scripts/build-agent.sh >/dev/null; fi
+    AGENT=${AGENT_GIVEN:-$PWD/.build-ordered/release/clc-node}
+else
+    if [ "$BUILD" = 1 ]; then swift build --product clc-node >/dev/null; fi
+    AGENT=${AGENT_GIVEN:-$(swift build --show-bin-path)/clc-node}
+fi
 echo "agent: $AGENT ($CONFIG build)"
 
 NODE=nodebench-$$

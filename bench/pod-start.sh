@@ -5,7 +5,7 @@
 # (infra container clc-node/pause:3.0 + app container clc-test/busybox:latest joining its
 # network and IPC namespaces) created straight through the Docker API, all pods concurrently.
 #
-#   1. swift build -c release --product clc-node; scripts/install-deps.sh; a PRIVATE dockerd
+#   1. scripts/build-agent.sh (the agent that ships); scripts/install-deps.sh; a PRIVATE dockerd
 #      (scripts/dockerd.sh start DIR/docker) on its own bridge; scripts/build-images.sh.
 #   2. baseline: N pods (default 30) at once, time to the last app container's start event
 #      (and, for information, the same with at most 16 requests in flight, as the agent's pool).
@@ -23,7 +23,8 @@
 #   --pods N       pods in the burst (default 30)
 #   --bursts N     rounds of the N-pod comparison (default 3, 1 with BENCH_QUICK=1)
 #   --reps N       single-pod repetitions (default 5)
-#   --no-build     skip swift build / install-deps / build-images (they are quick when done)
+#   --no-build     skip the agent's build / install-deps / build-images (they are quick when done)
+#   --agent BIN    the clc-node binary to measure (default: scripts/build-agent.sh's)
 # Bridge: CLC_DOCKER_BRIDGE (default clcbench0) / CLC_DOCKER_BRIDGE_CIDR (default
 # 172.31.0.1/16), so the bench never touches the clcbr0 bridge other runs may be using.
 # Everything (agent, containers, dockerd, bridge) is cleaned up on exit, also on failure.
@@ -40,6 +41,7 @@ BURSTS=3
 PODS=30
 REPS=5
 BUILD=1
+AGENT=
 while [[ $# -gt 0 ]]; do
   case $1 in
     --dir) DIR=$2; shift 2 ;;
@@ -48,6 +50,7 @@ while [[ $# -gt 0 ]]; do
     --bursts) BURSTS=$2; shift 2 ;;
     --reps) REPS=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
+    --agent) AGENT=$(realpath -- "$2"); shift 2 ;;
     -h|--help) usage ;;
     *) usage ;;
   esac
@@ -58,7 +61,6 @@ export CLC_DOCKER_BRIDGE=${CLC_DOCKER_BRIDGE:-clcbench0}
 export CLC_DOCKER_BRIDGE_CIDR=${CLC_DOCKER_BRIDGE_CIDR:-172.31.0.1/16}
 DOCKER_DIR=$DIR/docker
 WORK=$DIR/work
-AGENT=$ROOT/.build/release/clc-node
 mkdir -p "$DIR" "$WORK"
 
 cleanup() {
@@ -88,10 +90,10 @@ trap 'exit 143' TERM
 
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
-  log "swift build -c release --product clc-node"
-  swift build -c release --product clc-node >&2
   "$ROOT/scripts/install-deps.sh" >&2
+  if [[ -z $AGENT ]]; then log "scripts/build-agent.sh"; AGENT=$("$ROOT/scripts/build-agent.sh" | tail -n 1); fi
 fi
+AGENT=${AGENT:-$ROOT/.build-ordered/release/clc-node}
 [[ -x $AGENT ]] || { log "$AGENT missing (run without --no-build)"; exit 1; }
 
 SOCK=$("$ROOT/scripts/dockerd.sh" start "$DOCKER_DIR")

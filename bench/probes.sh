@@ -11,7 +11,7 @@
 # Targets: agent CPU under 3% of one core; probe lateness p99 under 50 ms.
 # A private dockerd (scripts/dockerd.sh) on its own bridge clcprobe0 (172.29.0.1/16) is
 # started and everything is removed on exit. BENCH_QUICK=1: 30 pods, 30 s window.
-# --agent: the agent to measure (default: swift build -c release, .build/release/clc-node).
+# --agent: the agent to measure (default: scripts/build-agent.sh's, the agent that ships).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PODS=100
@@ -34,7 +34,7 @@ export CLC_DOCKER_BRIDGE_CIDR=${CLC_DOCKER_BRIDGE_CIDR:-172.29.0.1/16}
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
   bash scripts/install-deps.sh >&2
-  swift build -c release --product clc-node >&2
+  AGENT=$(bash scripts/build-agent.sh | tail -n 1)
 fi
 AGENT_PID=
 cleanup() {
@@ -46,7 +46,7 @@ trap cleanup EXIT
 mkdir -p "$DIR/work/manifests"
 SOCK=$(bash scripts/dockerd.sh start "$DIR/docker" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$SOCK" clc-test/busybox >&2
-AGENT=${AGENT:-$ROOT/.build/release/clc-node}
+AGENT=${AGENT:-$ROOT/.build-ordered/release/clc-node}
 "$AGENT" run --manifest-dir "$DIR/work/manifests" --docker-socket "$SOCK" \
   --node-name probebench --state-dir "$DIR/work/state" > "$DIR/work/agent.log" 2>&1 &
 AGENT_PID=$!

@@ -86,7 +86,7 @@ done
 for tool in ip nft python3; do command -v "$tool" >/dev/null || { log "$tool not found"; exit 1; }; done
 DIR=$(realpath -m -- "$DIR")
 BENCH=$ROOT/.build/release/clc-bench-proxy
-AGENT=$ROOT/.build/release/clc-node
+AGENT=$ROOT/.build-ordered/release/clc-node
 PY=$ROOT/bench/proxy.py
 RESULTS=$DIR/results.txt
 mkdir -p "$DIR"
@@ -203,11 +203,9 @@ agent_ns() {
 
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
-  # one product per invocation: SwiftPM builds only the last of several --product options
-  for product in clc-bench-proxy clc-node; do
-    log "swift build -c release --static-swift-stdlib --product $product (as scripts/run-guestbook.sh builds the agent)"
-    swift build -c release --static-swift-stdlib --product "$product" >&2
-  done
+  log "swift build -c release --product clc-bench-proxy; scripts/build-agent.sh (the agent that ships)"
+  swift build -c release --product clc-bench-proxy >&2
+  bash scripts/build-agent.sh >/dev/null
 fi
 for bin in "$BENCH" "$AGENT"; do
   [[ -x $bin ]] || { log "$bin missing (run without --no-build)"; exit 1; }

@@ -4,7 +4,7 @@
 # Pod start on a node cut off from its registry the slow way (its DNS server never answers),
 # against a baseline measured in the same run:
 #
-#   1. swift build -c release --product clc-node (unless --no-build or --agent);
+#   1. scripts/build-agent.sh, the agent that ships (unless --no-build or --agent);
 #      scripts/isolated-dockerd.sh start clc-pullbench DIR/engine (a network namespace whose
 #      DNS drops queries, with its own dockerd); scripts/build-images.sh into it.
 #   2. the registry time-out T: one `docker pull redis` there, timed until it fails.
@@ -18,7 +18,7 @@
 #
 #   --dir DIR      scratch and engine directory (default $BENCH_DIR or /tmp/clc-pullbench)
 #   --rounds N     rounds (default 3, 1 with BENCH_QUICK=1)
-#   --agent PATH   the clc-node binary to measure (default .build/release/clc-node, built)
+#   --agent PATH   the clc-node binary to measure (default scripts/build-agent.sh's, built)
 #   --no-build     use the existing release build
 # Everything (agents, containers, dockerd, namespace) is cleaned up on exit, also on failure.
 set -euo pipefail
@@ -76,11 +76,11 @@ trap 'exit 143' TERM
 
 cd "$ROOT"
 if [[ $BUILD == 1 ]]; then
-  log "swift build -c release --product clc-node"
-  swift build -c release --product clc-node >&2
+  log "scripts/build-agent.sh"
+  AGENT=$(bash "$ROOT/scripts/build-agent.sh" | tail -n 1)
   "$ROOT/scripts/install-deps.sh" >&2
 fi
-AGENT=${AGENT:-$ROOT/.build/release/clc-node}
+AGENT=${AGENT:-$ROOT/.build-ordered/release/clc-node}
 [[ -x $AGENT ]] || { log "$AGENT missing (run without --no-build)"; exit 1; }
 for file in "${FILES[@]}"; do [[ -s $GUESTBOOK/$file ]] || { log "$GUESTBOOK/$file missing"; exit 1; }; done
 

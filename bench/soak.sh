@@ -24,7 +24,7 @@
 # other runs. The master double runs in the driver (bench/SoakBench, clc-bench-soak) on the
 # veth's root-side address. Everything is removed on exit, also on failure or Ctrl-C.
 #
-#   --agent BINARY   the agent (default: swift build -c release --static-swift-stdlib, the
+#   --agent BINARY   the agent (default: scripts/build-agent.sh's, the
 #                    README's main job); e.g. /work/main/.build-release/release/clc-node
 #   --driver BINARY  clc-bench-soak (default: swift build --product clc-bench-soak, debug: only
 #                    the double runs in it)
@@ -58,9 +58,8 @@ mkdir -p "$WORK"
 
 cd "$ROOT"
 if [[ -z $AGENT ]]; then
-  log "swift build -c release --static-swift-stdlib --product clc-node"
-  swift build -c release --static-swift-stdlib --product clc-node >&2
-  AGENT=$(swift build -c release --static-swift-stdlib --show-bin-path)/clc-node
+  log "scripts/build-agent.sh"
+  AGENT=$(bash scripts/build-agent.sh | tail -n 1)
 fi
 if [[ -z $DRIVER ]]; then
   log "swift build --product clc-bench-soak"

@@ -43,7 +43,7 @@ if ! curl -fsS -X POST "$etcd/v3/kv/range" -d "{\"key\":\"$(b64 $key)\"}" | grep
     curl -fsS -X POST "$etcd/v3/kv/put" -d "{\"key\":\"$(b64 $key)\",\"value\":\"$(b64 "$flannel_config")\"}" >/dev/null
 fi
 echo "flannel network config in etcd at $etcd: $(curl -fsS "$etcd/v2/keys$key" | sed 's/.*"value":"\(.*\)","modifiedIndex.*/\1/')"
-swift build -c release --static-swift-stdlib --product clc-node
+agent=$(bash scripts/build-agent.sh | tail -n 1)
 
 manifests=/var/lib/clc-node/manifests
 mkdir -p "$manifests"
@@ -64,5 +64,5 @@ clc-node runs the guestbook from $manifests on node "$node".
   flannel:   cat /run/flannel/subnet.env; ip -d link show flannel.1; nft list table ip clc-flannel;
              curl -s $etcd/v2/keys/coreos.com/network/subnets (the lease)
 EOT
-exec "$root/.build/release/clc-node" run --manifest-dir "$manifests" --docker-socket "$socket" \
+exec "$agent" run --manifest-dir "$manifests" --docker-socket "$socket" \
     --node-name "$node" --state-dir /var/lib/clc-node --etcd-endpoints "$etcd"
