@@ -127,14 +127,23 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
             eventLoopGroup: MultiThreadedEventLoopGroup.singleton, logger: logger)
         defer { listening.withLock { $0 = nil } }
         do {
+            // The server's run is never cancelled: a cancelled run can leave a connection it
+            // accepted unserved, and NIO then traps on that connection's writer ("Deinited
+            // NIOAsyncWriter without calling finish()", apple/swift-nio#3481; seen in CI when
+            // a client had connected just before the stop). Cancelling us asks for a graceful
+            // shutdown instead: the listener closes, what was accepted is served, run returns.
+            let running = Task { try await server.run() }
             try await withTaskCancellationHandler {
-                try await server.run()
+                try await running.value
             } onCancel: {
                 Task { try? await server.shutdownGracefully() }
             }
         } catch let error as IOError {
+            if Task.isCancelled { return }
             throw .listen(address: "\(address)", operation: "bind", errno: error.errnoCode)
         } catch {
+            // cancelled before the server started: it refuses to run once shut down
+            if Task.isCancelled { return }
             throw .listen(address: "\(address)", operation: "listen", errno: 0)
         }
     }
