@@ -19,8 +19,8 @@
 #   2. master mode: clc-bench-master's master double (watch, status, events, node lease) with
 #      a few pods.
 # Prints the executed code per scenario and in all. Needs root, valgrind, the test images
-# (built into the node's dockerd). --agent: a release binary (default: .build/release/clc-node
-# after scripts/build-agent.sh --no-order); --keep: keep the callgrind files in /tmp/clc-link-order.
+# (built into the node's dockerd). --agent: a release binary (default: scripts/build-agent.sh --no-order's,
+# .build-ordered/release/clc-node); --keep: keep the callgrind files in /tmp/clc-link-order.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
