@@ -237,7 +237,15 @@ let package = Package(
         // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CNamespace"),
         // glibc's mallopt(3): the agent caps its malloc arenas (clc-node's Run).
-        .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "CMemory"),
+        // The pages the agent no longer uses, given back: start-up's code and data, malloc's free memory.
+        .target(
+            name: "AgentMemory",
+            dependencies: [
+                "CMemory", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        .testTarget(name: "AgentMemoryTests", dependencies: ["AgentMemory"]),
         // kubelet's exec, attach and port-forward sessions over WebSocket and SPDY: Docker's
         // hijacked streams, and connections dialed inside the pod's network namespace.
         .target(
@@ -282,7 +290,7 @@ let package = Package(
             dependencies: [
                 "AgentConfig", "CBuildInfo", "IPv4", "KubeAPI", "CurlHTTP", "DockerEngine", "PodRuntime", "Probes", "ServiceProxy", "MasterClient", "MasterSync",
                 "FlannelSubnet", "FlannelBackend", "RouteNetlink", "AgentTime", "CSystemd", "AgentMetrics", "ContainerLogs", "NodeStreaming",
-                "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog", "CMalloc",
+                "NodeServer", "StreamingProtocol", "NodeStats", "AgentWatchdog", "AgentMemory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,8 +1,8 @@
+import AgentMemory
 import AgentMetrics
 import AgentTime
 import AgentWatchdog
 import ArgumentParser
-import CMalloc
 import CurlHTTP
 import DockerEngine
 import Foundation
@@ -97,6 +97,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Accept the proxy's marked traffic in Docker's DOCKER-USER chain where dockerd manages iptables: true or false.")
     var dockerUserAccept = true
 
+    @Option(
+        help: """
+            Every this many seconds, give the kernel back the pages of code and read-only data the agent stopped \
+            using (after start-up, after a burst of pod starts) and malloc's free memory; 0: never.
+            """)
+    var memoryTrimInterval = 60
+
     @Option(help: "Where to serve Prometheus metrics (/metrics) and /healthz, host:port; empty: nowhere.")
     var metricsBindAddress = "127.0.0.1:10249"
 
@@ -163,6 +170,7 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--crash-loop-back-off-initial must be > 0 and not above --crash-loop-back-off-max")
         }
         guard resyncInterval > 0 else { throw ValidationError("--resync-interval must be > 0") }
+        guard memoryTrimInterval >= 0 else { throw ValidationError("--memory-trim-interval must be >= 0 (0: never)") }
         guard master == nil || kubeconfig == nil else { throw ValidationError("--master and --kubeconfig exclude each other") }
         if let master, !(master.hasPrefix("http://") || master.hasPrefix("https://")) {
             throw ValidationError("--master: \"\(master)\" must start with http:// or https://")
@@ -195,16 +203,8 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    /// glibc gives a thread that finds the arenas busy one of its own, up to 8 per core, and each
-    /// keeps what it once held: with two dozen threads (the cooperative pool, NIO, curl's pool)
-    /// that is 1.7 MB more resident with 30 pods than two arenas hold (README, "Footprint").
-    /// An operator's MALLOC_ARENA_MAX wins.
-    static func limitMallocArenas() {
-        if ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil { _ = mallopt(M_ARENA_MAX, 2) }
-    }
-
     func run() async throws {
-        Self.limitMallocArenas()
+        MallocArenas.limit()
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journal = JournaldLogHandler.stderrIsJournal()
         LoggingSystem.bootstrap { label -> any LogHandler in
@@ -302,6 +302,9 @@ struct Run: AsyncParsableCommand {
             configuration: .init(nodeName: node, imageFilesystemPath: dockerRoot),
             inventory: DockerContainerInventory(engine: engine, nodeName: node, dockerRootDirectory: dockerRoot), logger: logger)
         services.append(sampler)
+        if memoryTrimInterval > 0 {
+            services.append(MemoryTrimService(interval: .seconds(memoryTrimInterval), logger: logger))
+        }
         let nodeServerService = makeNodeServer(
                 node: node, address: address, engine: engine, manager: manager, masterClient: masterClient,
                 proxyHealth: proxy == nil ? nil : proxyHealth,
