@@ -82,8 +82,10 @@ final class CurlEasy {
         transfer.handle = handle
         clc_curl_setopt_data_function(handle, CURLOPT_WRITEFUNCTION, curlWrite)
         clc_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        clc_curl_setopt_data_function(handle, CURLOPT_HEADERFUNCTION, curlHeader)
-        clc_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        if request.readsHeaders {
+            clc_curl_setopt_data_function(handle, CURLOPT_HEADERFUNCTION, curlHeader)
+            clc_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        }
         setLong(CURLOPT_NOPROGRESS, 0)
         clc_curl_setopt_xferinfo_function(handle, curlProgress)
         clc_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)

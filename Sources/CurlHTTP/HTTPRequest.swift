@@ -15,6 +15,9 @@ public struct HTTPRequest: Sendable, Hashable {
     /// collected). Past it the request fails with ``HTTPError/bodyTooLarge(request:limit:)``
     /// unless the limit says to truncate or drain. Default ``BodyLimit/default`` (64 MiB).
     public var bodyLimit: BodyLimit = .default
+    /// Whether the response's headers are read into ``HTTPResponse/headers``; a probe, which
+    /// looks at the status alone, spares parsing them.
+    public var readsHeaders = true
 
     public init(
         method: String = "GET", path: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,

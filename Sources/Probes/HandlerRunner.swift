@@ -48,6 +48,7 @@ public struct NetworkHandlerRunner: HandlerRunner {
             let base = "\(scheme)://\(Self.bracket(target)):\(port)"
             var request = HTTPRequest(path: path, timeout: timeout)
             request.bodyLimit = BodyLimit(bytes: Self.maxReadBytes, overflow: .truncate)
+            request.readsHeaders = false
             request.headers = headers.map { CurlHTTP.HTTPHeader($0.key, $0.value) }
             if headers.keys.contains(where: { $0.lowercased() == "user-agent" }) == false {
                 request.headers.append(CurlHTTP.HTTPHeader("User-Agent", "kube-probe/clc-node"))
