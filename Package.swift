@@ -237,7 +237,7 @@ let package = Package(
         // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CNamespace"),
         // glibc's mallopt(3): the agent caps its malloc arenas (clc-node's Run).
-        .systemLibrary(name: "CMemory"),
+        .target(name: "CMemory"),
         // The pages the agent no longer uses, given back: start-up's code and data, malloc's free memory.
         .target(
             name: "AgentMemory",

@@ -7,12 +7,9 @@ public struct ResidentMemory: Sendable, Equatable {
     public var total: Int
     /// Resident bytes backed by files, code and read-only data above all (RssFile + RssShmem).
     public var fileBacked: Int
+}
 
-    public init(total: Int, fileBacked: Int) {
-        self.total = total
-        self.fileBacked = fileBacked
-    }
-
+extension ResidentMemory {
     /// Reads statm's "size resident shared ..." page counts.
     public init?(statm: String, pageSize: Int) {
         let fields = statm.split(separator: " ")
