@@ -287,16 +287,16 @@ public actor PodManager: ServiceLifecycle.Service {
 
     private func work(uid: String, wakeup: Wakeup) async {
         while !Task.isCancelled {
-            let pod = desired[uid]
+            let pod = desiredPod(uid)
             var next = ContinuousClock.now + configuration.resyncInterval
-            let operation: PodWorkerOperation = pod == nil ? .kill : records[uid] == nil ? .create : .sync
+            let operation: PodWorkerOperation = pod == nil ? .kill : hasRecord(uid) ? .sync : .create
             let started = ContinuousClock.now
             syncsInFlight[uid] = started
             defer { syncsInFlight[uid] = nil }
             do {
                 let unhealthy = await probes.unhealthy(podUID: uid)
                 let outcome = try await syncer.sync(uid: uid, pod: pod, services: services, unhealthy: unhealthy)
-                if let pod = desired[uid] {
+                if let pod = desiredPod(uid) {
                     await record(uid: uid, pod: pod, outcome: outcome)
                     if let at = outcome.nextSync {
                         let wait = Duration(interval: max(0, at.timeIntervalSince(syncer.now())))
@@ -317,6 +317,15 @@ public actor PodManager: ServiceLifecycle.Service {
             await wakeup.wait(until: next)
         }
     }
+
+    // The worker's lookups, kept out of `work`: an async function keeps every temporary of
+    // what is inlined into it in its frame, which its task holds for the pod's whole life. With
+    // the dictionary lookups inlined, `work`'s frame held dozens of `Pod` copies (32 KB).
+    @inline(never)
+    private func desiredPod(_ uid: String) -> Pod? { desired[uid] }
+
+    @inline(never)
+    private func hasRecord(_ uid: String) -> Bool { records.keys.contains(uid) }
 
     /// The running containers of a pod that declare probes. A pod being deleted is not probed.
     private func probeTargets(pod: Pod, observed: ObservedPod) -> [ProbeTarget] {
@@ -352,6 +361,13 @@ public actor PodManager: ServiceLifecycle.Service {
     private func record(uid: String, pod: Pod, outcome: PodSyncer.Outcome) async {
         await probes.sync(podUID: uid, targets: probeTargets(pod: pod, observed: outcome.observed))
         let readiness = await probes.readiness(podUID: uid)
+        store(uid: uid, pod: pod, outcome: outcome, readiness: readiness)
+    }
+
+    /// The part of ``record`` after its last `await`, kept out of it for the same reason as
+    /// ``desiredPod(_:)`` (inlined, it made the frame of `record` 32 KB).
+    @inline(never)
+    private func store(uid: String, pod: Pod, outcome: PodSyncer.Outcome, readiness: [String: Bool]) {
         let previous = records[uid]
         let status = statusBuilder.build(
             pod: pod, observed: outcome.observed, waiting: outcome.waiting, readiness: readiness, previous: previous?.status,
