@@ -254,8 +254,11 @@ public actor PodSyncer {
     public func sync(
         uid: String, pod: Pod?, services: [Service], unhealthy: Set<String> = []
     ) async throws(DockerError) -> Outcome {
+        // Not `pod == nil`: for an Equatable type that is Optional's `==`, which copies both
+        // sides, and in an async function each such pair stays in the frame (1.3 KB a Pod?).
+        let removed = if case .none = pod { true } else { false }
         let specLogger = logger.with(pod: pod, uid: uid)
-        if sandboxNetwork == nil, pod != nil {
+        if sandboxNetwork == nil, !removed {
             do {
                 try await ensurePodNetwork()
             } catch where !error.isPending {
@@ -264,7 +267,7 @@ public actor PodSyncer {
         }
         var observed = try await observe(uid: uid)
         // A pod removed from its source has no spec: its containers' labels still name it.
-        let podLogger = pod == nil ? specLogger.with(observed: observed) : specLogger
+        let podLogger = removed ? specLogger.with(observed: observed) : specLogger
         let actions = planner.plan(pod: pod, observed: observed, backOff: crashBackOff, now: now(), unhealthy: unhealthy)
         var waiting = waitingReasons[uid] ?? [:]
         for (name, reason) in actions.waiting {
@@ -350,7 +353,7 @@ public actor PodSyncer {
 
         // Observe again so that the outcome shows what this sync did (a removed pod is stopped).
         if !actions.isEmpty { observed = try await observe(uid: uid) }
-        if pod == nil {
+        if removed {
             waitingReasons[uid] = nil
             crashBackOff.reset(prefix: uid + "/")
             pullBackOff.reset(prefix: uid + "/")
@@ -364,7 +367,7 @@ public actor PodSyncer {
             for container in observed.running { waiting[container.name] = nil }
             waitingReasons[uid] = waiting
         }
-        return Outcome(observed: observed, waiting: pod == nil ? [:] : waiting, nextSync: nextSync)
+        return Outcome(observed: observed, waiting: removed ? [:] : waiting, nextSync: nextSync)
     }
 
     /// Writes the pod's secret, configMap, downwardAPI and projected volumes. A volume that

@@ -157,7 +157,7 @@ public actor PodManager: ServiceLifecycle.Service {
             logger.warning("cannot list containers to adopt: \(error)")
             return
         }
-        for (uid, source) in observed where desired[uid] == nil && workers[uid] == nil {
+        for (uid, source) in observed where !desired.keys.contains(uid) && workers[uid] == nil {
             let settled = source.map { delivered.contains($0) } ?? allSourcesDelivered
             guard settled else { continue }
             logger.info(
@@ -289,7 +289,9 @@ public actor PodManager: ServiceLifecycle.Service {
         while !Task.isCancelled {
             let pod = desiredPod(uid)
             var next = ContinuousClock.now + configuration.resyncInterval
-            let operation: PodWorkerOperation = pod == nil ? .kill : hasRecord(uid) ? .sync : .create
+            // Not `pod == nil`, which copies both sides into the frame (see PodSyncer.sync).
+            let removed = if case .none = pod { true } else { false }
+            let operation: PodWorkerOperation = removed ? .kill : hasRecord(uid) ? .sync : .create
             let started = ContinuousClock.now
             syncsInFlight[uid] = started
             defer { syncsInFlight[uid] = nil }
@@ -302,7 +304,7 @@ public actor PodManager: ServiceLifecycle.Service {
                         let wait = Duration(interval: max(0, at.timeIntervalSince(syncer.now())))
                         next = min(next, ContinuousClock.now + wait)
                     }
-                } else if pod == nil, outcome.isStopped {
+                } else if removed, outcome.isStopped {
                     await probes.remove(podUID: uid)
                     try await syncer.removeAll(uid: uid)
                     recorder?.podWorkerFinished(operation, duration: ContinuousClock.now - started)
