@@ -91,6 +91,7 @@ start)
     echo "$ENDPOINT"
     exit 0
   fi
+  rm -f "$PIDFILE" "$LOG"
   for p in "$PORT" "$((PORT + 1))"; do
     port_taken "$p" && { explain_failure; die "cannot start etcd: port $p of $HOST is taken by another process"; }
   done
@@ -100,7 +101,6 @@ start)
   # An etcd that ends before it wrote a line is started once more: CI twice saw one end at
   # once with an empty log (stop 18, and a fresh clone here), which no local run reproduced.
   for attempt in 1 2; do
-    rm -f "$PIDFILE" "$LOG"
     # setsid: the daemon outlives this script and its caller's process group. The shell in
     # between writes its own pid, then becomes etcd: the pidfile names etcd whether or not
     # setsid had to fork (it does when started as a process group leader).
@@ -127,7 +127,7 @@ start)
         explain_failure
         if [[ $attempt == 1 && ! -s $LOG ]]; then
           log "starting etcd once more"
-          rm -rf -- "$DIR/data"
+          rm -rf -- "$DIR/data" "$PIDFILE" "$LOG"
           continue 2
         fi
         die "etcd exited (log: $LOG)"
