@@ -114,7 +114,12 @@ let package = Package(
             ]),
         .target(
             name: "Probes",
-            dependencies: ["KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "KubeAPI", .product(name: "Logging", package: "swift-log"),
+                // Probes time, connect and read on one event loop.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         // What feeds systemd's watchdog: the liveness of the agent's own loops, decided purely.
         .target(name: "AgentWatchdog"),
         // Time for the agent's own waits: the steady clock and the one retry back-off.
@@ -123,7 +128,12 @@ let package = Package(
         .testTarget(name: "AgentWatchdogTests", dependencies: ["AgentWatchdog"]),
         .testTarget(
             name: "ProbesTests",
-            dependencies: ["Probes", "KubeAPI", "CurlHTTP", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "Probes", "KubeAPI", "NodeServer", .product(name: "Logging", package: "swift-log"),
+                // An HTTPS server with a self-signed certificate, for HTTPS probes.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]),
         .target(
             name: "PodRuntime",
             dependencies: [

@@ -1,10 +1,10 @@
-import CurlHTTP
-import Foundation
+import NIOCore
 
 /// Runs a resolved handler against a container: HTTP and TCP from the node to the pod IP,
-/// exec inside the container.
+/// exec inside the container. A run stays on the caller's executor (the probe loop, for the
+/// probe manager) apart from what it waits for.
 public protocol HandlerRunner: Sendable {
-    func run(_ handler: Handler, podIP: String?, containerID: String, timeout: Duration) async -> ProbeOutcome
+    nonisolated(nonsending) func run(_ handler: Handler, podIP: String?, containerID: String, timeout: Duration) async -> ProbeOutcome
 }
 
 /// Runs a command in a container within a timeout (the container engine's exec).
@@ -13,7 +13,7 @@ public protocol ContainerExecutor: Sendable {
     func exec(containerID: String, command: [String], timeout: Duration) async throws -> (exitCode: Int, output: String)
 }
 
-/// The real runner: HTTP and TCP through libcurl on a bounded thread pool (HTTPS without
+/// The real runner: HTTP and TCP on an event loop (by default the probe loop; HTTPS without
 /// certificate checks, as kubelet), exec through the container engine.
 public struct NetworkHandlerRunner: HandlerRunner {
     /// 10 KiB: the most of an HTTP probe's body read (the rest is not read; a long body does
@@ -21,15 +21,15 @@ public struct NetworkHandlerRunner: HandlerRunner {
     /// (`maxRespBodyLength`, `maxReadLength`).
     public static let maxReadBytes = 10 * 1024
 
-    private let transport: CurlTransport
+    private let network: NetworkProbe
     private let executor: any ContainerExecutor
 
-    public init(executor: any ContainerExecutor, maxConcurrentProbes: Int = 16) {
-        self.transport = CurlTransport(endpoint: HTTPEndpoint(baseURL: "http://localhost"), maxConcurrentRequests: maxConcurrentProbes)
+    public init(executor: any ContainerExecutor, eventLoop: any EventLoop = ProbeLoop.shared) {
+        self.network = NetworkProbe(eventLoop: eventLoop, maxBodyBytes: Self.maxReadBytes)
         self.executor = executor
     }
 
-    public func run(_ handler: Handler, podIP: String?, containerID: String, timeout: Duration) async -> ProbeOutcome {
+    public nonisolated(nonsending) func run(_ handler: Handler, podIP: String?, containerID: String, timeout: Duration) async -> ProbeOutcome {
         switch handler {
         case let .exec(command):
             do {
@@ -45,32 +45,37 @@ public struct NetworkHandlerRunner: HandlerRunner {
             }
         case let .httpGet(scheme, host, port, path, headers):
             guard let target = host ?? podIP, !target.isEmpty else { return .failure("no pod IP to probe") }
-            let base = "\(scheme)://\(Self.bracket(target)):\(port)"
-            var request = HTTPRequest(path: path, timeout: timeout)
-            request.bodyLimit = BodyLimit(bytes: Self.maxReadBytes, overflow: .truncate)
-            request.readsHeaders = false
-            request.headers = headers.map { CurlHTTP.HTTPHeader($0.key, $0.value) }
-            if headers.keys.contains(where: { $0.lowercased() == "user-agent" }) == false {
-                request.headers.append(CurlHTTP.HTTPHeader("User-Agent", "kube-probe/clc-node"))
+            var fields = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if !fields.contains(where: { $0.0.lowercased() == "user-agent" }) {
+                fields.append(("User-Agent", "kube-probe/clc-node"))
             }
-            do {
-                let response = try await transport.send(request, to: HTTPEndpoint(baseURL: base, insecureSkipTLSVerify: true))
-                return (200..<400).contains(response.status)
-                    ? .success("HTTP probe succeeded with statuscode: \(response.status)")
-                    : .failure("HTTP probe failed with statuscode: \(response.status)")
-            } catch {
-                return .failure("Get \"\(base)\(path)\": \(error)")
+            let status = network.httpStatus(
+                tls: scheme.lowercased() == "https", host: target, port: port, path: path, headers: fields, timeout: timeout)
+            switch await Self.outcome(of: status) {
+            case let .success(code):
+                return (200..<400).contains(code)
+                    ? .success("HTTP probe succeeded with statuscode: \(code)")
+                    : .failure("HTTP probe failed with statuscode: \(code)")
+            case let .failure(error):
+                return .failure("Get \"\(scheme)://\(Self.bracket(target)):\(port)\(path)\": \(error)")
             }
         case let .tcpSocket(host, port):
             guard let target = host ?? podIP, !target.isEmpty else { return .failure("no pod IP to probe") }
-            var request = HTTPRequest(path: "", timeout: timeout)
-            request.connectOnly = true
-            do {
-                _ = try await transport.send(request, to: HTTPEndpoint(baseURL: "http://\(Self.bracket(target)):\(port)"))
-                return .success("")
-            } catch {
-                return .failure("dial tcp \(target):\(port): \(error)")
+            switch await Self.outcome(of: network.tcpConnect(host: target, port: port, timeout: timeout)) {
+            case .success: return .success("")
+            case let .failure(error as NetworkProbe.Failure):
+                if case .dial = error { return .failure("\(error)") }
+                return .failure("dial tcp \(Self.bracket(target)):\(port): \(error)")
+            case let .failure(error): return .failure("dial tcp \(Self.bracket(target)):\(port): \(error)")
             }
+        }
+    }
+
+    /// Waits for a future on the caller's executor: the loop completes it and resumes the caller
+    /// (on the loop itself when the caller runs there, with no thread switch).
+    private nonisolated(nonsending) static func outcome<Value: Sendable>(of future: EventLoopFuture<Value>) async -> Result<Value, any Error> {
+        await withCheckedContinuation { continuation in
+            future.whenComplete { continuation.resume(returning: $0) }
         }
     }
 

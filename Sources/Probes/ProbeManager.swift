@@ -1,10 +1,16 @@
 import Logging
+import NIOCore
 
 /// Runs the probes of every running container, as kubelet's prober manager: one worker per
 /// (container, probe kind) whose single step is ``probeOnce``; results are kept per container
 /// and only changes are published. Startup probes gate the other two: until a container's
 /// startup probe has succeeded, it is neither probed for liveness (and counts as alive) nor for
 /// readiness (and counts as not ready).
+///
+/// The actor runs on an event loop (the probe loop unless given another), and its workers with
+/// it: with the real clock and runner, whose waits run on the caller's executor, a probe run
+/// is timed, connects, reads and records on that one thread, and only a changed result or a
+/// failure's event leaves it.
 public actor ProbeManager {
     private struct WorkerKey: Hashable {
         var containerID: String
@@ -22,16 +28,21 @@ public actor ProbeManager {
     private var results: [WorkerKey: Bool] = [:]
     private var podOfContainer: [String: String] = [:]
     private var timing = ProbeTimingStats()
+    private nonisolated let executor: any SerialExecutor
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// - Parameters:
     ///   - onChange: a published result of the pod changed (sync it).
     ///   - onFailure: a probe run failed (kubelet posts `Unhealthy` for each).
     ///   - recorder: told of every probe run (kubelet's prober metrics).
+    ///   - eventLoop: where the actor and its workers run.
     public init(
         runner: any HandlerRunner, clock: any ProbeClock = SystemProbeClock(), logger: Logger,
         onChange: @escaping @Sendable (String) async -> Void, onFailure: @escaping @Sendable (ProbeEvent) -> Void,
-        recorder: (any ProbeRecorder)? = nil
+        recorder: (any ProbeRecorder)? = nil, eventLoop: any EventLoop = ProbeLoop.shared
     ) {
+        self.executor = eventLoop.executor
         self.recorder = recorder
         self.runner = runner
         self.clock = clock

@@ -39,7 +39,7 @@ private struct ExecTimedOut: Error, CustomStringConvertible {
 
 private func runner(_ answer: FakeExecutor.Answer = .exit(0, "")) -> (NetworkHandlerRunner, FakeExecutor) {
     let executor = FakeExecutor(answer)
-    return (NetworkHandlerRunner(executor: executor, maxConcurrentProbes: 2), executor)
+    return (NetworkHandlerRunner(executor: executor), executor)
 }
 
 private func httpGet(port: Int, host: String? = "127.0.0.1", path: String = "/healthz", headers: [String: String] = [:]) -> Handler {
@@ -62,6 +62,32 @@ struct NetworkHandlerRunnerTests {
         let (runner, _) = runner()
         let outcome = await runner.run(httpGet(port: server.port), podIP: nil, containerID: "c1", timeout: .seconds(1))
         #expect(outcome == expected)
+    }
+
+    @Test(
+        "an HTTPS probe of a server whose certificate nobody could verify succeeds for 200 and fails for 500, as kubelet's",
+        arguments: [(200, true), (500, false)])
+    func https(_ status: Int, _ succeeds: Bool) async throws {
+        let server = try TLSStubServer(status: status)
+        defer { server.stop() }
+        let (runner, _) = runner()
+        let handler = Handler.httpGet(scheme: "https", host: "127.0.0.1", port: server.port, path: "/healthz", headers: [:])
+        let outcome = await runner.run(handler, podIP: nil, containerID: "c1", timeout: .seconds(5))
+        #expect(outcome == (succeeds ? .success("HTTP probe succeeded with statuscode: \(status)") : .failure("HTTP probe failed with statuscode: \(status)")))
+    }
+
+    @Test("an HTTPS probe of a server that does not speak TLS fails within its timeout")
+    func httpsToPlain() async throws {
+        // The stub waits for a request head, which a TLS client hello never completes.
+        let server = try StubServer(reply: .status(200))
+        defer { server.stop() }
+        let (runner, _) = runner()
+        let handler = Handler.httpGet(scheme: "https", host: "127.0.0.1", port: server.port, path: "/", headers: [:])
+        let started = ContinuousClock.now
+        let outcome = await runner.run(handler, podIP: nil, containerID: "c1", timeout: .seconds(1))
+        #expect(!outcome.isSuccess)
+        #expect(outcome.message.hasPrefix("Get \"https://127.0.0.1:\(server.port)/\": "), "\(outcome.message)")
+        #expect(ContinuousClock.now - started < .milliseconds(2500), "\(outcome.message)")
     }
 
     @Test("an HTTP probe goes to the pod IP with its path, its headers and kubelet's kind of user agent")

@@ -1,0 +1,216 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// An HTTP GET or a TCP connect from the node to a container, as kubelet's prober makes them:
+/// a new connection each time (`Connection: close`, as kubelet disables keep-alive), HTTPS
+/// without certificate checks, the response's status only, at most `maxBodyBytes` of its body
+/// read, everything within one timeout. All of it runs on one event loop.
+struct NetworkProbe: Sendable {
+    /// Why a probe's connection or request failed, worded like Go's errors in kubelet's events.
+    enum Failure: Error, CustomStringConvertible {
+        case dial(target: String, reason: String)
+        case timedOut(Duration)
+        case closedEarly
+        case tls(String)
+        case other(String)
+
+        var description: String {
+            switch self {
+            case let .dial(target, reason): "dial tcp \(target): \(reason)"
+            case let .timedOut(timeout): "request timed out after \(Self.seconds(timeout)) (Client.Timeout exceeded while awaiting headers)"
+            case .closedEarly: "EOF: the connection was closed before a complete response"
+            case let .tls(text): "TLS: \(text)"
+            case let .other(text): text
+            }
+        }
+
+        static func seconds(_ duration: Duration) -> String {
+            let millis = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+            return millis % 1000 == 0 ? "\(millis / 1000) s" : "\(Double(millis) / 1000) s"
+        }
+    }
+
+    let eventLoop: any EventLoop
+    let maxBodyBytes: Int
+
+    /// The status of `GET path` at `host:port`.
+    func httpStatus(
+        tls: Bool, host: String, port: Int, path: String, headers: [(String, String)], timeout: Duration
+    ) -> EventLoopFuture<Int> {
+        let promise = eventLoop.makePromise(of: Int.self)
+        var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path.isEmpty ? "/" : path)
+        if !headers.contains(where: { $0.0.lowercased() == "host" }) {
+            head.headers.add(name: "Host", value: Self.hostHeader(host: host, port: port, tls: tls))
+        }
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if !headers.contains(where: { $0.0.lowercased() == "accept" }) { head.headers.add(name: "Accept", value: "*/*") }
+        head.headers.add(name: "Connection", value: "close")
+        let sslContext: NIOSSLContext?
+        if tls {
+            switch Self.insecureTLS {
+            case let .success(context): sslContext = context
+            case let .failure(error):
+                promise.fail(Failure.tls("\(error)"))
+                return promise.futureResult
+            }
+        } else {
+            sslContext = nil
+        }
+        let serverName = SocketAddressParsing.isIPAddress(host) ? nil : host
+        let maxBody = maxBodyBytes
+        let request = head
+        connect(host: host, port: port, timeout: timeout, promise: promise) { channel in
+            let sync = channel.pipeline.syncOperations
+            if let sslContext {
+                try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+            }
+            try sync.addHTTPClientHandlers()
+            try sync.addHandler(StatusReader(request: request, maxBodyBytes: maxBody, promise: promise))
+        }
+        return promise.futureResult
+    }
+
+    /// Succeeds when a connection to `host:port` opens (it is closed at once, nothing sent).
+    func tcpConnect(host: String, port: Int, timeout: Duration) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        connect(host: host, port: port, timeout: timeout, promise: promise) { channel in
+            channel.close(promise: nil)
+            promise.succeed(())
+        }
+        return promise.futureResult
+    }
+
+    /// Connects within `timeout`, lets `setUp` build the pipeline of the open channel, and fails
+    /// `promise` (closing the channel) if it has not completed when the timeout passes.
+    private func connect<Value>(
+        host: String, port: Int, timeout: Duration, promise: EventLoopPromise<Value>,
+        setUp: @escaping @Sendable (any Channel) throws -> Void
+    ) {
+        let amount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        let target = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(amount)
+            .channelOption(.allowRemoteHalfClosure, value: false)
+        let connected: EventLoopFuture<any Channel>
+        if SocketAddressParsing.isIPAddress(host), let address = try? SocketAddress(ipAddress: host, port: port) {
+            connected = bootstrap.connect(to: address)
+        } else {
+            connected = bootstrap.connect(host: host, port: port)
+        }
+        let deadline = eventLoop.scheduleTask(in: amount) {
+            promise.fail(Failure.timedOut(timeout))
+        }
+        promise.futureResult.whenComplete { _ in deadline.cancel() }
+        connected.whenComplete { result in
+            switch result {
+            case let .success(channel):
+                // A timeout that came first leaves nothing open behind it.
+                promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
+                do { try setUp(channel) } catch { promise.fail(error) }
+            case let .failure(error):
+                promise.fail(Self.dialFailure(error, target: target, timeout: timeout))
+            }
+        }
+    }
+
+    private static func dialFailure(_ error: any Error, target: String, timeout: Duration) -> Failure {
+        if let io = error as? IOError { return .dial(target: target, reason: "connect: \(Self.errnoText(io.errnoCode))") }
+        if let channel = error as? ChannelError, case .connectTimeout = channel { return .dial(target: target, reason: "i/o timeout after \(Failure.seconds(timeout))") }
+        if let connection = error as? NIOConnectionError {
+            if let io = connection.connectionErrors.first?.error as? IOError {
+                return .dial(target: target, reason: "connect: \(Self.errnoText(io.errnoCode))")
+            }
+            if let dns = connection.dnsAError ?? connection.dnsAAAAError { return .dial(target: target, reason: "lookup: \(dns)") }
+        }
+        return .dial(target: target, reason: "\(error)")
+    }
+
+    private static func errnoText(_ code: CInt) -> String {
+        String(cString: strerror(code)).lowercased()
+    }
+
+    private static func hostHeader(host: String, port: Int, tls: Bool) -> String {
+        let bracketed = host.contains(":") ? "[\(host)]" : host
+        return port == (tls ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
+    }
+
+    /// One client context for every HTTPS probe: kubelet's prober skips certificate checks.
+    private static let insecureTLS: Result<NIOSSLContext, any Error> = Result {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return try NIOSSLContext(configuration: configuration)
+    }
+}
+
+/// Sends the request when the connection is up, then reads the status and at most
+/// `maxBodyBytes` of the body; the promise gets the status once the body ended or the limit was
+/// reached (the rest is not read).
+private final class StatusReader: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    private let request: HTTPRequestHead
+    private let maxBodyBytes: Int
+    private let promise: EventLoopPromise<Int>
+    private var status: Int?
+    private var bodyBytes = 0
+
+    init(request: HTTPRequestHead, maxBodyBytes: Int, promise: EventLoopPromise<Int>) {
+        self.request = request
+        self.maxBodyBytes = maxBodyBytes
+        self.promise = promise
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { send(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        send(context: context)
+        context.fireChannelActive()
+    }
+
+    private func send(context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(request)), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case let .head(head):
+            status = Int(head.status.code)
+        case let .body(buffer):
+            bodyBytes += buffer.readableBytes
+            if bodyBytes >= maxBodyBytes, let status { promise.succeed(status) }
+        case .end:
+            if let status { promise.succeed(status) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        promise.fail(NetworkProbe.Failure.closedEarly)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tls = error as? NIOSSLError {
+            promise.fail(NetworkProbe.Failure.tls("\(tls)"))
+        } else {
+            promise.fail(NetworkProbe.Failure.other("\(error)"))
+        }
+        context.close(promise: nil)
+    }
+}
+
+/// Whether a host is an IPv4 or IPv6 literal (no name to resolve).
+enum SocketAddressParsing {
+    static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return host.withCString { inet_pton(AF_INET, $0, &v4) == 1 || inet_pton(AF_INET6, $0, &v6) == 1 }
+    }
+}
