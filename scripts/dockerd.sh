@@ -4,10 +4,15 @@
 # Runs a private Docker engine (docker.io 20.10) whose state all lives under DIR:
 #   socket   DIR/docker.sock        data root  DIR/root     exec root DIR/exec
 #   pidfile  DIR/docker.pid         log        DIR/dockerd.log
+#   bridge   DIR/bridge (the bridge and address this DIR's dockerd was started on)
 #   config   DIR/daemon.json (empty; the host's /etc/docker/daemon.json is NOT read)
 # Containers attach to its own Linux bridge, so it never fights a system dockerd over docker0:
 #   CLC_DOCKER_BRIDGE       bridge name        (default clcbr0)
 #   CLC_DOCKER_BRIDGE_CIDR  bridge address     (default 172.30.0.1/16)
+#                           Read at start and recorded in DIR/bridge; stop, status and a start
+#                           that reuses a running dockerd act on the recorded bridge whatever
+#                           the variables say (stopping one engine must not delete the bridge
+#                           of another that uses the default name).
 #   CLC_DOCKERD             dockerd binary     (default /usr/sbin/dockerd)
 #   CLC_DOCKER_IPTABLES     false (default): dockerd runs with --iptables=false and this script
 #                           adds just what the bridge needs (FORWARD accept in/out of the bridge,
@@ -40,6 +45,7 @@ DOCKER=/usr/bin/docker   # /usr/local/bin/docker on some machines is a different
 SOCK=$DIR/docker.sock
 PIDFILE=$DIR/docker.pid
 LOG=$DIR/dockerd.log
+BRIDGE_FILE=$DIR/bridge
 HOST=unix://$SOCK
 
 log() { printf 'dockerd.sh: %s\n' "$*" >&2; }
@@ -49,6 +55,19 @@ if [[ $cmd == env ]]; then
   printf 'export DOCKER_HOST=%s\n' "$HOST"
   exit 0
 fi
+
+# the bridge recorded at start replaces the one the variables name (saying so when they differ)
+use_recorded_bridge() {
+  local name cidr
+  [[ -s $BRIDGE_FILE ]] || return 0
+  read -r name cidr <"$BRIDGE_FILE" || true
+  [[ -n $name && -n $cidr ]] || return 0
+  if [[ $name != "$BRIDGE" || $cidr != "$BRIDGE_CIDR" ]]; then
+    log "using bridge $name ($cidr) recorded in $BRIDGE_FILE, not $BRIDGE ($BRIDGE_CIDR)"
+  fi
+  BRIDGE=$name
+  BRIDGE_CIDR=$cidr
+}
 
 # pid of our dockerd if the pidfile names a live dockerd, else empty
 daemon_pid() {
@@ -132,6 +151,7 @@ do_start() {
   (( ${#DIR} + 40 <= 107 )) || die "DIR path too long for unix sockets: $DIR"
   pid=$(daemon_pid)
   if [[ -n $pid ]]; then
+    use_recorded_bridge
     bridge_up
     [[ ${CLC_DOCKER_IPTABLES:-false} =~ ^(true|1|yes)$ ]] || iptables_setup
     for ((i = 0; i < 300; i++)); do
@@ -144,6 +164,7 @@ do_start() {
   mkdir -p "$DIR/root" "$DIR/exec"
   [[ -s $DIR/daemon.json ]] || echo '{}' >"$DIR/daemon.json"
   rm -f "$SOCK" "$PIDFILE"
+  printf '%s %s\n' "$BRIDGE" "$BRIDGE_CIDR" >"$BRIDGE_FILE"
   bridge_up
   local -a extra=()
   case ${CLC_DOCKER_IPTABLES:-false} in
@@ -185,6 +206,7 @@ do_start() {
 do_stop() {
   local pid ids i left
   [[ $(id -u) -eq 0 ]] || die "must run as root"
+  use_recorded_bridge
   pid=$(daemon_pid)
   if [[ -n $pid ]]; then
     if ping_ok; then
@@ -243,11 +265,13 @@ do_stop() {
     fi
     iptables_cleanup
   fi
+  rm -f "$BRIDGE_FILE"
   log "stopped"
 }
 
 do_status() {
   local pid
+  use_recorded_bridge
   pid=$(daemon_pid)
   if [[ -n $pid ]] && ping_ok; then
     echo "running: pid $pid, socket $SOCK, bridge $BRIDGE, $("$DOCKER" -H "$HOST" info --format \
