@@ -6,6 +6,9 @@
 #   baseline: a plain Python prober (one thread per pod, an HTTP GET to each pod IP every
 #             second, 1 s timeout) over the same window: its CPU and its lateness against
 #             schedule, i.e. what probing costs with nothing else around it.
+#   floor:    bench/probe-floor.c, the same probing in one C epoll loop and nothing else (new
+#             connection, Connection: close, body read, 1 s timeout), after the baseline: the
+#             least this work costs on this machine, user and kernel.
 #   agent:    clc-node's CPU (utime+stime from /proc) over the window with the N pods probed,
 #             and the probe lateness percentiles it logs each minute ("probe timing").
 # Both CPU figures are also given for the kernel alone (stime): connects and packets through
@@ -50,8 +53,11 @@ mkdir -p "$DIR/work/manifests"
 SOCK=$(bash scripts/dockerd.sh start "$DIR/docker" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$SOCK" clc-test/busybox >&2
 AGENT=${AGENT:-$ROOT/.build-ordered/release/clc-node}
+CC=${CC:-$(command -v cc || command -v clang)}
+"$CC" -O2 -o "$DIR/work/probe-floor" "$ROOT/bench/probe-floor.c"
 "$AGENT" run --manifest-dir "$DIR/work/manifests" --docker-socket "$SOCK" \
   --node-name probebench --state-dir "$DIR/work/state" > "$DIR/work/agent.log" 2>&1 &
 AGENT_PID=$!
 python3 "$ROOT/bench/probes.py" --sock "$SOCK" --pods "$PODS" --window "$WINDOW" \
-  --manifests "$DIR/work/manifests" --agent-pid "$AGENT_PID" --agent-log "$DIR/work/agent.log"
+  --manifests "$DIR/work/manifests" --agent-pid "$AGENT_PID" --agent-log "$DIR/work/agent.log" \
+  --floor "$DIR/work/probe-floor"

@@ -23,6 +23,8 @@ public struct SystemProbeClock: ProbeClock {
     public var now: Duration { .nanoseconds((NIODeadline.now() - origin).nanoseconds) }
 
     public nonisolated(nonsending) func sleep(until deadline: Duration) async throws {
+        // A deadline already passed needs no timer (as Task.sleep: a cancelled task still throws).
+        if deadline <= now { return try Task.checkCancellation() }
         let wake = origin + .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
         let sleeper = Sleeper()
         try await withTaskCancellationHandler {
