@@ -67,7 +67,10 @@ public actor ProbeManager {
             podOfContainer[key.containerID] = podUID
             workers[key] = Task { await self.work(target: target, probe: probe, key: key) }
         }
-        podOfContainer = podOfContainer.filter { id, _ in workers.keys.contains { $0.containerID == id } }
+        // Once per call, not once per container: a resync calls this for every pod, on the loop
+        // that times the probes.
+        let probed = Set(workers.keys.lazy.map(\.containerID))
+        podOfContainer = podOfContainer.filter { probed.contains($0.key) }
     }
 
     /// Stops every worker of a pod.
