@@ -7,7 +7,7 @@ public struct BodyLimit: Sendable, Hashable, CustomStringConvertible {
         /// Abort the transfer and fail with ``HTTPError/bodyTooLarge(request:limit:)``.
         case fail
         /// Abort the transfer and answer with the first ``BodyLimit/bytes`` bytes as if the
-        /// body ended there (an HTTP probe: kubelet reads 10 KiB and closes).
+        /// body ended there.
         case truncate
         /// Keep reading to the end but keep only the first ``BodyLimit/bytes`` bytes (a peer
         /// that must be drained to finish, as an exec whose output is capped).

@@ -47,11 +47,6 @@ final class CurlEasy {
             setLong(CURLOPT_SSL_VERIFYHOST, 0)
         }
 
-        if request.connectOnly {
-            setLong(CURLOPT_CONNECT_ONLY, 1)
-            // A probe's connection must not be reused by the next probe.
-            setLong(CURLOPT_FORBID_REUSE, 1)
-        }
         switch request.method {
         case "GET": setLong(CURLOPT_HTTPGET, 1)
         case "HEAD": setLong(CURLOPT_NOBODY, 1)
@@ -82,10 +77,8 @@ final class CurlEasy {
         transfer.handle = handle
         clc_curl_setopt_data_function(handle, CURLOPT_WRITEFUNCTION, curlWrite)
         clc_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        if request.readsHeaders {
-            clc_curl_setopt_data_function(handle, CURLOPT_HEADERFUNCTION, curlHeader)
-            clc_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
-        }
+        clc_curl_setopt_data_function(handle, CURLOPT_HEADERFUNCTION, curlHeader)
+        clc_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
         setLong(CURLOPT_NOPROGRESS, 0)
         clc_curl_setopt_xferinfo_function(handle, curlProgress)
         clc_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context)

@@ -19,15 +19,12 @@ public final class CurlTransport: HTTPTransport {
     }
 
     /// Sends a request to another endpoint than the transport's own, on the same threads (and
-    /// their connection caches): probes reach a different pod IP with every request.
+    /// their connection caches).
     public func send(_ request: HTTPRequest, to endpoint: HTTPEndpoint) async throws -> HTTPResponse {
         let cancel = CancelFlag()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, any Error>) in
-                pool.submit { pooled in
-                    // A connect-only transfer leaves its socket on the handle; a handle of its
-                    // own closes it as soon as the probe is done.
-                    let easy = request.connectOnly ? CurlEasy() : pooled
+                pool.submit { easy in
                     let transfer = Transfer(cancel: cancel, limit: request.bodyLimit)
                     do {
                         try easy.perform(request, on: endpoint, into: transfer)

@@ -9,15 +9,10 @@ public struct HTTPRequest: Sendable, Hashable {
     public var timeout: Duration?
     /// A stream that delivers no byte for this long is treated as broken (watch hangs).
     public var idleTimeout: Duration?
-    /// Only open the connection (a TCP probe); no request is sent and the status is 0.
-    public var connectOnly = false
     /// How much of the response body is read into memory (plain requests; streams are not
     /// collected). Past it the request fails with ``HTTPError/bodyTooLarge(request:limit:)``
     /// unless the limit says to truncate or drain. Default ``BodyLimit/default`` (64 MiB).
     public var bodyLimit: BodyLimit = .default
-    /// Whether the response's headers are read into ``HTTPResponse/headers``; a probe, which
-    /// looks at the status alone, spares parsing them.
-    public var readsHeaders = true
 
     public init(
         method: String = "GET", path: String, headers: [HTTPHeader] = [], body: [UInt8]? = nil,

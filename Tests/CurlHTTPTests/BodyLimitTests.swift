@@ -75,22 +75,6 @@ struct BodyLimitTests {
         #expect(response.body.count == 100_000)
     }
 
-    @Test("a request that does not read headers gets the status and body alone; by default the headers come too")
-    func headersUnread() async throws {
-        let server = try CannedUnixServer(body: Array("ok".utf8))
-        defer { server.close() }
-        var request = HTTPRequest(path: "/healthz")
-        request.readsHeaders = false
-        let response = try await CurlTransport(endpoint: .unixSocket(server.path)).send(request)
-        #expect(response.status == 200 && response.body == Array("ok".utf8))
-        #expect(response.headers.isEmpty)
-
-        let again = try CannedUnixServer(body: Array("ok".utf8))
-        defer { again.close() }
-        let full = try await CurlTransport(endpoint: .unixSocket(again.path)).send(HTTPRequest(path: "/healthz"))
-        #expect(full.headers["content-length"] == "2")
-    }
-
     @Test("a truncating limit answers the first bytes of a long body and stops reading it")
     func truncates() async throws {
         let server = try CannedUnixServer(body: [UInt8](repeating: 0x61, count: 32 << 20))
