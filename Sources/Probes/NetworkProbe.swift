@@ -55,7 +55,8 @@ struct NetworkProbe: Sendable {
             switch Self.insecureTLS {
             case let .success(context): sslContext = context
             case let .failure(error):
-                promise.fail(Failure.tls("\(error)"))
+                // Completed on the loop, as every promise must be.
+                eventLoop.execute { promise.fail(Failure.tls("\(error)")) }
                 return promise.futureResult
             }
         } else {
