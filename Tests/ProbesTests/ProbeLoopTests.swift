@@ -22,7 +22,7 @@ private actor OnTheLoop {
         let before = ProbeLoop.shared.inEventLoop
         let outcome = await runner.run(
             .httpGet(scheme: "http", host: "127.0.0.1", port: port, path: "/", headers: [:]),
-            podIP: nil, containerID: "c1", timeout: .seconds(1))
+            podIP: nil, containerID: "c1", timeout: .seconds(10))
         return (outcome, [before, ProbeLoop.shared.inEventLoop])
     }
 }
@@ -80,7 +80,7 @@ struct ProbeLoopTests {
         defer { server.stop() }
         _ = await NetworkHandlerRunner(executor: NoExec()).run(
             .httpGet(scheme: "http", host: "127.0.0.1", port: server.port, path: "/", headers: [:]),
-            podIP: nil, containerID: "c1", timeout: .seconds(1))
+            podIP: nil, containerID: "c1", timeout: .seconds(10))
         let request = try #require(server.requests.first)
         #expect(request.contains("\r\nConnection: close\r\n"))
         #expect(request.contains("\r\nHost: 127.0.0.1:\(server.port)\r\n"))
