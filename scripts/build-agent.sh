@@ -26,5 +26,7 @@ fi
 binary=$ROOT/.build-ordered/release/clc-node
 if [[ -e $binary && $ORDER -nt $binary ]]; then rm -f "$binary"; fi
 link=(-Xlinker "--symbol-ordering-file=$ORDER" -Xlinker --no-warn-symbol-ordering)
+commit=$(bash "$ROOT/scripts/git-commit.sh")
+[[ -n ${CLC_NODE_GIT_COMMIT:-} || -z $commit ]] || export CLC_NODE_GIT_COMMIT=$commit
 swift build "${flags[@]}" "${link[@]}" --product clc-node >&2
 echo "$(swift build "${flags[@]}" --show-bin-path)/clc-node"

@@ -44,6 +44,9 @@ fi
 etcd_endpoint=$(bash scripts/etcd.sh start "$etcd_dir" "$etcd_port" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$socket"
 
+# The commit `clc-node version` names (scripts/git-commit.sh says why it is passed in).
+commit=$(bash scripts/git-commit.sh)
+[[ -n ${CLC_NODE_GIT_COMMIT:-} || -z $commit ]] || export CLC_NODE_GIT_COMMIT=$commit
 swift build --build-tests
 export CLC_TEST_DOCKER_SOCKET="$socket" CLC_TEST_ETCD_ENDPOINT="$etcd_endpoint" CLC_TEST_AGENT_BINARY="$root/.build/debug/clc-node"
 # The real clients of the node server (scripts/install-clients.sh).
