@@ -45,28 +45,25 @@ public struct NetworkHandlerRunner: HandlerRunner {
             }
         case let .httpGet(scheme, host, port, path, headers):
             guard let target = host ?? podIP, !target.isEmpty else { return .failure("no pod IP to probe") }
-            var fields = headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-            if !fields.contains(where: { $0.0.lowercased() == "user-agent" }) {
-                fields.append(("User-Agent", "kube-probe/clc-node"))
-            }
             let status = network.httpStatus(
-                tls: scheme.lowercased() == "https", host: target, port: port, path: path, headers: fields, timeout: timeout)
+                tls: scheme.lowercased() == "https", host: target, port: port, path: path,
+                headers: headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, timeout: timeout)
             switch await Self.outcome(of: status) {
             case let .success(code):
                 return (200..<400).contains(code)
                     ? .success("HTTP probe succeeded with statuscode: \(code)")
                     : .failure("HTTP probe failed with statuscode: \(code)")
             case let .failure(error):
-                return .failure("Get \"\(scheme)://\(Self.bracket(target)):\(port)\(path)\": \(error)")
+                return .failure("Get \"\(scheme)://\(NetworkProbe.target(host: target, port: port))\(path)\": \(error)")
             }
         case let .tcpSocket(host, port):
             guard let target = host ?? podIP, !target.isEmpty else { return .failure("no pod IP to probe") }
             switch await Self.outcome(of: network.tcpConnect(host: target, port: port, timeout: timeout)) {
             case .success: return .success("")
-            case let .failure(error as NetworkProbe.Failure):
-                if case .dial = error { return .failure("\(error)") }
-                return .failure("dial tcp \(Self.bracket(target)):\(port): \(error)")
-            case let .failure(error): return .failure("dial tcp \(Self.bracket(target)):\(port): \(error)")
+            case let .failure(error):
+                // A failure to connect already names the target, as Go's "dial tcp" errors do.
+                if let failure = error as? NetworkProbe.Failure, case .dial = failure { return .failure("\(failure)") }
+                return .failure("dial tcp \(NetworkProbe.target(host: target, port: port)): \(error)")
             }
         }
     }
@@ -78,6 +75,4 @@ public struct NetworkHandlerRunner: HandlerRunner {
             future.whenComplete { continuation.resume(returning: $0) }
         }
     }
-
-    private static func bracket(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
 }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+import Glibc  // strerror
 #endif
 import NIOCore
 import NIOHTTP1
@@ -38,17 +38,21 @@ struct NetworkProbe: Sendable {
     let eventLoop: any EventLoop
     let maxBodyBytes: Int
 
-    /// The status of `GET path` at `host:port`.
+    /// The status of `GET path` at `host:port`, with the probe's headers; Host, User-Agent
+    /// (`kube-probe/clc-node`) and Accept unless the probe gives its own.
     func httpStatus(
         tls: Bool, host: String, port: Int, path: String, headers: [(String, String)], timeout: Duration
     ) -> EventLoopFuture<Int> {
         let promise = eventLoop.makePromise(of: Int.self)
+        let given = HTTPHeaders(headers)
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path.isEmpty ? "/" : path)
-        if !headers.contains(where: { $0.0.lowercased() == "host" }) {
-            head.headers.add(name: "Host", value: Self.hostHeader(host: host, port: port, tls: tls))
+        if !given.contains(name: "Host") {
+            head.headers.add(name: "Host", value: port == (tls ? 443 : 80) ? Self.bracketed(host) : Self.target(host: host, port: port))
         }
-        for (name, value) in headers { head.headers.add(name: name, value: value) }
-        if !headers.contains(where: { $0.0.lowercased() == "accept" }) { head.headers.add(name: "Accept", value: "*/*") }
+        head.headers.add(contentsOf: given)
+        for (name, value) in [("User-Agent", "kube-probe/clc-node"), ("Accept", "*/*")] where !given.contains(name: name) {
+            head.headers.add(name: name, value: value)
+        }
         head.headers.add(name: "Connection", value: "close")
         let sslContext: NIOSSLContext?
         if tls {
@@ -62,13 +66,13 @@ struct NetworkProbe: Sendable {
         } else {
             sslContext = nil
         }
-        let serverName = SocketAddressParsing.isIPAddress(host) ? nil : host
         let maxBody = maxBodyBytes
         let request = head
-        connect(host: host, port: port, timeout: timeout, promise: promise) { channel in
+        connect(host: host, port: port, timeout: timeout, promise: promise) { channel, address in
             let sync = channel.pipeline.syncOperations
             if let sslContext {
-                try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: serverName))
+                // SNI for a name, none for an address literal.
+                try sync.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: address == nil ? host : nil))
             }
             try sync.addHTTPClientHandlers()
             try sync.addHandler(StatusReader(request: request, maxBodyBytes: maxBody, promise: promise))
@@ -79,29 +83,25 @@ struct NetworkProbe: Sendable {
     /// Succeeds when a connection to `host:port` opens (it is closed at once, nothing sent).
     func tcpConnect(host: String, port: Int, timeout: Duration) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
-        connect(host: host, port: port, timeout: timeout, promise: promise) { channel in
+        connect(host: host, port: port, timeout: timeout, promise: promise) { channel, _ in
             channel.close(promise: nil)
             promise.succeed(())
         }
         return promise.futureResult
     }
 
-    /// Connects within `timeout`, lets `setUp` build the pipeline of the open channel, and fails
-    /// `promise` (closing the channel) if it has not completed when the timeout passes.
+    /// Connects within `timeout`, lets `setUp` build the pipeline of the open channel (given
+    /// the address when the host was one, nil for a name that was resolved), and fails `promise`
+    /// (closing the channel) if it has not completed when the timeout passes.
     private func connect<Value>(
         host: String, port: Int, timeout: Duration, promise: EventLoopPromise<Value>,
-        setUp: @escaping @Sendable (any Channel) throws -> Void
+        setUp: @escaping @Sendable (any Channel, SocketAddress?) throws -> Void
     ) {
-        let amount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
-        let target = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        let amount = TimeAmount(timeout)
+        let target = Self.target(host: host, port: port)
         let bootstrap = ClientBootstrap(group: eventLoop).connectTimeout(amount)
-            .channelOption(.allowRemoteHalfClosure, value: false)
-        let connected: EventLoopFuture<any Channel>
-        if SocketAddressParsing.isIPAddress(host), let address = try? SocketAddress(ipAddress: host, port: port) {
-            connected = bootstrap.connect(to: address)
-        } else {
-            connected = bootstrap.connect(host: host, port: port)
-        }
+        let address = try? SocketAddress(ipAddress: host, port: port)
+        let connected = address.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: host, port: port)
         let deadline = eventLoop.scheduleTask(in: amount) {
             promise.fail(Failure.timedOut(timeout))
         }
@@ -111,7 +111,7 @@ struct NetworkProbe: Sendable {
             case let .success(channel):
                 // A timeout that came first leaves nothing open behind it.
                 promise.futureResult.whenComplete { _ in channel.close(promise: nil) }
-                do { try setUp(channel) } catch { promise.fail(error) }
+                do { try setUp(channel, address) } catch { promise.fail(error) }
             case let .failure(error):
                 promise.fail(Self.dialFailure(error, target: target, timeout: timeout))
             }
@@ -134,10 +134,11 @@ struct NetworkProbe: Sendable {
         String(cString: strerror(code)).lowercased()
     }
 
-    private static func hostHeader(host: String, port: Int, tls: Bool) -> String {
-        let bracketed = host.contains(":") ? "[\(host)]" : host
-        return port == (tls ? 443 : 80) ? bracketed : "\(bracketed):\(port)"
-    }
+    /// A host as it goes before a port: an IPv6 address in brackets.
+    static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+
+    /// `host:port` as Go writes it in kubelet's messages and a Host header carries it.
+    static func target(host: String, port: Int) -> String { "\(bracketed(host)):\(port)" }
 
     /// One client context for every HTTPS probe: kubelet's prober skips certificate checks.
     private static let insecureTLS: Result<NIOSSLContext, any Error> = Result {
@@ -204,14 +205,5 @@ private final class StatusReader: ChannelInboundHandler, RemovableChannelHandler
             promise.fail(NetworkProbe.Failure.other("\(error)"))
         }
         context.close(promise: nil)
-    }
-}
-
-/// Whether a host is an IPv4 or IPv6 literal (no name to resolve).
-enum SocketAddressParsing {
-    static func isIPAddress(_ host: String) -> Bool {
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        return host.withCString { inet_pton(AF_INET, $0, &v4) == 1 || inet_pton(AF_INET6, $0, &v6) == 1 }
     }
 }

@@ -25,7 +25,7 @@ public struct SystemProbeClock: ProbeClock {
     public nonisolated(nonsending) func sleep(until deadline: Duration) async throws {
         // A deadline already passed needs no timer (as Task.sleep: a cancelled task still throws).
         if deadline <= now { return try Task.checkCancellation() }
-        let wake = origin + .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
+        let wake = origin + TimeAmount(deadline)
         let sleeper = Sleeper()
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
@@ -55,15 +55,10 @@ private final class Sleeper: Sendable {
     private let state = Mutex(State.idle)
 
     func start(_ continuation: CheckedContinuation<Void, any Error>, on eventLoop: any EventLoop, at deadline: NIODeadline) {
-        let cancelled = state.withLock { state -> Bool in
-            if case .cancelled = state { return true }
-            return false
-        }
-        if cancelled { return continuation.resume(throwing: CancellationError()) }
         do {
             let callback = try eventLoop.scheduleCallback(at: deadline, handler: Wake(sleeper: self))
-            // The timer may have fired already (a deadline in the past, from a thread other than
-            // the loop's) or a cancellation may have come in between: both leave the state alone.
+            // The timer may have fired already (on the loop's thread, while this one was here),
+            // or the task was cancelled before or since: each left the state other than idle.
             let late = state.withLock { state -> Result<Void, any Error>? in
                 switch state {
                 case .idle:

@@ -91,8 +91,7 @@ public final class MetricsServer: ServiceLifecycle.Service, Sendable {
     /// One Hummingbird server's life; a bind failure is thrown as ``MetricsServerError/listen(address:operation:errno:)``.
     private func serve(_ address: BindAddress) async throws(MetricsServerError) {
         let routes = MetricsRoutes { [registry] in registry.exposition() }
-        let timeout = configuration.requestTimeout.components
-        let idleTimeout = TimeAmount.nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+        let idleTimeout = TimeAmount(configuration.requestTimeout)
         let channel = HTTP1Channel(
             responder: { request, writer, _ in
                 let answer = routes.response(method: request.method.rawValue, path: request.uri.path)
