@@ -21,9 +21,6 @@ def running_apps(sock):
     filters = urllib.parse.quote(json.dumps({"label": ["io.clc-node.node=probebench", "io.kubernetes.docker.type=container"], "status": ["running"]}))
     return docker(sock, f"/containers/json?filters={filters}")
 
-def cpu_seconds(pid):
-    return sum(cpu_split(pid))
-
 def cpu_split(pid):
     """(user, system) CPU seconds of a process."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
