@@ -62,6 +62,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/hummingbird-project/swift-websocket", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
@@ -115,8 +116,10 @@ let package = Package(
         .target(
             name: "Probes",
             dependencies: [
-                "KubeAPI", .product(name: "Logging", package: "swift-log"),
-                // Probes time, connect and read on one event loop.
+                "KubeAPI", "CEpoll", .product(name: "Logging", package: "swift-log"),
+                // The probe reactor's deadlines.
+                .product(name: "HeapModule", package: "swift-collections"),
+                // HTTPS probes, and probes of a host name.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]),
@@ -246,6 +249,8 @@ let package = Package(
             dependencies: ["ContainerLogs", "KubeAPI", "DockerEngine", "PodRuntime", "TestSupport"]),
         // setns(2) for dialing into a pod's network namespace (declared only under _GNU_SOURCE).
         .systemLibrary(name: "CNamespace"),
+        // epoll(7) and eventfd(2) for the probe reactor (Glibc's module has neither).
+        .systemLibrary(name: "CEpoll"),
         // glibc's mallopt(3): the agent caps its malloc arenas (clc-node's Run).
         .target(name: "CMemory"),
         // The pages the agent no longer uses, given back: start-up's code and data, malloc's free memory.

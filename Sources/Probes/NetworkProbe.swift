@@ -9,7 +9,8 @@ import NIOSSL
 /// An HTTP GET or a TCP connect from the node to a container, as kubelet's prober makes them:
 /// a new connection each time (`Connection: close`, as kubelet disables keep-alive), HTTPS
 /// without certificate checks, the response's status only, at most `maxBodyBytes` of its body
-/// read, everything within one timeout. All of it runs on one event loop.
+/// read, everything within one timeout, on an event loop of swift-nio. Probes use it for HTTPS
+/// and for host names; an address over plain HTTP or TCP goes through ``SocketProbe``.
 struct NetworkProbe: Sendable {
     /// Why a probe's connection or request failed, worded like Go's errors in kubelet's events.
     enum Failure: Error, CustomStringConvertible {
@@ -38,22 +39,37 @@ struct NetworkProbe: Sendable {
     let eventLoop: any EventLoop
     let maxBodyBytes: Int
 
-    /// The status of `GET path` at `host:port`, with the probe's headers; Host, User-Agent
-    /// (`kube-probe/clc-node`) and Accept unless the probe gives its own.
+    /// The headers of a probe's GET: Host, User-Agent (`kube-probe/clc-node`) and Accept unless
+    /// the probe gives its own, the probe's, and `Connection: close`.
+    static func requestHeaders(tls: Bool, host: String, port: Int, given: [(String, String)]) -> [(String, String)] {
+        let named = Set(given.map { $0.0.lowercased() })
+        var headers: [(String, String)] = []
+        if !named.contains("host") {
+            headers.append(("Host", port == (tls ? 443 : 80) ? bracketed(host) : target(host: host, port: port)))
+        }
+        headers += given
+        for (name, value) in [("User-Agent", "kube-probe/clc-node"), ("Accept", "*/*")] where !named.contains(name.lowercased()) {
+            headers.append((name, value))
+        }
+        headers.append(("Connection", "close"))
+        return headers
+    }
+
+    /// A probe's whole request as it goes on the wire.
+    static func request(path: String, headers: [(String, String)]) -> [UInt8] {
+        var text = "GET \(path.isEmpty ? "/" : path) HTTP/1.1\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        text += "\r\n"
+        return Array(text.utf8)
+    }
+
+    /// The status of `GET path` at `host:port`, with ``requestHeaders(tls:host:port:given:)``.
     func httpStatus(
         tls: Bool, host: String, port: Int, path: String, headers: [(String, String)], timeout: Duration
     ) -> EventLoopFuture<Int> {
         let promise = eventLoop.makePromise(of: Int.self)
-        let given = HTTPHeaders(headers)
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path.isEmpty ? "/" : path)
-        if !given.contains(name: "Host") {
-            head.headers.add(name: "Host", value: port == (tls ? 443 : 80) ? Self.bracketed(host) : Self.target(host: host, port: port))
-        }
-        head.headers.add(contentsOf: given)
-        for (name, value) in [("User-Agent", "kube-probe/clc-node"), ("Accept", "*/*")] where !given.contains(name: name) {
-            head.headers.add(name: name, value: value)
-        }
-        head.headers.add(name: "Connection", value: "close")
+        head.headers.add(contentsOf: Self.requestHeaders(tls: tls, host: host, port: port, given: headers))
         let sslContext: NIOSSLContext?
         if tls {
             switch Self.insecureTLS {
@@ -130,12 +146,13 @@ struct NetworkProbe: Sendable {
         return .dial(target: target, reason: "\(error)")
     }
 
-    private static func errnoText(_ code: CInt) -> String {
+    /// An errno as Go's errors word it ("connection refused").
+    static func errnoText(_ code: CInt) -> String {
         String(cString: strerror(code)).lowercased()
     }
 
     /// A host as it goes before a port: an IPv6 address in brackets.
-    static func bracketed(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+    static func bracketed(_ host: String) -> String { host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]" : host }
 
     /// `host:port` as Go writes it in kubelet's messages and a Host header carries it.
     static func target(host: String, port: Int) -> String { "\(bracketed(host)):\(port)" }

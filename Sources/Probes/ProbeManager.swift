@@ -1,5 +1,4 @@
 import Logging
-import NIOCore
 
 /// Runs the probes of every running container, as kubelet's prober manager: one worker per
 /// (container, probe kind) whose single step is ``probeOnce``; results are kept per container
@@ -7,10 +6,9 @@ import NIOCore
 /// startup probe has succeeded, it is neither probed for liveness (and counts as alive) nor for
 /// readiness (and counts as not ready).
 ///
-/// The actor runs on an event loop (the probe loop unless given another), and its workers with
-/// it: with the real clock and runner, whose waits run on the caller's executor, a probe run
-/// is timed, connects, reads and records on that one thread, and only a changed result or a
-/// failure's event leaves it.
+/// The actor runs on the probe reactor, and its workers with it: with the real clock and
+/// runner, whose waits run on the caller's executor, a probe run is timed, connects, reads and
+/// records on that one thread, and only a changed result or a failure's event leaves it.
 public actor ProbeManager {
     private struct WorkerKey: Hashable {
         var containerID: String
@@ -28,7 +26,7 @@ public actor ProbeManager {
     private var results: [WorkerKey: Bool] = [:]
     private var podOfContainer: [String: String] = [:]
     private var timing = ProbeTimingStats()
-    private nonisolated let executor: any SerialExecutor
+    private nonisolated let executor: ProbeReactor
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
@@ -36,13 +34,13 @@ public actor ProbeManager {
     ///   - onChange: a published result of the pod changed (sync it).
     ///   - onFailure: a probe run failed (kubelet posts `Unhealthy` for each).
     ///   - recorder: told of every probe run (kubelet's prober metrics).
-    ///   - eventLoop: where the actor and its workers run.
+    ///   - reactor: where the actor and its workers run.
     public init(
         runner: any HandlerRunner, clock: any ProbeClock = SystemProbeClock(), logger: Logger,
         onChange: @escaping @Sendable (String) async -> Void, onFailure: @escaping @Sendable (ProbeEvent) -> Void,
-        recorder: (any ProbeRecorder)? = nil, eventLoop: any EventLoop = ProbeLoop.shared
+        recorder: (any ProbeRecorder)? = nil, reactor: ProbeReactor = .shared
     ) {
-        self.executor = eventLoop.executor
+        self.executor = reactor
         self.recorder = recorder
         self.runner = runner
         self.clock = clock
@@ -67,7 +65,7 @@ public actor ProbeManager {
             podOfContainer[key.containerID] = podUID
             workers[key] = Task { await self.work(target: target, probe: probe, key: key) }
         }
-        // Once per call, not once per container: a resync calls this for every pod, on the loop
+        // Once per call, not once per container: a resync calls this for every pod, on the thread
         // that times the probes.
         let probed = Set(workers.keys.lazy.map(\.containerID))
         podOfContainer = podOfContainer.filter { probed.contains($0.key) }

@@ -104,6 +104,17 @@ struct NetworkHandlerRunnerTests {
         #expect(request.contains("\r\nUser-Agent: kube-probe/clc-node\r\n"))
     }
 
+    @Test("an HTTP probe of a host name, not an address, resolves it and reaches the server")
+    func hostName() async throws {
+        let server = try StubServer(reply: .status(200))
+        defer { server.stop() }
+        let (runner, _) = runner()
+        let outcome = await runner.run(httpGet(port: server.port, host: "localhost"), podIP: nil, containerID: "c1", timeout: .seconds(5))
+        #expect(outcome == .success("HTTP probe succeeded with statuscode: 200"))
+        let request = try #require(server.requests.first)
+        #expect(request.contains("\r\nHost: localhost:\(server.port)\r\n"))
+    }
+
     @Test("a User-Agent among the probe's headers replaces the default one")
     func userAgentHeader() async throws {
         let server = try StubServer(reply: .status(204))
