@@ -407,7 +407,7 @@ if Context.environment["CLC_FUZZ"] == "1" {
         .executableTarget(
             name: "clc-fuzz",
             dependencies: [
-                "KubeAPI", "PodRuntime", "DockerEngine", "MasterClient", "CurlHTTP", "ServiceProxy", "RouteNetlink",
+                "KubeAPI", "PodRuntime", "DockerEngine", "MasterClient", "CurlHTTP", "ServiceProxy", "RouteNetlink", "Probes",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/Fuzz/Targets",

@@ -10,6 +10,7 @@
 #   kubeconfig    kubeconfig files
 #   conntrack     ctnetlink dump answers and nftables acknowledgements
 #   rtnetlink     rtnetlink answers (links, addresses, routes, neighbours, FDB, errors)
+#   probe-response  a pod's answer to an HTTP probe (whole and in pieces, which must agree)
 # Every target by default, each for SECONDS (default 60), or until it has tried N inputs when
 # --runs is given (SECONDS then only bounds it; default 7200 with --runs). The fuzz executable
 # is built once (CLC_FUZZ=1 declares it in Package.swift) under its own scratch path, .build-fuzz, so the
@@ -39,7 +40,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 [[ -n $seconds ]] || { [[ -n $runs ]] && seconds=7200 || seconds=60; }
-all=(manifest quantity watch-event docker-event kubeconfig conntrack rtnetlink)
+all=(manifest quantity watch-event docker-event kubeconfig conntrack rtnetlink probe-response)
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 for target in "${targets[@]}"; do
     [[ -d Tests/Fuzz/Corpus/$target ]] || { echo "fuzz.sh: no target $target (targets: ${all[*]})" >&2; exit 2; }

@@ -43,6 +43,8 @@ enum FuzzTarget: String, CaseIterable {
     /// rtnetlink answers (links, addresses, routes, neighbours, FDB, errors) of the flannel
     /// backends.
     case rtnetlink
+    /// A pod's answer to an HTTP probe.
+    case probeResponse = "probe-response"
 
     func run(_ bytes: UnsafeRawBufferPointer) {
         switch self {
@@ -53,6 +55,7 @@ enum FuzzTarget: String, CaseIterable {
         case .kubeconfig: KubeconfigFuzz.run(bytes)
         case .conntrack: ConntrackFuzz.run(bytes)
         case .rtnetlink: RtnetlinkFuzz.run(bytes)
+        case .probeResponse: ProbeResponseFuzz.run(bytes)
         }
     }
 }
