@@ -330,7 +330,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Tests/Doubles/MasterDouble"),
-        .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP", "AgentTime"]),
+        .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP", "AgentTime", "TestSupport"]),
 
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(

@@ -17,7 +17,8 @@ struct EtcdWatchTests {
         let task = Task { await LeaseWatcher(registry: registry, logger: Fixtures.logger).run { seen.append($0.map(\.subnet)) } }
         defer { task.cancel() }
         try await waitUntil { seen.values.last == [Fixtures.subnet("10.1.2.0/24")] }
-        try await Task.sleep(for: .milliseconds(200))
+        // No pause for the watch to start: it starts from the listing's revision, so a write
+        // made before it is up still reaches it.
         try await raw.put(api, etcd.subnetsKey + "/10.1.3.0-24", value)
         try await waitUntil { seen.values.last == [Fixtures.subnet("10.1.2.0/24"), Fixtures.subnet("10.1.3.0/24")] }
         try await raw.delete(api, etcd.subnetsKey + "/10.1.2.0-24")
@@ -67,7 +68,6 @@ struct EtcdWatchTests {
         defer { task.cancel() }
         try await waitUntil { seen.values.last?.count == 2 }
         #expect(gate.lists.values.count >= 2)
-        try await Task.sleep(for: .milliseconds(200))
         try await raw.put(api, etcd.subnetsKey + "/10.1.4.0-24", value)
         try await waitUntil { seen.values.last?.count == 3 }
     }

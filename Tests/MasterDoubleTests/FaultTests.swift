@@ -1,6 +1,7 @@
 import CurlHTTP
 import Foundation
 import MasterDouble
+import TestSupport
 import Testing
 
 @Suite("Faults")
@@ -81,14 +82,21 @@ struct FaultTests {
         fixture.master.hangWatches(true)
         let hung = fixture.client.watch("/api/v1/pods?watch=true&resourceVersion=0&allowWatchBookmarks=true")
         try fixture.master.create(Objects.pod("a", node: "node-a"))
-        try await Task.sleep(for: .milliseconds(500))
+        let created = fixture.master.resourceVersion
+        // The hung watch passed over the new pod, and over bookmark times, and sent none of it.
+        try await eventually("the hung watch passed over the pod twice", poll: .milliseconds(20)) {
+            let silence = fixture.master.watchSilence
+            return silence.revision >= created && silence.passes >= 2
+        }
         #expect(hung.events.isEmpty)
         #expect(hung.end == nil)
         fixture.master.hangWatches(false)
         let healthy = fixture.client.watch("/api/v1/pods?watch=true&resourceVersion=0")
         await healthy.waitForEvents(1)
         #expect(healthy.types == ["ADDED"])
-        try await Task.sleep(for: .milliseconds(300))
+        // A watch that went silent stays so after the fault ends.
+        let passes = fixture.master.watchSilence.passes
+        try await eventually("the hung watch made two more silent passes", poll: .milliseconds(20)) { fixture.master.watchSilence.passes >= passes + 2 }
         #expect(hung.events.isEmpty)
         hung.cancel()
         healthy.cancel()

@@ -189,6 +189,10 @@ public final class MasterDouble: Sendable {
         store.wake()
     }
 
+    /// What hung watches have held back so far: a test waits for a revision to be passed over
+    /// silently instead of sleeping to see nothing arrive.
+    public var watchSilence: WatchSilence { faults.silence }
+
     // MARK: Observability
 
     /// Requests received at or after a time, in order.

@@ -75,7 +75,8 @@ extension APIHandler {
             if let end { deadline = min(deadline, end) }
             if hung {
                 // A dead path: headers were sent, nothing else ever will be.
-                store.wait(until: deadline, while: { _ in !cut() }, then: { _ in })
+                let revision = store.wait(until: deadline, while: { _ in !cut() }, then: { $0.revision })
+                faults.noteSilentPass(at: revision)
                 continue
             }
             let (events, floor, revision) = store.wait(
