@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "ProbesTests",
             dependencies: [
-                "Probes", "KubeAPI", "NodeServer", .product(name: "Logging", package: "swift-log"),
+                "Probes", "KubeAPI", "NodeServer", "TestSockets", .product(name: "Logging", package: "swift-log"),
                 // An HTTPS server with a self-signed certificate, for HTTPS probes.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -238,7 +238,7 @@ let package = Package(
         // SPDY/3.1 as kubectl and kube-apiserver speak it for exec, attach and port-forward:
         // frames, zlib header blocks with the SPDY/3 dictionary, a sans-I/O server session.
         .target(name: "SPDY", dependencies: ["CZlib"]),
-        .testTarget(name: "SPDYTests", dependencies: ["SPDY"]),
+        .testTarget(name: "SPDYTests", dependencies: ["SPDY", "TestSockets"]),
         .executableTarget(name: "clc-bench-spdy", dependencies: ["SPDY"], path: "bench/SPDYBench"),
         // kubelet's /containerLogs: PodLogOptions, the instance asked for, the engine's stream.
         .target(
@@ -272,7 +272,7 @@ let package = Package(
         .testTarget(
             name: "NodeStreamingTests",
             dependencies: [
-                "NodeStreaming", "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "TestSupport",
+                "NodeStreaming", "StreamingProtocol", "SPDY", "DockerEngine", "CurlHTTP", "TestSupport", "TestSockets",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "RouteNetlinkTests", dependencies: ["RouteNetlink", "IPv4", "TestSupport"]),
@@ -319,7 +319,7 @@ let package = Package(
         .target(
             name: "MasterDouble",
             dependencies: [
-                "KubeAPI", "CurlHTTP", "AgentTime",
+                "KubeAPI", "CurlHTTP", "AgentTime", "TestSockets",
                 // The HTTPS front (SecureMasterDouble): TLS termination and the certificates it makes.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -332,6 +332,8 @@ let package = Package(
             path: "Tests/Doubles/MasterDouble"),
         .testTarget(name: "MasterDoubleTests", dependencies: ["MasterDouble", "KubeAPI", "CurlHTTP", "AgentTime", "TestSupport"]),
 
+        // Loopback TCP sockets for the tests' stub servers and raw clients.
+        .target(name: "TestSockets", path: "Tests/Doubles/TestSockets"),
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(
             name: "TestSupport",
@@ -382,7 +384,7 @@ let package = Package(
         .testTarget(
             name: "AgentMetricsTests",
             dependencies: [
-                "AgentMetrics", "CurlHTTP", .product(name: "Logging", package: "swift-log"),
+                "AgentMetrics", "CurlHTTP", "TestSockets", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .testTarget(
@@ -390,7 +392,7 @@ let package = Package(
             dependencies: ["FlannelSubnet", "IPv4", "CurlHTTP", "KubeAPI", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["TestSupport", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],
+            dependencies: ["TestSupport", "TestSockets", "KubeAPI", "DockerEngine", "MasterDouble", "CurlHTTP"],
             // Scripts of the real clients the tests drive (the Kubernetes Python client), and the
             // C source of the library that steps the agent's wall clock (ClockStepTests).
             exclude: ["Clients", "Preload"]),

@@ -5,6 +5,7 @@ import Glibc
 import Logging
 import ServiceLifecycle
 import Testing
+import TestSockets
 
 @Suite("The metrics server over real sockets")
 struct MetricsServerTests {
@@ -171,7 +172,7 @@ struct MetricsServerTests {
         try await task.value
 
         #expect(server.port == nil)
-        #expect(throws: RawHTTPClient.Failure.self) { try RawHTTPClient(port: port) }
+        #expect(throws: SocketCallError.self) { try RawHTTPClient(port: port) }
     }
 
     @Test("in a ServiceGroup the server stops on graceful shutdown")

@@ -1,18 +1,13 @@
 import Foundation
 import Glibc
+import TestSockets
 
 /// A TCP client that sends exactly the bytes a test gives it (garbage included) to a server on
 /// 127.0.0.1, and reads whatever comes back until the server closes.
 final class RawHTTPClient {
-    struct Failure: Error, CustomStringConvertible {
-        var operation: String
-        var code: Int32
-        var description: String { "\(operation): \(String(cString: strerror(code)))" }
-    }
-
     private let descriptor: Int32
 
-    /// - Throws: `Failure` (with `ECONNREFUSED` when nothing listens on the port).
+    /// - Throws: `SocketCallError` (with `ECONNREFUSED` when nothing listens on the port).
     convenience init(port: Int) throws {
         self.init(descriptor: try Self.connect(port: port))
     }
@@ -24,24 +19,9 @@ final class RawHTTPClient {
     }
 
     private static func connect(port: Int) throws -> Int32 {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw Failure(operation: "socket", code: errno) }
+        let descriptor = try Loopback.connect(port: port)
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr = in_addr(s_addr: inet_addr("127.0.0.1"))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                Glibc.connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard connected == 0 else {
-            let code = errno
-            close(descriptor)
-            throw Failure(operation: "connect", code: code)
-        }
         return descriptor
     }
 

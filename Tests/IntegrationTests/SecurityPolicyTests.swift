@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import TestSupport
+import TestSockets
 
 @Suite("Security policy on a real Docker engine", .serialized)
 struct SecurityPolicyTests {
@@ -225,40 +226,21 @@ struct SecurityPolicyTests {
     static func freeLoopbackPort() -> Int? {
         for _ in 0..<100 {
             let port = Int.random(in: 20000..<32000)
-            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard descriptor >= 0 else { return nil }
-            defer { close(descriptor) }
-            var address = loopbackAddress(port: port)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            if let (descriptor, _) = try? Loopback.listen(port: port) {
+                close(descriptor)
+                return port
             }
-            if bound == 0 { return port }
         }
         return nil
-    }
-
-    /// 127.0.0.1:port as the socket calls take it.
-    static func loopbackAddress(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
     }
 
     /// `GET path` on 127.0.0.1:port over a plain socket (Foundation on Linux has no HTTP
     /// without FoundationNetworking); the whole response, or nil.
     static func httpGet(port: Int, path: String) -> String? {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return nil }
+        guard let descriptor = try? Loopback.connect(port: port) else { return nil }
         defer { close(descriptor) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = loopbackAddress(port: port)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
         guard send(descriptor, request, request.count, 0) == request.count else { return nil }
         var response: [UInt8] = []

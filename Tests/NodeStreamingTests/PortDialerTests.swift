@@ -1,6 +1,7 @@
 import Foundation
 import NodeStreaming
 import Testing
+import TestSockets
 
 @Suite("Dialing into a pod's network namespace", .serialized)
 struct PortDialerTests {
@@ -34,18 +35,7 @@ struct PortDialerTests {
             }
             #expect(answer.contains("loopback only"))
             // The host's loopback has no such server.
-            #expect(throws: (any Error).self) {
-                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-                defer { close(fd) }
-                var address = sockaddr_in()
-                address.sin_family = sa_family_t(AF_INET)
-                address.sin_port = UInt16(38081).bigEndian
-                address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
-                let result = withUnsafePointer(to: &address) {
-                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-                }
-                if result != 0 { throw POSIXError(.ECONNREFUSED) }
-            }
+            #expect(throws: SocketCallError.self) { close(try Loopback.connect(port: 38081)) }
         }
     }
 }

@@ -50,7 +50,7 @@ public final class MasterDouble: Sendable {
     ///   - controllersRunOnTheirOwn: Whether the controllers run after every write and every
     ///     second; false leaves them to `runControllers()`, for a test on a manual clock that
     ///     decides when each check happens.
-    /// - Throws: `SocketError` when the port cannot be bound.
+    /// - Throws: `SocketCallError` when the port cannot be bound.
     public init(
         host: String = "127.0.0.1", port: Int = 0, servesLeases: Bool = true,
         clock: @escaping @Sendable () -> Date = { Date() }, controllersRunOnTheirOwn: Bool = true
@@ -81,7 +81,7 @@ public final class MasterDouble: Sendable {
     /// Starts serving, and the controllers on first start. After `stop()` it listens again on
     /// the same port.
     ///
-    /// - Throws: `SocketError` when the port cannot be bound again.
+    /// - Throws: `SocketCallError` when the port cannot be bound again.
     public func start() throws {
         handler.stopping.store(false, ordering: .relaxed)
         try server.start()

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import NodeStreaming
 import StreamingProtocol
+import TestSockets
 
 /// Just enough of kube-apiserver on 127.0.0.1 for kubectl 1.20's exec and port-forward: discovery,
 /// one pod (`default/web`, container `app`), and the pods/exec and pods/portforward upgrades,
@@ -20,20 +21,9 @@ final class RelayAPIServer: @unchecked Sendable {
     init(responder: RemoteCommandResponder, podIP: String = "10.0.0.2") throws {
         self.responder = responder
         podJSON = #"{"kind":"Pod","apiVersion":"v1","metadata":{"name":"web","namespace":"default","uid":"uid-1"},"spec":{"containers":[{"name":"app","image":"busybox"}]},"status":{"phase":"Running","podIP":""# + podIP + #""}}"#
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard fd >= 0, bound == 0, listen(fd, 16) == 0 else { throw RelayError("bind/listen: \(String(cString: strerror(errno)))") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
+        let (fd, bound) = try Loopback.listen()
         listener = fd
-        port = UInt16(bigEndian: address.sin_port)
+        port = UInt16(bound)
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }

@@ -1,22 +1,15 @@
 import Foundation
 import Synchronization
 
+import TestSockets
+
 #if canImport(Glibc)
 import Glibc
-private let streamSocket = Int32(SOCK_STREAM.rawValue)
 private let noSignal = Int32(MSG_NOSIGNAL)
 #else
 import Darwin
-private let streamSocket = SOCK_STREAM
 private let noSignal: Int32 = 0
 #endif
-
-/// A failed socket call of the stub server.
-struct SocketError: Error, CustomStringConvertible {
-    var operation: String
-    var errno: Int32
-    var description: String { "\(operation): \(String(cString: strerror(errno)))" }
-}
 
 /// A tiny TCP server on 127.0.0.1 and an ephemeral port, for probes to hit. Each connection gets a
 /// thread: it reads the request head, records it, then answers with a canned status and closes,
@@ -41,28 +34,17 @@ final class StubServer: Sendable {
     private let reply: Reply
     private let state = Mutex(State())
 
-    init(reply: Reply) throws(SocketError) {
+    init(reply: Reply) throws(SocketCallError) {
         self.reply = reply
-        listener = try Self.check("socket") { socket(AF_INET, streamSocket, 0) }
-        var on: Int32 = 1
-        _ = setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        do {
-            port = try Self.bindLoopback(listener)
-            _ = try Self.check("listen") { listen(listener, 16) }
-        } catch {
-            close(listener)
-            throw error
-        }
+        (listener, port) = try Loopback.listen(reuseAddress: true)
         let thread = Thread { [self] in acceptLoop() }
         thread.name = "stub server \(port)"
         thread.start()
     }
 
     /// A port on 127.0.0.1 where nothing listens: bound once to pick it, then closed.
-    static func closedPort() throws(SocketError) -> Int {
-        let fd = try check("socket") { socket(AF_INET, streamSocket, 0) }
-        defer { close(fd) }
-        return try bindLoopback(fd)
+    static func closedPort() throws(SocketCallError) -> Int {
+        try Loopback.closedPort()
     }
 
     /// The request heads received so far, oldest first.
@@ -142,30 +124,5 @@ final class StubServer: Sendable {
             received.append(contentsOf: buffer[0..<count])
         }
         return String(decoding: received, as: UTF8.self)
-    }
-
-    private static func bindLoopback(_ fd: Int32) throws(SocketError) -> Int {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = try check("bind") {
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = try check("getsockname") {
-            withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    private static func check(_ operation: String, _ call: () -> Int32) throws(SocketError) -> Int32 {
-        let result = call()
-        guard result >= 0 else { throw SocketError(operation: operation, errno: errno) }
-        return result
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 import SPDY
 import Synchronization
 import Testing
+import TestSockets
 
 /// kubectl 1.20 port-forward against `SPDYServerSession`: several forwarded connections at once,
 /// each an error and a data stream, opened, echoed and half-closed from both ends.
@@ -19,19 +20,11 @@ struct KubectlPortForwardTests {
     /// One TCP client of kubectl's local port, on its own thread: connects, sends, half-closes,
     /// reads to EOF.
     static func roundTrip(port: UInt16, _ payload: [UInt8], into results: ReceivedBytes, index: Int) {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = port.bigEndian
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else {
+        guard let fd = try? Loopback.connect(port: Int(port)) else {
             results.set(index, [])
             return
         }
+        defer { close(fd) }
         try? writeAll(fd, payload)
         shutdown(fd, Int32(SHUT_WR))
         var received: [UInt8] = []

@@ -1,5 +1,6 @@
 import Glibc
 import SPDY
+import TestSockets
 
 /// Just enough of kube-apiserver on 127.0.0.1 for `kubectl exec`: discovery, one pod, and the
 /// exec request upgraded to SPDY/3.1, whose streams a `SPDYServerSession` serves. One thread,
@@ -46,22 +47,9 @@ final class LoopbackAPIServer {
     init(podName: String, flowControl: SPDYOutboundFlowControl = .whenPeerUsesIt) throws {
         self.podName = podName
         self.flowControl = flowControl
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard listener >= 0 else { throw HarnessError("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listener, 16) == 0 else { throw HarnessError("bind/listen: \(String(cString: strerror(errno)))") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
+        let (listener, bound) = try Loopback.listen()
         self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
+        port = UInt16(bound)
     }
 
     deinit {

@@ -40,7 +40,7 @@ final class HTTPServer: Sendable {
 
     /// Accepts connections (listening again on the same port after `stop()`).
     ///
-    /// - Throws: `SocketError` when the port cannot be bound again.
+    /// - Throws: `SocketCallError` when the port cannot be bound again.
     func start() throws {
         let listener: (Int32, DispatchSemaphore)? = try state.withLock { state in
             if state.accepting { return nil }

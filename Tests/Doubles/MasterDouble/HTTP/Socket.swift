@@ -1,41 +1,14 @@
 import Glibc
+import TestSockets
 
-/// The BSD socket calls the HTTP server makes, each turning -1 into a `SocketError`.
+/// The BSD socket calls the HTTP server makes.
 enum Socket {
     /// A TCP socket listening on host:port (0 for an ephemeral port), with SO_REUSEADDR so
     /// that a stopped double can listen on the same port again at once.
     ///
     /// - Returns: The descriptor and the port actually bound.
-    static func listen(host: String = "127.0.0.1", port: Int) throws -> (descriptor: Int32, port: Int) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw SocketError(operation: "socket", code: errno) }
-        var one: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr = in_addr(s_addr: inet_addr(host))
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0 else {
-            let code = errno
-            close(descriptor)
-            throw SocketError(operation: "bind \(host):\(port)", code: code)
-        }
-        guard Glibc.listen(descriptor, 512) == 0 else {
-            let code = errno
-            close(descriptor)
-            throw SocketError(operation: "listen", code: code)
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return (descriptor, Int(UInt16(bigEndian: actual.sin_port)))
+    static func listen(host: String = "127.0.0.1", port: Int) throws(SocketCallError) -> (descriptor: Int32, port: Int) {
+        try Loopback.listen(port: port, host: host, backlog: 512, reuseAddress: true)
     }
 
     /// Accepts one connection; nil when the listener was shut down or failed.
