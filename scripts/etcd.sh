@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Usage: scripts/etcd.sh start|stop|halt|status DIR [CLIENT-PORT]
+# Usage: scripts/etcd.sh start|stop|halt|status|free-port DIR [CLIENT-PORT]
 #
 # Runs a private single-member etcd (Debian's etcd-server 3.4, /usr/bin/etcd) for tests and
 # benchmarks, all of its state under DIR, listening on one address only (127.0.0.1 unless
@@ -23,6 +23,8 @@
 #   halt    SIGTERM it (SIGKILL after 10 s) and keep DIR: a later `start` (same HOST and
 #           port) resumes with the same keys, as an etcd that was down for a while.
 #   status  print the endpoint and exit 0 when it runs, else exit 3.
+#   free-port  print CLIENT-PORT, or when it or its peer port is taken on HOST the first free
+#           pair above it (of the next 20, said on stderr), for a caller whose etcd is not up.
 set -euo pipefail
 
 usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2; }
@@ -30,7 +32,7 @@ usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0" >&2; exit 2
 cmd=$1
 DIR=$(realpath -m -- "$2")
 PORT=${3:-23790}
-case $cmd in start|stop|halt|status) ;; *) usage ;; esac
+case $cmd in start|stop|halt|status|free-port) ;; *) usage ;; esac
 [[ $PORT =~ ^[0-9]+$ ]] || usage
 HOST=${CLC_ETCD_HOST:-127.0.0.1}
 [[ $HOST =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || { echo "etcd.sh: CLC_ETCD_HOST=$HOST is not an IPv4 address" >&2; exit 2; }
@@ -147,6 +149,17 @@ stop|halt)
     if [[ -d /proc/$pid ]]; then kill -KILL "$pid" 2>/dev/null || true; fi
   fi
   if [[ $cmd == stop ]]; then rm -rf -- "$DIR"; fi
+  ;;
+free-port)
+  for _ in $(seq 1 20); do
+    if ! port_taken "$PORT" && ! port_taken "$((PORT + 1))"; then
+      echo "$PORT"
+      exit 0
+    fi
+    log "port $PORT or $((PORT + 1)) of $HOST is taken; trying $((PORT + 2))"
+    PORT=$((PORT + 2))
+  done
+  die "no free pair of ports among the 20 above"
   ;;
 status)
   if [[ -n $(daemon_pid) ]] && healthy; then echo "$ENDPOINT"; exit 0; fi

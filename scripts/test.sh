@@ -33,14 +33,8 @@ trap cleanup EXIT
 socket=$(bash scripts/dockerd.sh start "$dir" | tail -n 1)
 # an etcd left by a run that was killed, and its data, go first: each run starts empty
 bash scripts/etcd.sh stop "$etcd_dir" >/dev/null 2>&1 || true
-if [[ -z ${CLC_TEST_ETCD_PORT:-} ]]; then
-  # the default pair taken by someone else's process: the next free pair, said aloud
-  for _ in $(seq 1 20); do
-    [[ -n $(ss -Hltn "( sport = :$etcd_port or sport = :$((etcd_port + 1)) )" 2>/dev/null) ]] || break
-    echo "test.sh: port $etcd_port or $((etcd_port + 1)) is taken; trying $((etcd_port + 2))" >&2
-    etcd_port=$((etcd_port + 2))
-  done
-fi
+# the default pair taken by someone else's process: the next free pair, said aloud
+[[ -n ${CLC_TEST_ETCD_PORT:-} ]] || etcd_port=$(bash scripts/etcd.sh free-port "$etcd_dir" "$etcd_port")
 etcd_endpoint=$(bash scripts/etcd.sh start "$etcd_dir" "$etcd_port" | tail -n 1)
 bash scripts/build-images.sh --docker-host "unix://$socket"
 
