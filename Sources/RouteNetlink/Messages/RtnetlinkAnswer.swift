@@ -3,6 +3,7 @@ import CMnl
 #if canImport(Glibc)
 import Glibc
 import IPv4
+import MnlSocket
 #endif
 
 /// The kernel's rtnetlink answers, read in Swift (not libmnl callbacks) so that tests can feed
@@ -27,29 +28,19 @@ public enum RtnetlinkAnswer: Sendable, Hashable {
 
     /// The messages of one datagram with their sequence numbers.
     public static func parse(_ datagram: UnsafeRawBufferPointer) -> [(sequence: UInt32, answer: RtnetlinkAnswer)] {
-        var answers: [(sequence: UInt32, answer: RtnetlinkAnswer)] = []
-        let headerSize = MemoryLayout<nlmsghdr>.size
-        var offset = 0
-        while offset + headerSize <= datagram.count {
-            let header = datagram.loadUnaligned(fromByteOffset: offset, as: nlmsghdr.self)
-            let length = Int(header.nlmsg_len)
-            guard length >= headerSize, offset + length <= datagram.count else { break }
-            let payload = UnsafeRawBufferPointer(rebasing: datagram[(offset + headerSize)..<(offset + length)])
-            answers.append((header.nlmsg_seq, answer(type: header.nlmsg_type, flags: header.nlmsg_flags, payload: payload)))
-            offset += (length + 3) & ~3
+        NetlinkMessage.messages(in: datagram).map { message in
+            (message.sequence, answer(message))
         }
-        return answers
     }
 
-    static func answer(type: UInt16, flags: UInt16, payload: UnsafeRawBufferPointer) -> RtnetlinkAnswer {
-        switch Int32(type) {
+    static func answer(_ message: NetlinkMessage) -> RtnetlinkAnswer {
+        let payload = message.payload
+        switch Int32(message.type) {
         case NLMSG_ERROR:
-            guard payload.count >= 4 else { return .other }
-            // Wrapping: no kernel sends Int32.min, but a datagram that does must not trap.
-            let code = 0 &- payload.loadUnaligned(as: Int32.self)
-            return .error(errno: code, message: extendedAckMessage(flags: flags, payload: payload))
+            guard let code = message.errorCode else { return .other }
+            return .error(errno: code, message: message.extendedAckMessage)
         case NLMSG_DONE:
-            return .done(errno: payload.count >= 4 ? 0 &- payload.loadUnaligned(as: Int32.self) : 0)
+            return .done(errno: message.errorCode ?? 0)
         case Int32(RTM_NEWLINK): return link(payload).map(RtnetlinkAnswer.link) ?? .other
         case Int32(RTM_NEWADDR): return address(payload) ?? .other
         case Int32(RTM_NEWROUTE): return route(payload).map(RtnetlinkAnswer.route) ?? .other
@@ -140,33 +131,9 @@ public enum RtnetlinkAnswer: Sendable, Hashable {
 
     // MARK: - Attributes
 
-    /// The attributes of one nesting level by type, without the NLA_F_NESTED and
-    /// NLA_F_NET_BYTEORDER flags; a truncated attribute ends the list.
+    /// The attributes of one nesting level by type.
     static func attributes(_ bytes: UnsafeRawBufferPointer) -> [UInt16: UnsafeRawBufferPointer] {
-        var result: [UInt16: UnsafeRawBufferPointer] = [:]
-        var offset = 0
-        while offset + 4 <= bytes.count {
-            let length = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let type = bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3fff
-            guard length >= 4, offset + length <= bytes.count else { break }
-            result[type] = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + length)])
-            offset += (length + 3) & ~3
-        }
-        return result
-    }
-
-    /// The extended ack's text (NLMSGERR_ATTR_MSG) after the error code and the original
-    /// header (capped acks) or message.
-    private static func extendedAckMessage(flags: UInt16, payload: UnsafeRawBufferPointer) -> String? {
-        guard Int32(flags) & NLM_F_ACK_TLVS != 0 else { return nil }
-        let headerSize = MemoryLayout<nlmsghdr>.size
-        guard payload.count >= 4 + headerSize else { return nil }
-        let original = payload.loadUnaligned(fromByteOffset: 4, as: nlmsghdr.self)
-        let originalLength = Int32(flags) & NLM_F_CAPPED != 0 ? headerSize : Int(original.nlmsg_len)
-        let start = 4 + ((originalLength + 3) & ~3)
-        guard start <= payload.count else { return nil }
-        let tlvs = attributes(UnsafeRawBufferPointer(rebasing: payload[start...]))
-        return tlvs[UInt16(NLMSGERR_ATTR_MSG.rawValue)].map(string)
+        NetlinkMessage.attributes(bytes)
     }
 
     private static func string(_ bytes: UnsafeRawBufferPointer) -> String {

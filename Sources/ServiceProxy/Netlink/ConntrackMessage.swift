@@ -3,6 +3,7 @@ import CNetfilter
 #if canImport(Glibc)
 import Glibc
 import IPv4
+import MnlSocket
 #endif
 
 /// ctnetlink messages (`NFNL_SUBSYS_CTNETLINK`): the requests the proxy sends, built with
@@ -74,31 +75,14 @@ enum ConntrackMessage {
 
     /// The messages of one datagram with their sequence numbers; unknown types are left out.
     static func parse(_ datagram: UnsafeRawBufferPointer) -> [(sequence: UInt32, answer: Answer)] {
-        var answers: [(sequence: UInt32, answer: Answer)] = []
-        let headerSize = MemoryLayout<nlmsghdr>.size
         let entryType = UInt16((UInt32(NFNL_SUBSYS_CTNETLINK) << 8) | IPCTNL_MSG_CT_NEW.rawValue)
-        var offset = 0
-        while offset + headerSize <= datagram.count {
-            let header = datagram.loadUnaligned(fromByteOffset: offset, as: nlmsghdr.self)
-            let length = Int(header.nlmsg_len)
-            guard length >= headerSize, offset + length <= datagram.count else { break }
-            let payload = UnsafeRawBufferPointer(rebasing: datagram[(offset + headerSize)..<(offset + length)])
-            switch header.nlmsg_type {
-            case UInt16(NLMSG_ERROR) where payload.count >= 4:
-                // Wrapping: no kernel sends Int32.min, but a datagram that does must not trap.
-                answers.append((header.nlmsg_seq, .error(errno: 0 &- payload.loadUnaligned(as: Int32.self))))
-            case UInt16(NLMSG_DONE):
-                let code = payload.count >= 4 ? 0 &- payload.loadUnaligned(as: Int32.self) : 0
-                answers.append((header.nlmsg_seq, .done(errno: code)))
-            case entryType where payload.count >= MemoryLayout<nfgenmsg>.size:
-                let attributes = UnsafeRawBufferPointer(rebasing: payload[MemoryLayout<nfgenmsg>.size...])
-                answers.append((header.nlmsg_seq, .entry(entry(from: attributes))))
-            default:
-                break
-            }
-            offset += (length + 3) & ~3
+        return NetlinkMessage.messages(in: datagram).compactMap { message in
+            if message.isError, let code = message.errorCode { return (message.sequence, .error(errno: code)) }
+            if message.isDone { return (message.sequence, .done(errno: message.errorCode ?? 0)) }
+            guard message.type == entryType, message.payload.count >= MemoryLayout<nfgenmsg>.size else { return nil }
+            let attributes = UnsafeRawBufferPointer(rebasing: message.payload[MemoryLayout<nfgenmsg>.size...])
+            return (message.sequence, .entry(entry(from: attributes)))
         }
-        return answers
     }
 
     /// The entry described by the attributes of an IPCTNL_MSG_CT_NEW message.
@@ -128,19 +112,9 @@ enum ConntrackMessage {
         return (number, tuple)
     }
 
-    /// The attributes of one nesting level by type, without the NLA_F_NESTED and
-    /// NLA_F_NET_BYTEORDER flags; a truncated attribute ends the list.
+    /// The attributes of one nesting level by type.
     static func attributes(_ bytes: UnsafeRawBufferPointer) -> [UInt32: UnsafeRawBufferPointer] {
-        var result: [UInt32: UnsafeRawBufferPointer] = [:]
-        var offset = 0
-        while offset + 4 <= bytes.count {
-            let length = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let type = bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self) & 0x3fff
-            guard length >= 4, offset + length <= bytes.count else { break }
-            result[UInt32(type)] = UnsafeRawBufferPointer(rebasing: bytes[(offset + 4)..<(offset + length)])
-            offset += (length + 3) & ~3
-        }
-        return result
+        NetlinkMessage.attributes(bytes)
     }
 
     private static func bigEndianUInt16(_ bytes: UnsafeRawBufferPointer) -> UInt16? {

@@ -1,5 +1,6 @@
 import CNetfilter
 import Logging
+import MnlSocket
 import Synchronization
 
 #if canImport(Glibc)
@@ -179,42 +180,9 @@ public final class NetlinkRulesetWriter: RulesetWriter {
 
     /// The NLMSG_ERROR messages of one datagram.
     static func parseAnswers(_ bytes: UnsafeRawBufferPointer) -> [Answer] {
-        var answers: [Answer] = []
-        let headerSize = MemoryLayout<nlmsghdr>.size
-        var offset = 0
-        while offset + headerSize <= bytes.count {
-            let header = bytes.loadUnaligned(fromByteOffset: offset, as: nlmsghdr.self)
-            let length = Int(header.nlmsg_len)
-            guard length >= headerSize, offset + length <= bytes.count else { break }
-            if header.nlmsg_type == UInt16(NLMSG_ERROR), length >= headerSize + 4 + headerSize {
-                let code = bytes.loadUnaligned(fromByteOffset: offset + headerSize, as: Int32.self)
-                let original = bytes.loadUnaligned(fromByteOffset: offset + headerSize + 4, as: nlmsghdr.self)
-                var answer = Answer(sequence: original.nlmsg_seq, errno: 0 &- code, message: nil)  // wrapping: Int32.min must not trap
-                if Int32(header.nlmsg_flags) & NLM_F_ACK_TLVS != 0 {
-                    // Capped: the error is followed by the original header only, then TLVs.
-                    let originalLength = Int32(header.nlmsg_flags) & NLM_F_CAPPED != 0 ? headerSize : Int(original.nlmsg_len)
-                    answer.message = extendedAckMessage(
-                        bytes, from: offset + headerSize + 4 + ((originalLength + 3) & ~3), to: offset + length)
-                }
-                answers.append(answer)
-            }
-            offset += (length + 3) & ~3
+        NetlinkMessage.messages(in: bytes).compactMap { message in
+            guard message.isError, let sequence = message.originalSequence, let code = message.errorCode else { return nil }
+            return Answer(sequence: sequence, errno: code, message: message.extendedAckMessage)
         }
-        return answers
-    }
-
-    private static func extendedAckMessage(_ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int) -> String? {
-        var offset = start
-        while offset + 4 <= end {
-            let length = Int(bytes.loadUnaligned(fromByteOffset: offset, as: UInt16.self))
-            let type = Int32(bytes.loadUnaligned(fromByteOffset: offset + 2, as: UInt16.self))
-            guard length >= 4, offset + length <= end else { return nil }
-            if type == Int32(NLMSGERR_ATTR_MSG.rawValue) {
-                let text = bytes[(offset + 4)..<(offset + length)].prefix { $0 != 0 }
-                return String(decoding: text, as: UTF8.self)
-            }
-            offset += (length + 3) & ~3
-        }
-        return nil
     }
 }
