@@ -51,7 +51,10 @@ public actor ProbeManager {
 
     /// Makes the pod's workers match its running containers: new containers get workers, gone
     /// ones lose theirs (and their results).
-    public func sync(podUID: String, targets: [ProbeTarget]) {
+    /// - Returns: the pod's ``readiness(podUID:)`` after it, so a pod worker needs one hop to
+    ///   the probe thread for both.
+    @discardableResult
+    public func sync(podUID: String, targets: [ProbeTarget]) -> [String: Bool] {
         var wanted: [WorkerKey: (ProbeTarget, ProbeSettings)] = [:]
         for target in targets {
             for probe in target.probes { wanted[WorkerKey(containerID: target.containerID, kind: probe.kind)] = (target, probe) }
@@ -69,6 +72,7 @@ public actor ProbeManager {
         // that times the probes.
         let probed = Set(workers.keys.lazy.map(\.containerID))
         podOfContainer = podOfContainer.filter { probed.contains($0.key) }
+        return readiness(podUID: podUID)
     }
 
     /// Stops every worker of a pod.

@@ -122,6 +122,21 @@ struct ProbeManagerTests {
         #expect(await harness.manager.unhealthy(podUID: "pod-1") == ["c1"], "it stays unhealthy until it is replaced")
     }
 
+    @Test("a sync answers with the pod's readiness after it, as readiness(podUID:) does")
+    func syncAnswersReadiness() async {
+        let harness = Harness()
+        harness.runner.script("c1", ready, [true])
+        let first = await harness.manager.sync(podUID: "pod-1", targets: [target("c1", probe(.readiness, ready, delay: 10))])
+        #expect(first == ["c1": false], "not ready before a result")
+        await harness.waitForSleepers([10])
+        harness.advance(to: 10)
+        await harness.waitForSleepers([20])
+        let again = await harness.manager.sync(podUID: "pod-1", targets: [target("c1", probe(.readiness, ready, delay: 10))])
+        #expect(again == ["c1": true])
+        #expect(await harness.manager.readiness(podUID: "pod-1") == again)
+        #expect(await harness.manager.sync(podUID: "pod-1", targets: []) == [:], "a container no longer probed has no readiness")
+    }
+
     @Test("readiness follows its probe through the thresholds and reports each change only")
     func readinessToggles() async {
         let harness = Harness()

@@ -361,8 +361,7 @@ public actor PodManager: ServiceLifecycle.Service {
     }
 
     private func record(uid: String, pod: Pod, outcome: PodSyncer.Outcome) async {
-        await probes.sync(podUID: uid, targets: probeTargets(pod: pod, observed: outcome.observed))
-        let readiness = await probes.readiness(podUID: uid)
+        let readiness = await probes.sync(podUID: uid, targets: probeTargets(pod: pod, observed: outcome.observed))
         store(uid: uid, pod: pod, outcome: outcome, readiness: readiness)
     }
 
