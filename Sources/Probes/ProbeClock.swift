@@ -23,8 +23,7 @@ public struct SystemProbeClock: ProbeClock {
     public nonisolated(nonsending) func sleep(until deadline: Duration) async throws {
         // A deadline already passed needs no wait (as Task.sleep: a cancelled task still throws).
         var noSocket: ProbeReactor.PolledSocket?
-        let (seconds, attoseconds) = deadline.components
-        let nanoseconds = Int64(seconds) * 1_000_000_000 + attoseconds / 1_000_000_000
-        _ = try await reactor.wait(for: &noSocket, until: origin &+ UInt64(max(0, nanoseconds)))
+        let (wake, overflow) = origin.addingReportingOverflow(ProbeReactor.nanoseconds(deadline))
+        _ = try await reactor.wait(for: &noSocket, until: overflow ? .max : wake)
     }
 }

@@ -101,6 +101,16 @@ public final class ProbeReactor: SerialExecutor, Sendable {
         return UInt64(time.tv_sec) * 1_000_000_000 + UInt64(time.tv_nsec)
     }
 
+    /// A duration in nanoseconds, as deadlines count them: 0 for a negative one, saturated at
+    /// UInt64.max (a deadline centuries away) instead of overflowing.
+    public static func nanoseconds(_ duration: Duration) -> UInt64 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let (whole, overflow) = UInt64(seconds).multipliedReportingOverflow(by: 1_000_000_000)
+        let (sum, carry) = whole.addingReportingOverflow(UInt64(attoseconds / 1_000_000_000))
+        return overflow || carry ? .max : sum
+    }
+
     // MARK: Executor
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -199,7 +209,8 @@ public final class ProbeReactor: SerialExecutor, Sendable {
                 state.sleepsUntil = state.timers.min?.deadline
                 guard let until = state.sleepsUntil else { return (due, -1) }
                 // Rounded up: waking early would only spin.
-                return (due, CInt(clamping: (until - now + 999_999) / 1_000_000))
+                let wait = until - now
+                return (due, CInt(clamping: wait / 1_000_000 + (wait % 1_000_000 == 0 ? 0 : 1)))
             }
             for (waiter, wake) in due { waiter.finish(.success(wake)) }
             let count = epoll_wait(epollFD, events, CInt(capacity), timeout)

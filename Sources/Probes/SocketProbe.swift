@@ -149,7 +149,7 @@ struct SocketProbe: Sendable {
     }
 
     private static func deadline(after timeout: Duration) -> UInt64 {
-        let (seconds, attoseconds) = timeout.components
-        return ProbeReactor.now() + UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds / 1_000_000_000))
+        let (deadline, overflow) = ProbeReactor.now().addingReportingOverflow(ProbeReactor.nanoseconds(timeout))
+        return overflow ? .max : deadline
     }
 }

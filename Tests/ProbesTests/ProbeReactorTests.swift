@@ -109,6 +109,25 @@ struct ProbeReactorTests {
         #expect(slept < .seconds(10), "the short sleep waited for the long one: \(slept)")
     }
 
+    @Test(
+        "durations become deadline nanoseconds, negative ones none and huge ones saturated",
+        arguments: [
+            (Duration.milliseconds(1500), UInt64(1_500_000_000)), (.nanoseconds(7), 7), (.seconds(-3), 0),
+            (.seconds(Int64.max), .max), (.zero, 0),
+        ])
+    func nanoseconds(_ duration: Duration, _ expected: UInt64) {
+        #expect(ProbeReactor.nanoseconds(duration) == expected)
+    }
+
+    @Test("a sleep toward a deadline past the end of time can still be cancelled")
+    func endlessSleep() async {
+        let clock = SystemProbeClock()
+        let sleeper = Task { try await clock.sleep(until: .seconds(Int64.max)) }
+        try? await Task.sleep(for: .milliseconds(20))
+        sleeper.cancel()
+        await #expect(throws: CancellationError.self) { try await sleeper.value }
+    }
+
     @Test("a socket wait ends when the socket becomes readable, with the events that said so")
     func readable() async throws {
         let pair = try SocketPair()
