@@ -69,7 +69,8 @@ public final class ProbeReactor: SerialExecutor, Sendable {
     private let wakeFD: CInt
     private let threadID = Atomic<UInt>(0)
 
-    /// Starts the reactor's thread.
+    /// Starts the reactor's thread, which runs (and keeps the reactor, its epoll and eventfd)
+    /// for the rest of the process: make one per process, as ``shared`` is.
     public init(name: String) {
         epollFD = epoll_create1(CInt(EPOLL_CLOEXEC))
         wakeFD = eventfd(0, CInt(EFD_CLOEXEC | EFD_NONBLOCK))
@@ -121,6 +122,12 @@ public final class ProbeReactor: SerialExecutor, Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    /// Lets `assumeIsolated` and `preconditionIsolated` of an actor on this executor work on the
+    /// reactor's thread (in an `execute` closure, say).
+    public func checkIsolated() {
+        precondition(isCurrent, "not on the probe reactor's thread")
+    }
+
     /// Runs `work` on the reactor's thread, after what is queued already.
     public func execute(_ work: @escaping @Sendable () -> Void) {
         submit(.closure(work))
@@ -164,6 +171,7 @@ public final class ProbeReactor: SerialExecutor, Sendable {
             event.data.u64 = id
             if epoll_ctl(epollFD, polled.registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, polled.fd, &event) != 0 {
                 let code = errno
+                forget(id)
                 waiter.finish(.failure(ReactorError(operation: "epoll_ctl", code: code)))
             } else {
                 polled.registered = true
@@ -175,8 +183,15 @@ public final class ProbeReactor: SerialExecutor, Sendable {
                 waiter.start(continuation)
             }
         } onCancel: {
+            self.forget(id)
             waiter.finish(.failure(CancellationError()))
         }
+    }
+
+    /// Drops a wait that ended otherwise than by its socket or deadline; its timer goes when it
+    /// comes up (the loop drops timers without a waiter), and a late event finds nothing.
+    private func forget(_ id: UInt64) {
+        state.withLock { _ = $0.waiters.removeValue(forKey: id) }
     }
 
     // MARK: The loop

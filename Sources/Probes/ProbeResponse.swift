@@ -6,6 +6,8 @@ struct ProbeResponse {
     enum Progress: Equatable {
         case needMore
         case complete(status: Int)
+        /// The server closed the connection before a response began.
+        case closedEarly
         case failed(String)
     }
 
@@ -47,7 +49,7 @@ struct ProbeResponse {
         if let status, case .untilClose = framing {
             outcome = .complete(status: status)
         } else if status == nil, head.isEmpty {
-            outcome = .failed("EOF: the connection was closed before a complete response")
+            outcome = .closedEarly
         } else {
             outcome = .failed("unexpected EOF")
         }
@@ -56,20 +58,20 @@ struct ProbeResponse {
 
     private mutating func readHead(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
         // The head ends at the first empty line; look for it across what came before, too.
-        let searchFrom = max(0, head.count - 3)
+        let searchFrom = max(0, head.count - 2)
         head.append(contentsOf: bytes)
-        guard let end = Self.endOfHead(in: head, from: searchFrom) else {
+        guard let (lines, end) = Self.endOfHead(in: head, from: searchFrom), end <= Self.maxHeadBytes else {
             if head.count > Self.maxHeadBytes { outcome = .failed("the response head exceeds \(Self.maxHeadBytes / 1024) KiB") }
             return bytes[bytes.endIndex...]
         }
         let consumed = end - (head.count - bytes.count)
-        parseHead(head[..<(end - 2)])
+        parseHead(head[..<lines])
         head.removeAll(keepingCapacity: true)
         return bytes[(bytes.startIndex + consumed)...]
     }
 
     /// The status line and the headers that frame the body, read as bytes; `lines` ends with
-    /// the last header line's CRLF.
+    /// the last header line's line end.
     private mutating func parseHead(_ lines: ArraySlice<UInt8>) {
         var rest = lines
         let statusLine = Self.nextLine(&rest)
@@ -90,8 +92,8 @@ struct ProbeResponse {
                     return
                 }
                 length = parsed
-            } else if Self.equalsIgnoringCase(name, "transfer-encoding"), value.count >= 7 {
-                chunked = Self.equalsIgnoringCase(value.suffix(7), "chunked")
+            } else if Self.equalsIgnoringCase(name, "transfer-encoding") {
+                chunked = value.count >= 7 && Self.equalsIgnoringCase(value.suffix(7), "chunked")
             }
         }
         if (100..<200).contains(code) && code != 101 { return }  // interim: the final head follows
@@ -120,18 +122,16 @@ struct ProbeResponse {
         return code
     }
 
-    /// The bytes up to the next CRLF (or the end), which are consumed with it.
+    /// The bytes up to the next line end (LF, or CRLF: Go's reader takes either) or the end,
+    /// which are consumed with it.
     private static func nextLine(_ rest: inout ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        var index = rest.startIndex
-        while index < rest.endIndex {
-            if rest[index] == 13, index + 1 < rest.endIndex, rest[index + 1] == 10 {
-                defer { rest = rest[(index + 2)...] }
-                return rest[..<index]
-            }
-            index += 1
+        guard let lineFeed = rest.firstIndex(of: 10) else {
+            defer { rest = rest[rest.endIndex...] }
+            return rest
         }
-        defer { rest = rest[rest.endIndex...] }
-        return rest
+        defer { rest = rest[(lineFeed + 1)...] }
+        let line = rest[..<lineFeed]
+        return line.last == 13 ? line.dropLast() : line
     }
 
     private static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
@@ -185,10 +185,15 @@ struct ProbeResponse {
         return bytes[bytes.endIndex...]
     }
 
-    private static func endOfHead(in bytes: [UInt8], from start: Int) -> Int? {
+    /// Where the head's lines end (after the last header line's LF) and where the head ends
+    /// (after the empty line: LF or CRLF), when the empty line is there.
+    private static func endOfHead(in bytes: [UInt8], from start: Int) -> (lines: Int, end: Int)? {
         var index = start
-        while index + 3 < bytes.count {
-            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index + 4 }
+        while index + 1 < bytes.count {
+            if bytes[index] == 10 {
+                if bytes[index + 1] == 10 { return (index + 1, index + 2) }
+                if bytes[index + 1] == 13, index + 2 < bytes.count, bytes[index + 2] == 10 { return (index + 1, index + 3) }
+            }
             index += 1
         }
         return nil

@@ -72,7 +72,8 @@ struct SocketProbe: Sendable {
             }
             switch progress {
             case let .complete(status)?: return status
-            case let .failed(reason)?: throw reason.hasPrefix("EOF") ? .closedEarly : .other(reason)
+            case .closedEarly?: throw .closedEarly
+            case let .failed(reason)?: throw .other(reason)
             case .needMore?, nil: try await wait(&socket, ProbeReactor.readable | ProbeReactor.peerClosed, deadline, timeout: timeout)
             }
         }

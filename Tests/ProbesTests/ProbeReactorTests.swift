@@ -128,6 +128,17 @@ struct ProbeReactorTests {
         await #expect(throws: CancellationError.self) { try await sleeper.value }
     }
 
+    @Test("an actor on the reactor can assume its isolation from a closure the reactor runs")
+    func assumeIsolated() async {
+        let actor = OnTheReactor()
+        let ran: Bool = await withCheckedContinuation { continuation in
+            ProbeReactor.shared.execute {
+                actor.assumeIsolated { _ in continuation.resume(returning: true) }
+            }
+        }
+        #expect(ran)
+    }
+
     @Test("a socket wait ends when the socket becomes readable, with the events that said so")
     func readable() async throws {
         let pair = try SocketPair()
