@@ -22,9 +22,11 @@ struct ProbeResponseTests {
         #expect(read(["HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"]) == .complete(status: 404))
     }
 
-    @Test("a head split anywhere, even inside its closing empty line, reads the same")
-    func splitHead() {
-        let whole = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 2\r\n\r\nno"
+    @Test(
+        "a head split anywhere, even inside its closing empty line, reads the same",
+        arguments: ["\r\n", "\n"])
+    func splitHead(_ lineEnd: String) {
+        let whole = "HTTP/1.1 503 Service Unavailable\(lineEnd)Content-Length: 2\(lineEnd)\(lineEnd)no"
         for cut in 1..<whole.utf8.count {
             let bytes = Array(whole.utf8)
             let pieces = [String(decoding: bytes[..<cut], as: UTF8.self), String(decoding: bytes[cut...], as: UTF8.self)]
