@@ -87,8 +87,8 @@ public struct NetworkHandlerRunner: HandlerRunner {
         }
     }
 
-    /// Waits for a future on the caller's executor: the loop completes it and resumes the caller
-    /// (on the loop itself when the caller runs there, with no thread switch).
+    /// Waits for a future of swift-nio's loop (HTTPS, host names) on the caller's executor: the
+    /// loop completes it and resumes the caller there (the probe reactor, for the probe manager).
     private nonisolated(nonsending) static func outcome<Value: Sendable>(of future: EventLoopFuture<Value>) async -> Result<Value, any Error> {
         await withCheckedContinuation { continuation in
             future.whenComplete { continuation.resume(returning: $0) }
