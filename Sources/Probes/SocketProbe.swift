@@ -63,7 +63,7 @@ struct SocketProbe: Sendable {
         }
         var response = ProbeResponse(maxBodyBytes: maxBodyBytes)
         while true {
-            let progress = withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer -> ProbeResponse.Progress? in
+            let progress = withUnsafeTemporaryAllocation(byteCount: 16 * 1024, alignment: 16) { buffer -> ProbeResponse.Progress in
                 let count = recv(socket.fd, buffer.baseAddress, buffer.count, 0)
                 if count > 0 { return response.feed(UnsafeRawBufferPointer(rebasing: buffer[..<count])) }
                 if count == 0 { return response.end() }
@@ -71,10 +71,10 @@ struct SocketProbe: Sendable {
                 return .failed("read tcp \(address.target): \(NetworkProbe.errnoText(errno))")
             }
             switch progress {
-            case let .complete(status)?: return status
-            case .closedEarly?: throw .closedEarly
-            case let .failed(reason)?: throw .other(reason)
-            case .needMore?, nil: try await wait(&socket, ProbeReactor.readable | ProbeReactor.peerClosed, deadline, timeout: timeout)
+            case let .complete(status): return status
+            case .closedEarly: throw .closedEarly
+            case let .failed(reason): throw .other(reason)
+            case .needMore: try await wait(&socket, ProbeReactor.readable | ProbeReactor.peerClosed, deadline, timeout: timeout)
             }
         }
     }
@@ -95,6 +95,9 @@ struct SocketProbe: Sendable {
         let fd = Glibc.socket(family, CInt(SOCK_STREAM.rawValue) | CInt(SOCK_NONBLOCK.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .dial(target: address.target, reason: "socket: \(NetworkProbe.errnoText(errno))") }
         var socket: ProbeReactor.PolledSocket? = ProbeReactor.PolledSocket(fd: fd)
+        // Closed on every way out but success.
+        var connected = false
+        defer { if !connected { close(fd) } }
         let started: CInt
         switch address.storage {
         case var .v4(storage):
@@ -107,30 +110,22 @@ struct SocketProbe: Sendable {
             }
         }
         if started != 0 {
-            guard errno == EINPROGRESS else {
-                let code = errno
-                close(fd)
-                throw .dial(target: address.target, reason: "connect: \(NetworkProbe.errnoText(code))")
-            }
+            guard errno == EINPROGRESS else { throw .dial(target: address.target, reason: "connect: \(NetworkProbe.errnoText(errno))") }
             let wake: ProbeReactor.Wake
             do {
                 wake = try await reactor.wait(for: &socket, events: ProbeReactor.writable, until: deadline)
             } catch {
-                close(fd)
                 throw .other("\(error)")
             }
             guard case .ready = wake else {
-                close(fd)
                 throw .dial(target: address.target, reason: "i/o timeout after \(NetworkProbe.Failure.seconds(timeout))")
             }
             var code: CInt = 0
             var length = socklen_t(MemoryLayout<CInt>.size)
             if getsockopt(fd, SOL_SOCKET, SO_ERROR, &code, &length) != 0 { code = errno }
-            if code != 0 {
-                close(fd)
-                throw .dial(target: address.target, reason: "connect: \(NetworkProbe.errnoText(code))")
-            }
+            if code != 0 { throw .dial(target: address.target, reason: "connect: \(NetworkProbe.errnoText(code))") }
         }
+        connected = true
         return socket!
     }
 
