@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(
             name: "ProbesTests",
             dependencies: [
-                "Probes", "KubeAPI", "NodeServer", "TestSockets", .product(name: "Logging", package: "swift-log"),
+                "Probes", "KubeAPI", "NodeServer", "TestSockets", "GlobalPoolWatch", .product(name: "Logging", package: "swift-log"),
                 // An HTTPS server with a self-signed certificate, for HTTPS probes.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -334,6 +334,8 @@ let package = Package(
 
         // Loopback TCP sockets for the tests' stub servers and raw clients.
         .target(name: "TestSockets", path: "Tests/Doubles/TestSockets"),
+        // Test support: counts what one thread hands to Swift's global executor.
+        .target(name: "GlobalPoolWatch", path: "Tests/Doubles/GlobalPoolWatch"),
         // Test support: fixtures for the real Docker engine and the agent process.
         .target(
             name: "TestSupport",

@@ -66,7 +66,8 @@ public actor ProbeManager {
         }
         for (key, (target, probe)) in wanted where workers[key] == nil {
             podOfContainer[key.containerID] = podUID
-            workers[key] = Task { await self.work(target: target, probe: probe, key: key) }
+            // Preferring the reactor keeps the worker's resumed waits off the global pool.
+            workers[key] = Task(executorPreference: executor) { await self.work(target: target, probe: probe, key: key) }
         }
         // Once per call, not once per container: a resync calls this for every pod, on the thread
         // that times the probes.

@@ -14,7 +14,12 @@ import Synchronization
 /// over HTTP each second, NIO's channel, pipeline, futures and HTTP codec took ~2.4 % of a core
 /// in user space, where one C epoll loop doing the same probing takes ~0.1 % (`bench/probes.sh`,
 /// its "floor" column). It does only what probes need: jobs, deadlines and one-shot socket waits.
-public final class ProbeReactor: SerialExecutor, Sendable {
+///
+/// It is a task executor too. A continuation's resumption goes to the global pool unless the
+/// task prefers an executor, and only then hops back to the actor: for a worker on the reactor,
+/// a futex wake of a pool thread and a job back per wait. The probe manager's workers prefer the
+/// reactor, so a resumed wait is one more job on this thread.
+public final class ProbeReactor: SerialExecutor, TaskExecutor, Sendable {
     /// The node's probe thread, started on first use and never stopped.
     public static let shared = ProbeReactor(name: "clc-probes")
 
@@ -122,6 +127,10 @@ public final class ProbeReactor: SerialExecutor, Sendable {
         UnownedSerialExecutor(ordinary: self)
     }
 
+    public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
+        UnownedTaskExecutor(ordinary: self)
+    }
+
     /// Lets `assumeIsolated` and `preconditionIsolated` of an actor on this executor work on the
     /// reactor's thread (in an `execute` closure, say).
     public func checkIsolated() {
@@ -147,8 +156,13 @@ public final class ProbeReactor: SerialExecutor, Sendable {
     /// or the monotonic `deadline` passes, whichever comes first. Runs on the caller's executor
     /// and is resumed from the reactor's thread. Throws `CancellationError` when the task is
     /// cancelled (a deadline already passed returns `.deadline` unless it is).
-    public nonisolated(nonsending) func wait(
-        for socket: inout PolledSocket?, events: UInt32 = 0, until deadline: UInt64
+    ///
+    /// `isolation` is the caller's, taken rather than `nonisolated(nonsending)`: the cancellation
+    /// handler's operation closure must capture it to run there too (a closure formed in a
+    /// nonsending function is nonisolated, and would leave the reactor for the global pool).
+    public func wait(
+        for socket: inout PolledSocket?, events: UInt32 = 0, until deadline: UInt64,
+        isolation: isolated (any Actor)? = #isolation
     ) async throws -> Wake {
         if socket == nil, deadline <= Self.now() {
             try Task.checkCancellation()
@@ -179,7 +193,7 @@ public final class ProbeReactor: SerialExecutor, Sendable {
             }
         }
         return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Wake, any Error>) in
+            try await withCheckedThrowingContinuation(isolation: isolation) { (continuation: CheckedContinuation<Wake, any Error>) in
                 waiter.start(continuation)
             }
         } onCancel: {
@@ -201,13 +215,15 @@ public final class ProbeReactor: SerialExecutor, Sendable {
         let capacity = 64
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
         let executor = asUnownedSerialExecutor()
+        let taskExecutor = asUnownedTaskExecutor()
         // The queue and this batch trade buffers, so neither is allocated again.
         var batch: [Work] = []
         while true {
             state.withLock { swap(&batch, &$0.work) }
             for work in batch {
                 switch work {
-                case let .job(job): job.runSynchronously(on: executor)
+                // Both at once: an actor on the reactor needs no further job to go on.
+                case let .job(job): job.runSynchronously(isolatedTo: executor, taskExecutor: taskExecutor)
                 case let .closure(closure): closure()
                 }
             }

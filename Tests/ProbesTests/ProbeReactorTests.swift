@@ -1,3 +1,5 @@
+import GlobalPoolWatch
+import Logging
 import Synchronization
 import Testing
 #if canImport(Glibc)
@@ -24,6 +26,38 @@ private actor OnTheReactor {
             podIP: nil, containerID: "c1", timeout: .seconds(10))
         return (outcome, [before, ProbeReactor.shared.isCurrent])
     }
+}
+
+/// A reactor for one test alone, so that nothing of other tests runs on its thread.
+private let reactorOfItsOwn = ProbeReactor(name: "clc-test-pool")
+
+/// A probe worker on ``reactorOfItsOwn``.
+private actor OnItsOwnReactor {
+    nonisolated var unownedExecutor: UnownedSerialExecutor { reactorOfItsOwn.asUnownedSerialExecutor() }
+
+    /// Sleeps three times and runs an HTTP probe, with the reactor's thread watched: answers the
+    /// probe's outcome and how many jobs that thread gave Swift's global executor meanwhile (nil:
+    /// the runtime's hook was taken).
+    func sleepAndProbe(port: Int) async throws -> (ProbeOutcome, Int?) {
+        let watch = global_pool_watch(pthread_self())
+        guard watch >= 0 else { return (.failure("not watched"), nil) }
+        let clock = SystemProbeClock(reactor: reactorOfItsOwn)
+        for _ in 0..<3 { try await clock.sleep(until: clock.now + .milliseconds(5)) }
+        let outcome = await NetworkHandlerRunner(executor: NoExec(), reactor: reactorOfItsOwn).run(
+            .httpGet(scheme: "http", host: "127.0.0.1", port: port, path: "/", headers: [:]),
+            podIP: nil, containerID: "c1", timeout: .seconds(10))
+        return (outcome, global_pool_enqueues(watch))
+    }
+}
+
+/// A reactor for the probe manager test alone.
+private let managersReactor = ProbeReactor(name: "clc-test-manager")
+
+/// Counts the runs it is told of.
+private final class CountedRuns: ProbeRecorder {
+    private let runs = Mutex<[Bool]>([])
+    func record(_ run: ProbeRun) { runs.withLock { $0.append(run.succeeded) } }
+    var all: [Bool] { runs.withLock { $0 } }
 }
 
 private struct NoExec: ContainerExecutor {
@@ -179,6 +213,52 @@ struct ProbeReactorTests {
         let (outcome, onReactor) = await OnTheReactor().probe(NetworkHandlerRunner(executor: NoExec()), port: server.port)
         #expect(outcome == .success("HTTP probe succeeded with statuscode: 200"))
         #expect(onReactor == [true, true])
+    }
+
+    @Test("a worker on the reactor that prefers it as task executor sleeps and probes without handing a job to Swift's global pool")
+    func noHopsToTheGlobalPool() async throws {
+        let server = try StubServer(reply: .status(200))
+        defer { server.stop() }
+        let (outcome, enqueues) = try await Task(executorPreference: reactorOfItsOwn) {
+            try await OnItsOwnReactor().sleepAndProbe(port: server.port)
+        }.value
+        #expect(outcome == .success("HTTP probe succeeded with statuscode: 200"))
+        #expect(enqueues == 0)
+    }
+
+    @Test("the probe manager's workers time, run and record their probes without handing a job to Swift's global pool")
+    func managerWorkersStayOffTheGlobalPool() async throws {
+        let server = try StubServer(reply: .status(200))
+        defer { server.stop() }
+        let recorded = CountedRuns()
+        let manager = ProbeManager(
+            runner: NetworkHandlerRunner(executor: NoExec(), reactor: managersReactor), clock: SystemProbeClock(reactor: managersReactor),
+            logger: Logger(label: "ProbesTests", factory: { _ in SwiftLogNoOpLogHandler() }), onChange: { _ in }, onFailure: { _ in },
+            recorder: recorded, reactor: managersReactor)
+        let probe = ProbeSettings(
+            kind: .liveness, handler: .httpGet(scheme: "http", host: "127.0.0.1", port: server.port, path: "/", headers: [:]),
+            initialDelay: .zero, period: .milliseconds(20), timeout: .seconds(5), successThreshold: 1, failureThreshold: 3)
+        await manager.sync(
+            podUID: "uid-1",
+            targets: [
+                ProbeTarget(
+                    podUID: "uid-1", podName: "web", containerName: "app", containerID: "c1", podIP: nil, startedAgo: .zero,
+                    probes: [probe], podNamespace: "shop")
+            ])
+        // Watched from the reactor's thread once the worker is under way; the test's own calls
+        // into the manager (which return to the pool) come before and after.
+        await eventually("the worker has probed") { recorded.all.count >= 1 }
+        let watching = Mutex<Int32?>(nil)
+        managersReactor.execute { watching.withLock { $0 = global_pool_watch(pthread_self()) } }
+        await eventually("the watch is on") { watching.withLock { $0 } != nil }
+        let watchedFrom = recorded.all.count
+        await eventually("five more runs") { recorded.all.count >= watchedFrom + 5 }
+        let watch = try #require(watching.withLock { $0 })
+        let enqueues = global_pool_enqueues(watch)
+        await manager.stopAll()
+        try #require(watch >= 0, "the runtime's enqueue hook was free")
+        #expect(recorded.all.allSatisfy { $0 }, "every run succeeded")
+        #expect(enqueues == 0)
     }
 
     @Test("an HTTP probe asks the server to close the connection, as kubelet's prober, which keeps none alive")
