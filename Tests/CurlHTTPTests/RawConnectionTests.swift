@@ -2,7 +2,7 @@ import CurlHTTP
 import Foundation
 import Testing
 
-@Suite("Raw connections")
+@Suite("Raw connections", .timeLimit(.minutes(1)))
 struct RawConnectionTests {
     /// The private dockerd the test command starts (scripts/test.sh).
     static func dockerSocket() throws -> String {
@@ -118,12 +118,16 @@ final class CountingUnixServer: @unchecked Sendable {
         descriptor = try listeningUnixSocket(path: path)
         let listener = descriptor
         let thread = Thread {
-            let client = accept(listener, nil, nil)
+            // A signal meant for another thread of the test process (a child's SIGCHLD) may
+            // interrupt either call; that is no reason to stop serving.
+            var client: Int32
+            repeat { client = accept(listener, nil, nil) } while client < 0 && errno == EINTR
             guard client >= 0 else { return }
             var total = 0
             var buffer = [UInt8](repeating: 0, count: 65_536)
             while true {
                 let n = read(client, &buffer, buffer.count)
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 { break }
                 total += n
             }
