@@ -245,4 +245,16 @@ struct ContainerConfigBuilderTests {
         #expect(ContainerHash.of(base) == ContainerHash.of(Container(name: "app", image: "redis:7")))
         #expect(ContainerHash.of(base) != ContainerHash.of(changed))
     }
+
+    @Test("a hash kept from an earlier call is the one the spec's JSON gives, across more specs than are kept")
+    func keptHashes() {
+        let specs = (0..<(ContainerHash.memoLimit + 10)).map { Container(name: "app-\($0)", image: "redis:7") }
+        for spec in specs + specs.prefix(20) {
+            #expect(ContainerHash.of(spec) == ContainerHash.compute(spec))
+        }
+        var withEnv = specs[0]
+        withEnv.env = [EnvVar(name: "A", value: "1")]
+        #expect(ContainerHash.of(withEnv) == ContainerHash.compute(withEnv))
+        #expect(ContainerHash.of(withEnv) != ContainerHash.of(specs[0]))
+    }
 }
