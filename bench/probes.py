@@ -26,6 +26,25 @@ def cpu_split(pid):
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return int(fields[11]) / os.sysconf("SC_CLK_TCK"), int(fields[12]) / os.sysconf("SC_CLK_TCK")
 
+def thread_split(pid):
+    """{"probes": [user, system, switches], "other": [...]} of a process's threads: CPU seconds
+    and context switches (voluntary and not) of the probe thread (clc-probes) and of the rest.
+    A thread that ended between two calls drops out of the second; the window is short."""
+    tick = os.sysconf("SC_CLK_TCK")
+    split = {"probes": [0.0, 0.0, 0], "other": [0.0, 0.0, 0]}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = open(f"/proc/{pid}/task/{tid}/comm").read().strip()
+            fields = open(f"/proc/{pid}/task/{tid}/stat").read().rsplit(")", 1)[1].split()
+            status = dict(l.split(":", 1) for l in open(f"/proc/{pid}/task/{tid}/status"))
+        except FileNotFoundError:
+            continue
+        group = split["probes" if name == "clc-probes" else "other"]
+        group[0] += int(fields[11]) / tick
+        group[1] += int(fields[12]) / tick
+        group[2] += int(status["voluntary_ctxt_switches"]) + int(status["nonvoluntary_ctxt_switches"])
+    return split
+
 def manifest(i):
     script = "mkdir -p /www && echo ok > /www/index.html && trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"probe-{i}"},
@@ -91,9 +110,17 @@ def main():
 
     # Agent window: CPU over the window, then the first "probe timing" line logged after it
     # ends (a line logged during the window covers a minute that may begin before every pod ran).
-    (user0, system0), t0 = cpu_split(o.agent_pid), time.monotonic()
+    (user0, system0), split0, t0 = cpu_split(o.agent_pid), thread_split(o.agent_pid), time.monotonic()
     time.sleep(o.window)
-    (user1, system1), elapsed = cpu_split(o.agent_pid), time.monotonic() - t0
+    (user1, system1), split1, elapsed = cpu_split(o.agent_pid), thread_split(o.agent_pid), time.monotonic() - t0
+    # The probe thread apart from the rest (the pods' upkeep, the stats sampler): steadier than
+    # the total from run to run, and the context switches count the wake-ups between threads.
+    # Threads that ended within the window (curl's idle workers) are in the total only.
+    def per_group(group):
+        user, system, switches = (split1[group][i] - split0[group][i] for i in range(3))
+        return f"{(user + system) / elapsed * 100:.2f} ({user / elapsed * 100:.2f} + {system / elapsed * 100:.2f})", switches / elapsed
+    probe_thread, probe_switches = per_group("probes")
+    other_threads, other_switches = per_group("other")
     agent_cpu = (user1 + system1 - user0 - system0) / elapsed * 100
     agent_system = (system1 - system0) / elapsed * 100
     rss = {k: int(v.split()[0]) / 1024 for k, v in (l.split(":", 1) for l in open(f"/proc/{o.agent_pid}/status")) if k in ("VmRSS", "RssAnon", "RssFile")}
@@ -130,6 +157,9 @@ def main():
         # The kernel's part (connects, packets through the bridge, wake-ups): what a new
         # connection per probe, as kubelet makes it, costs whatever the prober is written in.
         ("  of which in the kernel", f"{base_system:.2f}", f("system"), f"{agent_system:.2f}", "-"),
+        ("  probe thread (user + kernel)", "-", "-", probe_thread, "-"),
+        ("  other threads (same)", "-", "-", other_threads, "-"),
+        ("agent context switches / s", "-", "-", f"{probe_switches + other_switches:.0f}", "-"),
         ("lateness p50, ms", f"{pct(base_late, 50) * 1000:.1f}", f("p50"), values.get("probe.lateness.p50.ms", "?"), "-"),
         ("lateness p99, ms", f"{pct(base_late, 99) * 1000:.1f}", f("p99"), values.get("probe.lateness.p99.ms", "?"),
          "< 50 ms: " + ("ok" if float(values.get("probe.lateness.p99.ms", 1e9)) < 50 else "MISS")),

@@ -10,7 +10,8 @@
 #             connection, Connection: close, body read, 1 s timeout), after the baseline: the
 #             least this work costs on this machine, user and kernel.
 #   agent:    clc-node's CPU (utime+stime from /proc) over the window with the N pods probed,
-#             and the probe lateness percentiles it logs each minute ("probe timing").
+#             and the probe lateness percentiles it logs each minute ("probe timing"); split
+#             into the probe thread and the other threads, with its context switches a second.
 # Both CPU figures are also given for the kernel alone (stime): connects and packets through
 # the bridge, charged to whoever makes the connection. The agent's VmRSS and thread count at
 # the end of its window close the table.
