@@ -7,11 +7,14 @@
 #             second, 1 s timeout) over the same window: its CPU and its lateness against
 #             schedule, i.e. what probing costs with nothing else around it.
 #   floor:    bench/probe-floor.c, the same probing in one C epoll loop and nothing else (new
-#             connection, Connection: close, body read, 1 s timeout), after the baseline: the
-#             least this work costs on this machine, user and kernel.
+#             connection, Connection: close, body read, 1 s timeout), over the agent's window
+#             (both meet the same machine; one window here can cost a third more than the next
+#             for the same work): the least this work costs on this machine, user and kernel.
 #   agent:    clc-node's CPU (utime+stime from /proc) over the window with the N pods probed,
 #             and the probe lateness percentiles it logs each minute ("probe timing"); split
 #             into the probe thread and the other threads, with its context switches a second.
+#             Before that, the same pods without a probe for one window: what the agent costs to
+#             keep them apart from probing them, and the difference, what probing alone costs.
 # Both CPU figures are also given for the kernel alone (stime): connects and packets through
 # the bridge, charged to whoever makes the connection. The agent's VmRSS and thread count at
 # the end of its window close the table.
