@@ -14,56 +14,76 @@ public final class ProberMetrics: Sendable {
     public static let durationBuckets = Buckets.exponential(start: 0.001, factor: 2, count: 15)
 
     public let registry: MetricsRegistry
-    private let totals: LabelledSeries<CounterMetric>
-    private let durations: LabelledSeries<HistogramMetric>
-    /// The series keys of each pod, by UID.
-    private let keysByPod = Mutex<[String: (totals: Set<String>, durations: Set<String>)]>([:])
+    private let series = Mutex(Series())
+
+    /// The label values of a `prober_probe_total` series.
+    private struct TotalKey: Hashable {
+        var probeType, result, container, pod, namespace, podUID: String
+    }
+
+    /// The label values of a `prober_probe_duration_seconds` series (by pod name, not UID).
+    private struct DurationKey: Hashable {
+        var probeType, container, pod, namespace: String
+    }
+
+    private struct Series {
+        var totals: [TotalKey: CounterMetric] = [:]
+        var durations: [DurationKey: HistogramMetric] = [:]
+        /// The series keys of each pod, by UID.
+        var keysByPod: [String: (totals: Set<TotalKey>, durations: Set<DurationKey>)] = [:]
+    }
 
     /// - Parameter registry: a registry of its own, served at `/metrics/probes`.
     public init(registry: MetricsRegistry = MetricsRegistry()) {
         self.registry = registry
-        // The label values travel in one key; a unit separator never occurs in Kubernetes names.
-        totals = LabelledSeries { key in
-            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-            return try? registry.counter(
-                Name.probeTotal, help: "Cumulative number of a liveness, readiness or startup probe for a container by result.",
-                labels: [
-                    "probe_type": parts[0], "result": parts[1], "container": parts[2], "pod": parts[3], "namespace": parts[4],
-                    "pod_uid": parts[5],
-                ])
-        }
-        durations = LabelledSeries { key in
-            let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
-            return try? registry.histogram(
-                Name.probeDuration, help: "Duration in seconds for a probe response.", buckets: Self.durationBuckets,
-                labels: ["probe_type": parts[0], "container": parts[1], "pod": parts[2], "namespace": parts[3]])
-        }
     }
 
-    /// One probe run.
+    /// One probe run. A run whose series exist costs one lock and two lookups, with nothing
+    /// allocated: a node with 100 probed pods records 100 runs a second.
     /// - Parameters:
     ///   - probeType: `Liveness`, `Readiness` or `Startup` (kubelet's capitalised values).
     ///   - result: `successful`, `failed` or `unknown`.
     public func recordProbe(
         probeType: String, result: String, container: String, pod: String, namespace: String, podUID: String, duration: Duration
     ) {
-        let separator = "\u{1F}"
-        let total = [probeType, result, container, pod, namespace, podUID].joined(separator: separator)
-        let durationKey = [probeType, container, pod, namespace].joined(separator: separator)
-        keysByPod.withLock {
-            $0[podUID, default: ([], [])].totals.insert(total)
-            $0[podUID, default: ([], [])].durations.insert(durationKey)
+        let total = TotalKey(probeType: probeType, result: result, container: container, pod: pod, namespace: namespace, podUID: podUID)
+        let durationKey = DurationKey(probeType: probeType, container: container, pod: pod, namespace: namespace)
+        let (counter, histogram) = series.withLock { series in
+            if series.totals[total] == nil {
+                series.totals[total] = try? registry.counter(
+                    Name.probeTotal, help: "Cumulative number of a liveness, readiness or startup probe for a container by result.",
+                    labels: [
+                        "probe_type": probeType, "result": result, "container": container, "pod": pod, "namespace": namespace,
+                        "pod_uid": podUID,
+                    ])
+                // The pod's first run of this type and result: it names both of its series.
+                series.keysByPod[podUID, default: ([], [])].totals.insert(total)
+                series.keysByPod[podUID, default: ([], [])].durations.insert(durationKey)
+            }
+            if series.durations[durationKey] == nil {
+                series.durations[durationKey] = try? registry.histogram(
+                    Name.probeDuration, help: "Duration in seconds for a probe response.", buckets: Self.durationBuckets,
+                    labels: ["probe_type": probeType, "container": container, "pod": pod, "namespace": namespace])
+                series.keysByPod[podUID, default: ([], [])].durations.insert(durationKey)
+            }
+            return (series.totals[total], series.durations[durationKey])
         }
-        totals[total]?.increment()
-        durations[durationKey]?.observe(duration)
+        counter?.increment()
+        histogram?.observe(duration)
     }
 
     /// Drops the series of a pod that is gone. (The duration series are by pod name: a new pod
     /// of the same name starts its histogram again.)
     public func forget(podUID: String) {
-        guard let keys = keysByPod.withLock({ $0.removeValue(forKey: podUID) }) else { return }
-        for counter in totals.remove(keys.totals) { registry.unregister(counter) }
-        for histogram in durations.remove(keys.durations) { registry.unregister(histogram) }
+        let gone = series.withLock { series -> (totals: [CounterMetric], durations: [HistogramMetric]) in
+            guard let keys = series.keysByPod.removeValue(forKey: podUID) else { return ([], []) }
+            return (
+                keys.totals.compactMap { series.totals.removeValue(forKey: $0) },
+                keys.durations.compactMap { series.durations.removeValue(forKey: $0) }
+            )
+        }
+        for counter in gone.totals { registry.unregister(counter) }
+        for histogram in gone.durations { registry.unregister(histogram) }
     }
 
     /// `GET /metrics/probes`.
