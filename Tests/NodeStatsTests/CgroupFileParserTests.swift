@@ -4,6 +4,19 @@ import Testing
 
 @Suite("Reading cgroup files")
 struct CgroupFileParserTests {
+    @Test("a key-value file reads tabs, extra blanks and a missing last newline, and skips a line whose value is not a number")
+    func keyedValues() {
+        let text = "cache 4096\n  rss\t\t8192 \nweird -1\nlonely\n\ntotal_rss_huge 2097152\ntotal_rss 12288"
+        #expect(
+            KeyedValues(parsing: text).values == ["cache": 4096, "rss": 8192, "total_rss_huge": 2_097_152, "total_rss": 12288])
+    }
+
+    @Test("with keys, only those keys are kept, none of another key that begins the same")
+    func keyedValuesOfSomeKeys() {
+        let text = "total_rss_huge 2097152\ntotal_rss 12288\ntotal_cache 4096\nrss 1\n"
+        #expect(KeyedValues(parsing: text, keys: ["total_rss", "total_swap"]).values == ["total_rss": 12288])
+    }
+
     @Test("cgroup v1 gives cpuacct usage in ns, user and system ticks as ns, and CFS throttling")
     func v1CPU() throws {
         let stats = CgroupFileParser.v1 { Fixture.V1.files[$0] }

@@ -12,6 +12,12 @@ public enum CgroupFileParser {
         "cpu.stat", "cpu.weight", "cpu.max", "memory.current", "memory.max", "memory.stat", "memory.events", "memory.swap.current",
     ]
 
+    /// The keys of `memory.stat` that the parser reads, v1 and v2.
+    static let v1MemoryKeys = [
+        "total_inactive_file", "total_rss", "total_cache", "total_mapped_file", "total_swap", "total_pgfault", "total_pgmajfault",
+    ]
+    static let v2MemoryKeys = ["inactive_file", "anon", "file", "file_mapped", "pgfault", "pgmajfault"]
+
     /// Nanoseconds per USER_HZ tick of `cpuacct.stat` (USER_HZ is 100 on every Linux ABI).
     static let nanosecondsPerTick: UInt64 = 10_000_000
 
@@ -41,8 +47,8 @@ public enum CgroupFileParser {
         stats.spec.cpuQuotaMicroseconds = read("cpu.cfs_quota_us").flatMap(UInt64.init(singleValue:))
 
         if let usage = read("memory.usage_in_bytes").flatMap(UInt64.init(singleValue:)) {
-            let values = KeyedValues(parsing: read("memory.stat") ?? "")
-            let oom = KeyedValues(parsing: read("memory.oom_control") ?? "")
+            let values = KeyedValues(parsing: read("memory.stat") ?? "", keys: v1MemoryKeys)
+            let oom = KeyedValues(parsing: read("memory.oom_control") ?? "", keys: ["oom_kill"])
             stats.memory = MemoryStats(
                 usageBytes: usage, inactiveFileBytes: values["total_inactive_file"] ?? 0, rssBytes: values["total_rss"] ?? 0,
                 cacheBytes: values["total_cache"] ?? 0, mappedFileBytes: values["total_mapped_file"] ?? 0,
@@ -84,8 +90,8 @@ public enum CgroupFileParser {
             }
         }
         if let usage = read("memory.current").flatMap(UInt64.init(singleValue:)) {
-            let values = KeyedValues(parsing: read("memory.stat") ?? "")
-            let events = KeyedValues(parsing: read("memory.events") ?? "")
+            let values = KeyedValues(parsing: read("memory.stat") ?? "", keys: v2MemoryKeys)
+            let events = KeyedValues(parsing: read("memory.events") ?? "", keys: ["max", "oom_kill"])
             stats.memory = MemoryStats(
                 usageBytes: usage, inactiveFileBytes: values["inactive_file"] ?? 0, rssBytes: values["anon"] ?? 0,
                 cacheBytes: values["file"] ?? 0, mappedFileBytes: values["file_mapped"] ?? 0,

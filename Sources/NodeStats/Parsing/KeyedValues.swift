@@ -8,12 +8,33 @@ public struct KeyedValues: Sendable, Equatable {
         self.values = values
     }
 
-    /// Parses `text`, one `key value` pair a line, separated by spaces or tabs.
-    public init(parsing text: String) {
-        for line in text.utf8.split(separator: UInt8(ascii: "\n")) {
-            let fields = line.split(whereSeparator: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
-            guard fields.count >= 2, let value = UInt64(decimal: fields[1]) else { continue }
-            values[String(decoding: fields[0], as: UTF8.self)] = value
+    /// Parses `text`, one `key value` pair a line, separated by spaces or tabs; with `keys`,
+    /// only those keys are kept (the sampler reads a `memory.stat` of 36 lines or more for each
+    /// container every 10 s and wants seven of them: the others are never made into strings).
+    public init(parsing text: String, keys wanted: [String]? = nil) {
+        var text = text
+        text.withUTF8 { bytes in
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var lineStart = 0
+            while lineStart < bytes.count {
+                let lineEnd = bytes[lineStart...].firstIndex(of: UInt8(ascii: "\n")) ?? bytes.count
+                var index = lineStart
+                lineStart = lineEnd + 1
+                while index < lineEnd, isBlank(bytes[index]) { index += 1 }
+                let keyStart = index
+                while index < lineEnd, !isBlank(bytes[index]) { index += 1 }
+                let key = bytes[keyStart..<index]
+                while index < lineEnd, isBlank(bytes[index]) { index += 1 }
+                let valueStart = index
+                while index < lineEnd, !isBlank(bytes[index]) { index += 1 }
+                guard !key.isEmpty, let value = UInt64(decimal: bytes[valueStart..<index]) else { continue }
+                if let wanted {
+                    guard let name = wanted.first(where: { $0.utf8.elementsEqual(key) }) else { continue }
+                    values[name] = value
+                } else {
+                    values[String(decoding: key, as: UTF8.self)] = value
+                }
+            }
         }
     }
 
