@@ -22,9 +22,16 @@ public actor ProbeManager {
     private let onFailure: @Sendable (ProbeEvent) -> Void
     private let recorder: (any ProbeRecorder)?
 
-    private var workers: [WorkerKey: Task<Void, Never>] = [:]
-    private var results: [WorkerKey: Bool] = [:]
-    private var podOfContainer: [String: String] = [:]
+    /// The workers of one pod and their published results.
+    private struct PodProbes {
+        var workers: [WorkerKey: Task<Void, Never>] = [:]
+        var results: [WorkerKey: Bool] = [:]
+    }
+
+    /// By pod UID: a pod's resync, its readiness and its failed containers look at its own
+    /// workers only (each pod worker asks every resync; 100 pods asking of all workers was
+    /// quadratic work on the probe thread).
+    private var pods: [String: PodProbes] = [:]
     private var timing = ProbeTimingStats()
     private nonisolated let executor: ProbeReactor
 
@@ -59,20 +66,17 @@ public actor ProbeManager {
         for target in targets {
             for probe in target.probes { wanted[WorkerKey(containerID: target.containerID, kind: probe.kind)] = (target, probe) }
         }
-        for (key, task) in workers where podOfContainer[key.containerID] == podUID && wanted[key] == nil {
+        var pod = pods[podUID] ?? PodProbes()
+        for (key, task) in pod.workers where wanted[key] == nil {
             task.cancel()
-            workers[key] = nil
-            results[key] = nil
+            pod.workers[key] = nil
+            pod.results[key] = nil
         }
-        for (key, (target, probe)) in wanted where workers[key] == nil {
-            podOfContainer[key.containerID] = podUID
+        for (key, (target, probe)) in wanted where pod.workers[key] == nil {
             // Preferring the reactor keeps the worker's resumed waits off the global pool.
-            workers[key] = Task(executorPreference: executor) { await self.work(target: target, probe: probe, key: key) }
+            pod.workers[key] = Task(executorPreference: executor) { await self.work(target: target, probe: probe, key: key, podUID: podUID) }
         }
-        // Once per call, not once per container: a resync calls this for every pod, on the thread
-        // that times the probes.
-        let probed = Set(workers.keys.lazy.map(\.containerID))
-        podOfContainer = podOfContainer.filter { probed.contains($0.key) }
+        pods[podUID] = pod.workers.isEmpty ? nil : pod
         return readiness(podUID: podUID)
     }
 
@@ -86,22 +90,23 @@ public actor ProbeManager {
 
     /// Stops every worker (agent shutdown).
     public func stopAll() {
-        for task in workers.values { task.cancel() }
-        workers.removeAll()
+        for task in pods.values.lazy.flatMap(\.workers.values) { task.cancel() }
+        pods.removeAll()
     }
 
     /// Running containers of the pod whose liveness (or startup) probe failed: to be restarted.
     public func unhealthy(podUID: String) -> Set<String> {
-        Set(results.filter { key, value in !value && key.kind != .readiness && podOfContainer[key.containerID] == podUID }.map(\.key.containerID))
+        Set((pods[podUID]?.results ?? [:]).filter { key, value in !value && key.kind != .readiness }.map(\.key.containerID))
     }
 
     /// Readiness by container ID; a container whose startup probe has not succeeded is not ready.
     public func readiness(podUID: String) -> [String: Bool] {
+        guard let pod = pods[podUID] else { return [:] }
         var ready: [String: Bool] = [:]
-        for (key, value) in results where key.kind == .readiness && podOfContainer[key.containerID] == podUID {
-            ready[key.containerID] = value && isStarted(key.containerID)
+        for (key, value) in pod.results where key.kind == .readiness {
+            ready[key.containerID] = value && isStarted(key.containerID, in: pod)
         }
-        for key in workers.keys where key.kind == .readiness && podOfContainer[key.containerID] == podUID && results[key] == nil {
+        for key in pod.workers.keys where key.kind == .readiness && pod.results[key] == nil {
             ready[key.containerID] = false
         }
         return ready
@@ -113,14 +118,14 @@ public actor ProbeManager {
         return timing
     }
 
-    private func isStarted(_ containerID: String) -> Bool {
+    private func isStarted(_ containerID: String, in pod: PodProbes?) -> Bool {
         let key = WorkerKey(containerID: containerID, kind: .startup)
-        return workers[key] == nil && results[key] == nil || results[key] == true
+        return pod?.workers[key] == nil && pod?.results[key] == nil || pod?.results[key] == true
     }
 
     // MARK: Workers
 
-    private func work(target: ProbeTarget, probe: ProbeSettings, key: WorkerKey) async {
+    private func work(target: ProbeTarget, probe: ProbeSettings, key: WorkerKey, podUID: String) async {
         var state = ProbeState(kind: probe.kind, successThreshold: probe.successThreshold, failureThreshold: probe.failureThreshold)
         let initialDelay = probe.initialDelay - target.startedAgo
         var next = clock.now + max(.zero, initialDelay)
@@ -128,7 +133,7 @@ public actor ProbeManager {
             do { try await clock.sleep(until: next) } catch { return }
             if Task.isCancelled { return }
             let lateness = clock.now - next
-            if !(await probeOnce(target: target, probe: probe, key: key, state: &state, lateness: lateness)) { return }
+            if !(await probeOnce(target: target, probe: probe, key: key, podUID: podUID, state: &state, lateness: lateness)) { return }
             next += probe.period
             // A run that overshot its period skips ahead rather than firing in a burst.
             if next < clock.now { next = clock.now + probe.period }
@@ -137,8 +142,11 @@ public actor ProbeManager {
 
     /// One probe run: returns false when the worker should stop (a startup probe succeeded,
     /// or the container failed liveness and will be restarted).
-    private func probeOnce(target: ProbeTarget, probe: ProbeSettings, key: WorkerKey, state: inout ProbeState, lateness: Duration) async -> Bool {
-        if probe.kind != .startup, !isStarted(target.containerID) { return true }
+    /// `podUID`: the pod the worker was started for (its target's, in the agent).
+    private func probeOnce(
+        target: ProbeTarget, probe: ProbeSettings, key: WorkerKey, podUID: String, state: inout ProbeState, lateness: Duration
+    ) async -> Bool {
+        if probe.kind != .startup, !isStarted(target.containerID, in: pods[podUID]) { return true }
         timing.add(lateness)
         let started = clock.now
         let outcome = await runner.run(probe.handler, podIP: target.podIP, containerID: target.containerID, timeout: probe.timeout)
@@ -153,7 +161,7 @@ public actor ProbeManager {
                 message: "\(probe.kind.rawValue.capitalized) probe failed: \(outcome.message)"))
         }
         guard let changed = state.record(success: outcome.isSuccess) else { return true }
-        results[key] = changed
+        pods[podUID]?.results[key] = changed
         logger.info(
             "\(probe.kind.rawValue) probe \(changed ? "succeeded" : "failed")",
             metadata: ["pod.name": "\(target.podName)", "pod.uid": "\(target.podUID)", "container.name": "\(target.containerName)", "probe.output": "\(outcome.message.prefix(200))"])
