@@ -23,7 +23,6 @@ public struct SystemProbeClock: ProbeClock {
     public nonisolated(nonsending) func sleep(until deadline: Duration) async throws {
         // A deadline already passed needs no wait (as Task.sleep: a cancelled task still throws).
         var noSocket: ProbeReactor.PolledSocket?
-        let (wake, overflow) = origin.addingReportingOverflow(ProbeReactor.nanoseconds(deadline))
-        _ = try await reactor.wait(for: &noSocket, until: overflow ? .max : wake)
+        _ = try await reactor.wait(for: &noSocket, until: ProbeReactor.deadline(from: origin, after: deadline))
     }
 }

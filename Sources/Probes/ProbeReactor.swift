@@ -117,6 +117,12 @@ public final class ProbeReactor: SerialExecutor, TaskExecutor, Sendable {
         return overflow || carry ? .max : sum
     }
 
+    /// The deadline `duration` after `start` (a reading of ``now()``), saturated at UInt64.max.
+    public static func deadline(from start: UInt64, after duration: Duration) -> UInt64 {
+        let (deadline, overflow) = start.addingReportingOverflow(nanoseconds(duration))
+        return overflow ? .max : deadline
+    }
+
     // MARK: Executor
 
     public func enqueue(_ job: consuming ExecutorJob) {

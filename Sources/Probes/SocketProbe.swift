@@ -145,7 +145,6 @@ struct SocketProbe: Sendable {
     }
 
     private static func deadline(after timeout: Duration) -> UInt64 {
-        let (deadline, overflow) = ProbeReactor.now().addingReportingOverflow(ProbeReactor.nanoseconds(timeout))
-        return overflow ? .max : deadline
+        ProbeReactor.deadline(from: ProbeReactor.now(), after: timeout)
     }
 }

@@ -153,6 +153,16 @@ struct ProbeReactorTests {
         #expect(ProbeReactor.nanoseconds(duration) == expected)
     }
 
+    @Test(
+        "a deadline is its start plus the duration, saturated rather than wrapped near the end of time",
+        arguments: [
+            (UInt64(1_000), Duration.nanoseconds(500), UInt64(1_500)), (UInt64.max - 10, .nanoseconds(11), .max),
+            (UInt64(5), .seconds(Int64.max), .max), (UInt64(42), .seconds(-1), 42),
+        ])
+    func deadline(_ start: UInt64, _ duration: Duration, _ expected: UInt64) {
+        #expect(ProbeReactor.deadline(from: start, after: duration) == expected)
+    }
+
     @Test("a sleep toward a deadline past the end of time can still be cancelled")
     func endlessSleep() async {
         let clock = SystemProbeClock()
