@@ -137,7 +137,7 @@ def main():
     unprobed = wait_running(o.sock, o.pods)
     print(f"probes: {o.pods} pods running without probes; settling 5 s", flush=True)
     time.sleep(5)
-    idle_cpu, idle_system, *_ = agent_cpu_over(o.agent_pid, o.window)
+    idle_cpu = agent_cpu_over(o.agent_pid, o.window)[0]
     write_manifests(o.manifests, o.pods, probe=True)
     wait_running(o.sock, o.pods, replaced=frozenset(unprobed))
     print(f"probes: {o.pods} pods running with probes; settling 5 s", flush=True)

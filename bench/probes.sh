@@ -35,7 +35,7 @@ while [[ $# -gt 0 ]]; do
     --window) WINDOW=$2; shift 2 ;;
     --no-build) BUILD=0; shift ;;
     --agent) AGENT=$2; BUILD=0; shift 2 ;;
-    *) sed -n '2,15p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,/^set -euo/{/^#/p}' "$0" >&2; exit 2 ;;
   esac
 done
 DIR=${BENCH_DIR:-/tmp/clc-bench-probes}

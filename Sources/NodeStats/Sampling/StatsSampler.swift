@@ -182,7 +182,7 @@ public final class StatsSampler: Service, Sendable {
         let proc = configuration.procRoot
         var memory = fileSystem.read("\(proc)/meminfo").flatMap(Meminfo.memoryStats)
         if memory != nil, let vmstat = fileSystem.read("\(proc)/vmstat") {
-            let values = KeyedValues(parsing: vmstat)
+            let values = KeyedValues(parsing: vmstat, keys: ["pgfault", "pgmajfault"])
             memory?.pageFaults = values["pgfault"] ?? 0
             memory?.majorPageFaults = values["pgmajfault"] ?? 0
         }
