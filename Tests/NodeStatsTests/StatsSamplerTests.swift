@@ -93,6 +93,15 @@ struct StatsSamplerTests {
         #expect(snapshot.node.latest.memory?.usageBytes == 6_000_000 * 1024)
     }
 
+    @Test("the node's page faults come from /proc/vmstat")
+    func nodePageFaults() async throws {
+        let (_, _, _, sampler) = makeNode()
+        await sampler.sampleOnce()
+        let memory = try #require(sampler.store.snapshot?.node.latest.memory)
+        #expect(memory.pageFaults == 5000)
+        #expect(memory.majorPageFaults == 9)
+    }
+
     @Test("run() samples once per interval of the injected clock and stops when cancelled")
     func runLoop() async throws {
         let (_, _, _, _) = makeNode()
